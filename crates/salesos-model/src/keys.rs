@@ -1,0 +1,249 @@
+//! Normalized match keys: the values duplicate detection compares, and their 64-bit hashes that
+//! the store indexes and looks up in batches.
+//!
+//! A key is a kind plus a normalized text. Stores keep only `(object, kind, hash, record)`, so
+//! a lookup returns candidate records; whoever decides on a duplicate compares the real values,
+//! which also guards against the (astronomically unlikely) hash collision.
+
+use crate::org::calling_code;
+use crate::record::{ExternalId, Fields};
+use crate::schema::ObjectDef;
+use crate::value::Value;
+
+/// The kind of a match key; the number is stored and must never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MatchKeyKind {
+    /// Lower-cased email address.
+    Email = 1,
+    /// E.164 phone number.
+    Phone = 2,
+    /// Domain of an email address or website (free-mail domains left out).
+    Domain = 3,
+    /// Normalized company name.
+    CompanyName = 4,
+    /// External id, `system` and id.
+    ExternalId = 5,
+}
+
+impl MatchKeyKind {
+    /// Every kind.
+    pub const ALL: [MatchKeyKind; 5] =
+        [MatchKeyKind::Email, MatchKeyKind::Phone, MatchKeyKind::Domain, MatchKeyKind::CompanyName, MatchKeyKind::ExternalId];
+
+    /// Returns the stored number.
+    pub fn code(self) -> i64 {
+        self as i64
+    }
+
+    /// Returns the stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKeyKind::Email => "email",
+            MatchKeyKind::Phone => "phone",
+            MatchKeyKind::Domain => "domain",
+            MatchKeyKind::CompanyName => "company_name",
+            MatchKeyKind::ExternalId => "external_id",
+        }
+    }
+
+    /// Parses a stable name.
+    pub fn parse(text: &str) -> Option<MatchKeyKind> {
+        MatchKeyKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// One normalized key of a record.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MatchKey {
+    /// Its kind.
+    pub kind: MatchKeyKind,
+    /// The normalized text.
+    pub normalized: String,
+}
+
+impl MatchKey {
+    /// Returns the 64-bit hash the store indexes.
+    pub fn hash(&self) -> i64 {
+        key_hash(self.kind, &self.normalized)
+    }
+}
+
+/// Hashes a normalized key (xxh3, seeded with the kind), as stored.
+pub fn key_hash(kind: MatchKeyKind, normalized: &str) -> i64 {
+    xxhash_rust::xxh3::xxh3_64_with_seed(normalized.as_bytes(), kind.code() as u64) as i64
+}
+
+/// Lower-cases and trims an email address; `None` if it is not one.
+pub fn normalize_email(text: &str) -> Option<String> {
+    let trimmed = text.trim().trim_start_matches("mailto:");
+    let (local, domain) = trimmed.split_once('@')?;
+    if local.is_empty() || !domain.contains('.') || trimmed.contains(char::is_whitespace) {
+        return None;
+    }
+    Some(trimmed.to_lowercase())
+}
+
+/// Normalizes a phone number to E.164 (`+4930123456`), using the default country for national numbers.
+///
+/// Handles `+`, `00` and `011` prefixes, a trunk `0` and extensions (`x123`, `ext. 123`, dropped).
+/// Full libphonenumber validation is the import transforms' job; keys only need one spelling.
+pub fn normalize_phone(text: &str, default_country: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let main = lower.split(['x', '#']).next().unwrap_or("").split("ext").next().unwrap_or("");
+    let plus = main.trim_start().starts_with('+');
+    let mut digits: String = main.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 5 || digits.len() > 17 {
+        return None;
+    }
+    if plus {
+        return (digits.len() <= 15).then(|| format!("+{digits}"));
+    }
+    if let Some(rest) = digits.strip_prefix("00") {
+        return Some(format!("+{rest}"));
+    }
+    let code = calling_code(default_country)?;
+    if code == "1" {
+        if let Some(rest) = digits.strip_prefix("011") {
+            return Some(format!("+{rest}"));
+        }
+        if digits.len() == 11 && digits.starts_with('1') {
+            return Some(format!("+{digits}"));
+        }
+    } else if digits.starts_with('0') {
+        digits.remove(0);
+    }
+    Some(format!("+{code}{digits}"))
+}
+
+/// Domains of free mail providers: sharing one says nothing about being the same company.
+const FREE_MAIL: &[&str] = &[
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "hotmail.com", "hotmail.co.uk", "outlook.com",
+    "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "mac.com", "gmx.de", "gmx.net", "web.de", "mail.ru",
+    "yandex.ru", "protonmail.com", "proton.me", "qq.com", "163.com", "orange.fr", "free.fr", "t-online.de", "libero.it",
+];
+
+/// Returns the domain of an email address, unless it is a free-mail provider.
+pub fn email_domain(email: &str) -> Option<String> {
+    let normalized = normalize_email(email)?;
+    let domain = normalized.rsplit_once('@')?.1.to_string();
+    (!FREE_MAIL.contains(&domain.as_str())).then_some(domain)
+}
+
+/// Returns the domain of a website or bare domain: no scheme, `www.`, port, path or case.
+pub fn website_domain(text: &str) -> Option<String> {
+    let lower = text.trim().to_lowercase();
+    let without_scheme = lower.split_once("://").map(|(_, rest)| rest).unwrap_or(&lower);
+    let host = without_scheme.split(['/', '?', '#', ':']).next()?.trim_end_matches('.');
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    (host.contains('.') && !host.contains(char::is_whitespace) && !host.contains('@')).then(|| host.to_string())
+}
+
+const LEGAL_SUFFIXES: &[&str] = &[
+    "inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co", "company", "gmbh", "ag", "sa", "sas", "sarl",
+    "bv", "nv", "plc", "pty", "srl", "spa", "oy", "ab", "as", "kg", "lp", "llp", "the",
+];
+
+/// Folds common Latin accents to ASCII (é → e, ß → ss) so names spelled either way match.
+pub fn fold_accents(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let folded = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' => "a",
+            'æ' => "ae",
+            'ç' | 'ć' | 'č' => "c",
+            'ď' | 'đ' => "d",
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => "e",
+            'ì' | 'í' | 'î' | 'ï' | 'ī' => "i",
+            'ł' | 'ľ' => "l",
+            'ñ' | 'ń' | 'ň' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+            'œ' => "oe",
+            'ř' => "r",
+            'ś' | 'š' | 'ş' => "s",
+            'ß' => "ss",
+            'ť' | 'ţ' => "t",
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => "u",
+            'ý' | 'ÿ' => "y",
+            'ź' | 'ż' | 'ž' => "z",
+            other => {
+                out.push(other);
+                continue;
+            }
+        };
+        out.push_str(folded);
+    }
+    out
+}
+
+/// Normalizes a company name: lower case, accents folded, punctuation and legal suffixes removed.
+pub fn normalize_company_name(text: &str) -> Option<String> {
+    // Dots are dropped rather than split on, so `S.A.` becomes the suffix `sa`.
+    let folded = fold_accents(&text.to_lowercase()).replace('&', " and ").replace('.', "");
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut end = words.len();
+    while end > 1 && LEGAL_SUFFIXES.contains(&words[end - 1]) {
+        end -= 1;
+    }
+    let start = usize::from(end > 1 && words[0] == "the");
+    let name = words[start..end].join(" ");
+    (!name.is_empty()).then_some(name)
+}
+
+/// Returns the normalized key text of an external id.
+pub fn external_id_key(external_id: &ExternalId) -> String {
+    format!("{}\u{1f}{}", external_id.system, external_id.id)
+}
+
+/// Derives every match key of a record of an object.
+///
+/// Emails and phones of all multi-valued email and phone fields; the domains of those emails
+/// and of `website` / `domain` fields; the company name of `name` on accounts and of `company`
+/// on leads; and every external id. The result is sorted and free of repeats.
+pub fn record_match_keys(object: &ObjectDef, fields: &Fields, external_ids: &[ExternalId], default_country: &str) -> Vec<MatchKey> {
+    let mut keys = Vec::new();
+    let mut push = |kind: MatchKeyKind, normalized: Option<String>| {
+        if let Some(normalized) = normalized {
+            keys.push(MatchKey { kind, normalized });
+        }
+    };
+    for def in &object.fields {
+        let Some(value) = fields.get(&def.api_name) else { continue };
+        let texts: Vec<&str> = match value {
+            Value::Text(text) => vec![text.as_str()],
+            Value::Labeled(items) => items.iter().map(|item| item.value.as_str()).collect(),
+            _ => continue,
+        };
+        use crate::schema::FieldType;
+        for text in texts {
+            match def.field_type {
+                FieldType::Email => {
+                    push(MatchKeyKind::Email, normalize_email(text));
+                    push(MatchKeyKind::Domain, email_domain(text));
+                }
+                FieldType::Phone => push(MatchKeyKind::Phone, normalize_phone(text, default_country)),
+                FieldType::Url | FieldType::Text if matches!(def.api_name.as_str(), "website" | "domain") => {
+                    push(MatchKeyKind::Domain, website_domain(text));
+                }
+                FieldType::Text
+                    if (object.api_name == "accounts" && def.api_name == "name")
+                        || (object.api_name == "leads" && def.api_name == "company") =>
+                {
+                    push(MatchKeyKind::CompanyName, normalize_company_name(text));
+                }
+                _ => {}
+            }
+        }
+    }
+    for external_id in external_ids {
+        push(MatchKeyKind::ExternalId, Some(external_id_key(external_id)));
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,190 @@
+//! Records: the values of one object instance with their system fields, external ids and
+//! per-field modification times, plus the shapes used to create and change them.
+
+use crate::ids::{ObjectId, RecordId, UserId};
+use crate::schema::ObjectDef;
+use crate::value::{Value, ValueError};
+use std::collections::BTreeMap;
+
+/// A record's id in another system, e.g. (`salesforce`, `0035e00000AbCdE`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ExternalId {
+    /// The system's name, lower-case.
+    pub system: String,
+    /// The id there, exactly as given.
+    pub id: String,
+}
+
+impl ExternalId {
+    /// Creates an external id, lower-casing the system name.
+    pub fn new(system: &str, id: &str) -> ExternalId {
+        ExternalId { system: system.trim().to_ascii_lowercase(), id: id.trim().to_string() }
+    }
+}
+
+/// Field values keyed by storage key (the field api name). Absent and `Null` mean the same.
+pub type Fields = BTreeMap<String, Value>;
+
+/// A stored record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Its id.
+    pub id: RecordId,
+    /// The object it belongs to.
+    pub object_id: ObjectId,
+    /// Its owner.
+    pub owner_id: UserId,
+    /// Creation time, ms since the Unix epoch.
+    pub created_at: i64,
+    /// Last change, ms since the Unix epoch.
+    pub updated_at: i64,
+    /// Grows by one on every change.
+    pub version: i64,
+    /// Field values.
+    pub fields: Fields,
+    /// Modification time per field changed after creation (absent: `created_at`).
+    pub field_times: BTreeMap<String, i64>,
+    /// Ids in other systems.
+    pub external_ids: Vec<ExternalId>,
+}
+
+impl Record {
+    /// Returns when a field was last modified.
+    pub fn field_time(&self, key: &str) -> i64 {
+        self.field_times.get(key).copied().unwrap_or(self.created_at)
+    }
+}
+
+/// A record to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRecord {
+    /// Its owner.
+    pub owner_id: UserId,
+    /// Field values.
+    pub fields: Fields,
+    /// Ids in other systems.
+    pub external_ids: Vec<ExternalId>,
+}
+
+/// A change to one record: fields to set (a `Null` clears) and external ids to add.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RecordPatch {
+    /// Fields to set.
+    pub set: Fields,
+    /// External ids to add.
+    pub add_external_ids: Vec<ExternalId>,
+    /// New owner, if it changes.
+    pub owner_id: Option<UserId>,
+    /// Refuse the change unless the record still has this version (optimistic locking).
+    pub expected_version: Option<i64>,
+}
+
+/// Why a set of field values does not fit an object.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FieldsError {
+    /// The key names no field.
+    #[error("unknown field {field:?} on {object}")]
+    UnknownField {
+        /// The object.
+        object: String,
+        /// The key.
+        field: String,
+    },
+    /// A required field is empty.
+    #[error("required field {field:?} is missing")]
+    MissingRequired {
+        /// The field.
+        field: String,
+    },
+    /// A value is not of the field's type or not one of its options.
+    #[error("field {field:?}: {source}")]
+    InvalidValue {
+        /// The field.
+        field: String,
+        /// What was expected and found.
+        source: ValueError,
+    },
+}
+
+/// Checks field values against an object: known fields, types, picklist options, required fields.
+///
+/// With `creating`, missing required fields are filled from defaults or reported.
+pub fn check_fields(object: &ObjectDef, fields: &mut Fields, creating: bool) -> Result<(), FieldsError> {
+    for (key, value) in fields.iter() {
+        let def = object
+            .field(key)
+            .ok_or_else(|| FieldsError::UnknownField { object: object.api_name.clone(), field: key.clone() })?;
+        let invalid = |expected: String, found: String| FieldsError::InvalidValue {
+            field: key.clone(),
+            source: ValueError { expected, found },
+        };
+        match value {
+            Value::Null => {}
+            Value::Text(text) if !def.options.is_empty() => {
+                if def.options.iter().all(|o| &o.value != text) {
+                    let values: Vec<&str> = def.options.iter().map(|o| o.value.as_str()).collect();
+                    return Err(invalid(format!("one of {}", values.join(", ")), text.clone()));
+                }
+            }
+            Value::List(items) => {
+                for item in items {
+                    if def.options.iter().all(|o| &o.value != item) {
+                        let values: Vec<&str> = def.options.iter().map(|o| o.value.as_str()).collect();
+                        return Err(invalid(format!("one of {}", values.join(", ")), item.clone()));
+                    }
+                }
+            }
+            other => {
+                // The storage round trip is the type check: a value that cannot be decoded as
+                // the field's type does not belong in it.
+                let json = other.to_json();
+                Value::from_json(def.field_type, &json).map_err(|err| FieldsError::InvalidValue { field: key.clone(), source: err })?;
+                if matches!(other, Value::Labeled(_)) != def.multi {
+                    return Err(invalid(def.field_type.expected().into(), other.to_string()));
+                }
+            }
+        }
+    }
+    if creating {
+        for def in &object.fields {
+            let empty = fields.get(&def.api_name).is_none_or(Value::is_empty);
+            if empty {
+                if let Some(default) = def.default_value() {
+                    fields.insert(def.api_name.clone(), default);
+                } else if def.required {
+                    return Err(FieldsError::MissingRequired { field: def.api_name.clone() });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Encodes field values as the storage JSON object, leaving out empty values.
+pub fn fields_to_json(fields: &Fields) -> String {
+    let mut map = serde_json::Map::new();
+    for (key, value) in fields {
+        if !value.is_empty() {
+            map.insert(key.clone(), value.to_json());
+        }
+    }
+    serde_json::Value::Object(map).to_string()
+}
+
+/// Decodes the storage JSON object with the object's field types.
+///
+/// Keys no longer in the schema are kept as text so that nothing stored is ever dropped.
+pub fn fields_from_json(object: &ObjectDef, json: &str) -> Result<Fields, ValueError> {
+    let parsed: serde_json::Value = serde_json::from_str(json)
+        .map_err(|err| ValueError { expected: "a JSON object".into(), found: err.to_string() })?;
+    let map = parsed.as_object().ok_or_else(|| ValueError { expected: "a JSON object".into(), found: json.into() })?;
+    let mut fields = Fields::new();
+    for (key, value) in map {
+        let decoded = match object.field(key) {
+            Some(def) => Value::from_json(def.field_type, value)?,
+            None => Value::Text(value.to_string()),
+        };
+        fields.insert(key.clone(), decoded);
+    }
+    Ok(fields)
+}
