@@ -27,8 +27,13 @@ pub enum MatchKeyKind {
 
 impl MatchKeyKind {
     /// Every kind.
-    pub const ALL: [MatchKeyKind; 5] =
-        [MatchKeyKind::Email, MatchKeyKind::Phone, MatchKeyKind::Domain, MatchKeyKind::CompanyName, MatchKeyKind::ExternalId];
+    pub const ALL: [MatchKeyKind; 5] = [
+        MatchKeyKind::Email,
+        MatchKeyKind::Phone,
+        MatchKeyKind::Domain,
+        MatchKeyKind::CompanyName,
+        MatchKeyKind::ExternalId,
+    ];
 
     /// Returns the stored number.
     pub fn code(self) -> i64 {
@@ -89,7 +94,13 @@ pub fn normalize_email(text: &str) -> Option<String> {
 /// Full libphonenumber validation is the import transforms' job; keys only need one spelling.
 pub fn normalize_phone(text: &str, default_country: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
-    let main = lower.split(['x', '#']).next().unwrap_or("").split("ext").next().unwrap_or("");
+    let main = lower
+        .split(['x', '#'])
+        .next()
+        .unwrap_or("")
+        .split("ext")
+        .next()
+        .unwrap_or("");
     let plus = main.trim_start().starts_with('+');
     let mut digits: String = main.chars().filter(char::is_ascii_digit).collect();
     if digits.len() < 5 || digits.len() > 17 {
@@ -117,9 +128,33 @@ pub fn normalize_phone(text: &str, default_country: &str) -> Option<String> {
 
 /// Domains of free mail providers: sharing one says nothing about being the same company.
 const FREE_MAIL: &[&str] = &[
-    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "hotmail.com", "hotmail.co.uk", "outlook.com",
-    "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "mac.com", "gmx.de", "gmx.net", "web.de", "mail.ru",
-    "yandex.ru", "protonmail.com", "proton.me", "qq.com", "163.com", "orange.fr", "free.fr", "t-online.de", "libero.it",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "yahoo.fr",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "outlook.com",
+    "live.com",
+    "msn.com",
+    "aol.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "mail.ru",
+    "yandex.ru",
+    "protonmail.com",
+    "proton.me",
+    "qq.com",
+    "163.com",
+    "orange.fr",
+    "free.fr",
+    "t-online.de",
+    "libero.it",
 ];
 
 /// Returns the domain of an email address, unless it is a free-mail provider.
@@ -132,15 +167,47 @@ pub fn email_domain(email: &str) -> Option<String> {
 /// Returns the domain of a website or bare domain: no scheme, `www.`, port, path or case.
 pub fn website_domain(text: &str) -> Option<String> {
     let lower = text.trim().to_lowercase();
-    let without_scheme = lower.split_once("://").map(|(_, rest)| rest).unwrap_or(&lower);
-    let host = without_scheme.split(['/', '?', '#', ':']).next()?.trim_end_matches('.');
+    let without_scheme = lower
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or(&lower);
+    let host = without_scheme
+        .split(['/', '?', '#', ':'])
+        .next()?
+        .trim_end_matches('.');
     let host = host.strip_prefix("www.").unwrap_or(host);
-    (host.contains('.') && !host.contains(char::is_whitespace) && !host.contains('@')).then(|| host.to_string())
+    (host.contains('.') && !host.contains(char::is_whitespace) && !host.contains('@'))
+        .then(|| host.to_string())
 }
 
 const LEGAL_SUFFIXES: &[&str] = &[
-    "inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co", "company", "gmbh", "ag", "sa", "sas", "sarl",
-    "bv", "nv", "plc", "pty", "srl", "spa", "oy", "ab", "as", "kg", "lp", "llp", "the",
+    "inc",
+    "incorporated",
+    "llc",
+    "ltd",
+    "limited",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "gmbh",
+    "ag",
+    "sa",
+    "sas",
+    "sarl",
+    "bv",
+    "nv",
+    "plc",
+    "pty",
+    "srl",
+    "spa",
+    "oy",
+    "ab",
+    "as",
+    "kg",
+    "lp",
+    "llp",
+    "the",
 ];
 
 /// Folds common Latin accents to ASCII (é → e, ß → ss) so names spelled either way match.
@@ -178,7 +245,9 @@ pub fn fold_accents(text: &str) -> String {
 /// Normalizes a company name: lower case, accents folded, punctuation and legal suffixes removed.
 pub fn normalize_company_name(text: &str) -> Option<String> {
     // Dots are dropped rather than split on, so `S.A.` becomes the suffix `sa`.
-    let folded = fold_accents(&text.to_lowercase()).replace('&', " and ").replace('.', "");
+    let folded = fold_accents(&text.to_lowercase())
+        .replace('&', " and ")
+        .replace('.', "");
     let words: Vec<&str> = folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -202,7 +271,12 @@ pub fn external_id_key(external_id: &ExternalId) -> String {
 /// Emails and phones of all multi-valued email and phone fields; the domains of those emails
 /// and of `website` / `domain` fields; the company name of `name` on accounts and of `company`
 /// on leads; and every external id. The result is sorted and free of repeats.
-pub fn record_match_keys(object: &ObjectDef, fields: &Fields, external_ids: &[ExternalId], default_country: &str) -> Vec<MatchKey> {
+pub fn record_match_keys(
+    object: &ObjectDef,
+    fields: &Fields,
+    external_ids: &[ExternalId],
+    default_country: &str,
+) -> Vec<MatchKey> {
     let mut keys = Vec::new();
     let mut push = |kind: MatchKeyKind, normalized: Option<String>| {
         if let Some(normalized) = normalized {
@@ -210,7 +284,9 @@ pub fn record_match_keys(object: &ObjectDef, fields: &Fields, external_ids: &[Ex
         }
     };
     for def in &object.fields {
-        let Some(value) = fields.get(&def.api_name) else { continue };
+        let Some(value) = fields.get(&def.api_name) else {
+            continue;
+        };
         let texts: Vec<&str> = match value {
             Value::Text(text) => vec![text.as_str()],
             Value::Labeled(items) => items.iter().map(|item| item.value.as_str()).collect(),
@@ -223,8 +299,12 @@ pub fn record_match_keys(object: &ObjectDef, fields: &Fields, external_ids: &[Ex
                     push(MatchKeyKind::Email, normalize_email(text));
                     push(MatchKeyKind::Domain, email_domain(text));
                 }
-                FieldType::Phone => push(MatchKeyKind::Phone, normalize_phone(text, default_country)),
-                FieldType::Url | FieldType::Text if matches!(def.api_name.as_str(), "website" | "domain") => {
+                FieldType::Phone => {
+                    push(MatchKeyKind::Phone, normalize_phone(text, default_country))
+                }
+                FieldType::Url | FieldType::Text
+                    if matches!(def.api_name.as_str(), "website" | "domain") =>
+                {
                     push(MatchKeyKind::Domain, website_domain(text));
                 }
                 FieldType::Text

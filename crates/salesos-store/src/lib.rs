@@ -1,1 +1,142 @@
-//! placeholder
+//! All SQL of SalesOS Data: one [`Store`] over two backends, SQLite (embedded default) and
+//! PostgreSQL (several processes on one database), which pass one conformance suite.
+//!
+//! Each public operation lives in the module of its area (`orgs`, `users`, `schema`, `records`,
+//! `ops`, `jobs`, `files`) and either runs portable SQL (`sql.rs`) or dispatches once to the
+//! backend's own code in `sqlite/` or `postgres/` for the hot paths (bulk writes, key lookups).
+
+mod compile;
+mod error;
+pub mod files;
+mod jobs;
+mod migrate;
+mod ops;
+mod orgs;
+mod pool;
+mod postgres;
+mod records;
+mod schema;
+mod sql;
+mod sqlite;
+mod users;
+
+pub use error::{Result, StoreError};
+pub use migrate::latest_version;
+pub use postgres::redact as redact_url;
+pub use records::{Page, UpdateOutcome, WriteContext};
+pub use users::{ApiKey, NewUser};
+
+use sql::Tx;
+use std::path::Path;
+
+/// Where the database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file.
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+}
+
+impl Location {
+    /// Parses a database URL: `postgres://…` / `postgresql://…`, `sqlite://PATH`, `sqlite:PATH`, or a bare path.
+    pub fn parse(url: &str) -> Location {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Location::Postgres(url.to_string())
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            Location::Sqlite(path.into())
+        }
+    }
+}
+
+enum Backend {
+    Sqlite(sqlite::SqliteBackend),
+    Postgres(postgres::PostgresBackend),
+}
+
+/// The database of SalesOS Data.
+pub struct Store {
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens a database and applies pending migrations.
+    ///
+    /// A database written by a newer program is refused with [`StoreError::TooNew`]; a file that
+    /// is locked, read-only or corrupt gives [`StoreError::Unavailable`] naming the file.
+    pub fn open(location: &Location) -> Result<Store> {
+        let backend = match location {
+            Location::Sqlite(path) => Backend::Sqlite(sqlite::SqliteBackend::open(path)?),
+            Location::Postgres(url) => Backend::Postgres(postgres::PostgresBackend::open(url)?),
+        };
+        Ok(Store { backend })
+    }
+
+    /// Opens an SQLite database file.
+    pub fn open_sqlite(path: &Path) -> Result<Store> {
+        Store::open(&Location::Sqlite(path.to_path_buf()))
+    }
+
+    /// Returns `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Runs `f` in a write transaction.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(backend) => backend.write(f),
+            Backend::Postgres(backend) => backend.write(f),
+        }
+    }
+
+    /// Runs `f` in a read transaction.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(backend) => backend.read(f),
+            Backend::Postgres(backend) => backend.read(f),
+        }
+    }
+
+    /// Returns a value of the key-value `meta` table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.read(|tx| {
+            tx.query_opt("SELECT value FROM meta WHERE key = $1", &[key.into()])?
+                .map(|r| r.text(0))
+                .transpose()
+        })
+    }
+
+    /// Sets a `meta` value only if the key is absent; returns whether this call set it.
+    ///
+    /// Two processes racing on the same key see exactly one `true` (used so that two servers
+    /// starting at once create one demo, not two).
+    pub fn set_meta_once(&self, key: &str, value: &str) -> Result<bool> {
+        self.write(|tx| {
+            let changed = tx.exec(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                &[key.into(), value.into()],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+}
+
+/// Returns the current time in ms since the Unix epoch; used only for migration bookkeeping.
+#[allow(clippy::disallowed_methods)]
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,627 @@
+//! Records: bulk creation with match keys and journal, updates with before-images, deletes,
+//! reads by id, filtered pages, counts, and batched match-key lookups.
+
+use crate::compile::{self, Dialect};
+use crate::error::{Result, StoreError};
+use crate::postgres::dialect::PostgresDialect;
+use crate::sql::{Row, SqlValue, Tx};
+use crate::sqlite::dialect::SqliteDialect;
+use crate::{Backend, Store};
+use salesos_model::access::VisibilityScope;
+use salesos_model::ids::{ObjectId, OperationId, OrgId, RecordId, UserId};
+use salesos_model::keys::{record_match_keys, MatchKey, MatchKeyKind};
+use salesos_model::ops::JournalOp;
+use salesos_model::path::{PathTarget, ResolvedPath, SystemField};
+use salesos_model::query::{Cursor, RecordQuery};
+use salesos_model::record::{
+    fields_from_json, fields_to_json, ExternalId, Fields, NewRecord, Record, RecordPatch,
+};
+use salesos_model::schema::{ObjectDef, Schema};
+use salesos_model::value::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// Who writes, when, under which operation, and how phone keys are normalized.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteContext {
+    /// The organization written to.
+    pub org_id: OrgId,
+    /// The acting user.
+    pub actor: UserId,
+    /// The operation whose journal records the changes; `None` writes no journal.
+    pub operation: Option<OperationId>,
+    /// The time of the change, ms.
+    pub now: i64,
+    /// Country for phone numbers without a country code (match keys).
+    pub default_country: String,
+}
+
+/// One page of records and the cursor to the next page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The records, in query order.
+    pub records: Vec<Record>,
+    /// The position after the last record, if the page was full.
+    pub next: Option<Cursor>,
+}
+
+/// What happened to one record of an update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateOutcome {
+    /// Changed; the new version.
+    Updated {
+        /// The version after the change.
+        version: i64,
+    },
+    /// Every value was already as given; nothing written.
+    Unchanged,
+    /// No such record of the object.
+    NotFound,
+    /// The record is at another version than expected.
+    Conflict {
+        /// The version found.
+        actual: i64,
+    },
+}
+
+/// A record encoded for insertion.
+pub(crate) struct PreparedRecord {
+    pub owner: i64,
+    pub data_json: String,
+    pub external_ids_json: String,
+    pub keys: Vec<(i64, i64)>,
+    pub key_hashes: String,
+    pub source_row: Option<i64>,
+}
+
+pub(crate) fn external_ids_json(ids: &[ExternalId]) -> String {
+    serde_json::Value::Array(
+        ids.iter()
+            .map(|e| serde_json::json!([e.system, e.id]))
+            .collect(),
+    )
+    .to_string()
+}
+
+fn external_ids_from_json(json: &str) -> Result<Vec<ExternalId>> {
+    let parsed: Vec<(String, String)> = serde_json::from_str(json)
+        .map_err(|err| StoreError::Corrupt(format!("external ids: {err}")))?;
+    Ok(parsed
+        .into_iter()
+        .map(|(system, id)| ExternalId { system, id })
+        .collect())
+}
+
+fn encode_keys(keys: &[MatchKey]) -> (Vec<(i64, i64)>, String) {
+    let pairs: Vec<(i64, i64)> = keys.iter().map(|k| (k.kind.code(), k.hash())).collect();
+    let text = pairs
+        .iter()
+        .map(|(kind, hash)| format!("{kind}:{hash}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    (pairs, text)
+}
+
+fn decode_keys(text: &str) -> Vec<(i64, i64)> {
+    text.split_whitespace()
+        .filter_map(|pair| {
+            let (kind, hash) = pair.split_once(':')?;
+            Some((kind.parse().ok()?, hash.parse().ok()?))
+        })
+        .collect()
+}
+
+pub(crate) fn prepare(
+    object: &ObjectDef,
+    record: &NewRecord,
+    country: &str,
+    source_row: Option<i64>,
+) -> PreparedRecord {
+    let keys = record_match_keys(object, &record.fields, &record.external_ids, country);
+    let (keys, key_hashes) = encode_keys(&keys);
+    PreparedRecord {
+        owner: record.owner_id.0,
+        data_json: fields_to_json(&record.fields),
+        external_ids_json: external_ids_json(&record.external_ids),
+        keys,
+        key_hashes,
+        source_row,
+    }
+}
+
+/// The SELECT list of a record, per backend (JSONB is read as text).
+fn record_columns(tx: &Tx<'_>) -> &'static str {
+    if tx.is_sqlite() {
+        "r.id, r.object_id, r.owner_id, r.created_at, r.updated_at, r.version, r.data, r.field_times, r.external_ids"
+    } else {
+        "r.id, r.object_id, r.owner_id, r.created_at, r.updated_at, r.version, r.data::text, r.field_times, r.external_ids::text"
+    }
+}
+
+/// A JSON parameter placeholder: PostgreSQL needs a cast to JSONB.
+fn json_param(tx: &Tx<'_>, n: usize) -> String {
+    if tx.is_sqlite() {
+        format!("${n}")
+    } else {
+        format!("CAST(CAST(${n} AS text) AS jsonb)")
+    }
+}
+
+fn record_from_row(object: &ObjectDef, row: &Row) -> Result<Record> {
+    let fields = fields_from_json(object, &row.text(6)?)
+        .map_err(|err| StoreError::Corrupt(format!("record {}: {err}", row.int(0).unwrap_or(0))))?;
+    let field_times: BTreeMap<String, i64> = serde_json::from_str(&row.text(7)?)
+        .map_err(|err| StoreError::Corrupt(format!("field times: {err}")))?;
+    Ok(Record {
+        id: RecordId(row.int(0)?),
+        object_id: ObjectId(row.int(1)?),
+        owner_id: UserId(row.int(2)?),
+        created_at: row.int(3)?,
+        updated_at: row.int(4)?,
+        version: row.int(5)?,
+        fields,
+        field_times,
+        external_ids: external_ids_from_json(&row.text(8)?)?,
+    })
+}
+
+/// Returns the next journal sequence number of an operation.
+pub(crate) fn next_journal_seq(tx: &mut Tx<'_>, operation: OperationId) -> Result<i64> {
+    tx.query_one(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE operation_id = $1",
+        &[operation.0.into()],
+    )?
+    .int(0)
+}
+
+/// The stored state of a record, as read for a change.
+struct StoredRow {
+    owner: i64,
+    updated_at: i64,
+    version: i64,
+    data: String,
+    field_times: String,
+    external_ids: String,
+    key_hashes: String,
+}
+
+fn read_for_change(tx: &mut Tx<'_>, object: ObjectId, id: RecordId) -> Result<Option<StoredRow>> {
+    let (data, ext, lock) = if tx.is_sqlite() {
+        ("data", "external_ids", "")
+    } else {
+        ("data::text", "external_ids::text", " FOR UPDATE")
+    };
+    let sql = format!(
+        "SELECT owner_id, updated_at, version, {data}, field_times, {ext}, key_hashes FROM records WHERE id = $1 AND object_id = $2{lock}"
+    );
+    let Some(row) = tx.query_opt(&sql, &[id.0.into(), object.0.into()])? else {
+        return Ok(None);
+    };
+    Ok(Some(StoredRow {
+        owner: row.int(0)?,
+        updated_at: row.int(1)?,
+        version: row.int(2)?,
+        data: row.text(3)?,
+        field_times: row.text(4)?,
+        external_ids: row.text(5)?,
+        key_hashes: row.text(6)?,
+    }))
+}
+
+fn before_json(row: &StoredRow) -> String {
+    let parse = |text: &str| {
+        serde_json::from_str::<serde_json::Value>(text)
+            .unwrap_or(serde_json::Value::String(text.into()))
+    };
+    serde_json::json!({
+        "owner_id": row.owner,
+        "version": row.version,
+        "updated_at": row.updated_at,
+        "data": parse(&row.data),
+        "field_times": parse(&row.field_times),
+        "external_ids": parse(&row.external_ids),
+    })
+    .to_string()
+}
+
+fn write_journal(
+    tx: &mut Tx<'_>,
+    operation: OperationId,
+    seq: i64,
+    id: RecordId,
+    object: ObjectId,
+    op: JournalOp,
+    version_after: i64,
+    before: Option<String>,
+) -> Result<()> {
+    tx.exec(
+        "INSERT INTO journal (operation_id, seq, record_id, object_id, op, version_after, before, source_row) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+        &[operation.0.into(), seq.into(), id.0.into(), object.0.into(), op.as_str().into(), version_after.into(), before.into()],
+    )?;
+    Ok(())
+}
+
+fn delete_keys(tx: &mut Tx<'_>, object: ObjectId, id: RecordId, keys: &[(i64, i64)]) -> Result<()> {
+    for (kind, hash) in keys {
+        tx.exec(
+            "DELETE FROM match_keys WHERE object_id = $1 AND kind = $2 AND key_hash = $3 AND record_id = $4",
+            &[object.0.into(), (*kind).into(), (*hash).into(), id.0.into()],
+        )?;
+    }
+    Ok(())
+}
+
+fn insert_keys(tx: &mut Tx<'_>, object: ObjectId, id: RecordId, keys: &[(i64, i64)]) -> Result<()> {
+    for (kind, hash) in keys {
+        tx.exec(
+            "INSERT INTO match_keys (object_id, kind, key_hash, record_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            &[object.0.into(), (*kind).into(), (*hash).into(), id.0.into()],
+        )?;
+    }
+    Ok(())
+}
+
+/// Returns the JSON a record has at a sortable path (for page cursors).
+fn sort_value(record: &Record, path: &ResolvedPath) -> serde_json::Value {
+    match &path.target {
+        PathTarget::System(system) => serde_json::Value::from(match system {
+            SystemField::Id => record.id.0,
+            SystemField::Owner => record.owner_id.0,
+            SystemField::CreatedAt => record.created_at,
+            SystemField::UpdatedAt => record.updated_at,
+            SystemField::Version => record.version,
+        }),
+        PathTarget::Primary { key } => match record.fields.get(key) {
+            Some(Value::Labeled(items)) => items
+                .first()
+                .map(|i| serde_json::Value::String(i.value.clone()))
+                .unwrap_or_default(),
+            _ => serde_json::Value::Null,
+        },
+        PathTarget::Field { key } => match record.fields.get(key) {
+            Some(Value::Money { amount, .. }) => Value::Number(*amount).to_json(),
+            Some(value) if !value.is_empty() => value.to_json(),
+            _ => serde_json::Value::Null,
+        },
+        _ => serde_json::Value::Null,
+    }
+}
+
+impl Store {
+    fn dialect(&self) -> &'static dyn Dialect {
+        match self.backend {
+            Backend::Sqlite(_) => &SqliteDialect,
+            Backend::Postgres(_) => &PostgresDialect,
+        }
+    }
+
+    /// Creates records in one transaction: rows, match keys and (with an operation) journal entries.
+    ///
+    /// The caller checks the values ([`salesos_model::record::check_fields`]) and sizes the batch;
+    /// `source_rows`, when given, has one entry per record and lands in the journal.
+    pub fn insert_records(
+        &self,
+        ctx: &WriteContext,
+        object: &ObjectDef,
+        records: &[NewRecord],
+        source_rows: Option<&[i64]>,
+    ) -> Result<Vec<RecordId>> {
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        let prepared: Vec<PreparedRecord> = records
+            .iter()
+            .enumerate()
+            .map(|(index, record)| {
+                prepare(
+                    object,
+                    record,
+                    &ctx.default_country,
+                    source_rows.and_then(|rows| rows.get(index).copied()),
+                )
+            })
+            .collect();
+        self.write(|tx| {
+            let journal = match ctx.operation {
+                Some(operation) => Some((operation, next_journal_seq(tx, operation)?)),
+                None => None,
+            };
+            match tx {
+                Tx::Sqlite(tx) => {
+                    crate::sqlite::records::insert(tx, object.id, &prepared, ctx.now, journal)
+                }
+                Tx::Postgres(tx) => {
+                    crate::postgres::records::insert(tx, object.id, &prepared, ctx.now, journal)
+                }
+            }
+        })
+    }
+
+    /// Applies patches in one transaction, journaling before-images; unchanged records are not written.
+    pub fn update_records(
+        &self,
+        ctx: &WriteContext,
+        object: &ObjectDef,
+        patches: &[(RecordId, RecordPatch)],
+    ) -> Result<Vec<UpdateOutcome>> {
+        self.write(|tx| {
+            let mut seq = match ctx.operation {
+                Some(operation) => next_journal_seq(tx, operation)?,
+                None => 0,
+            };
+            let mut outcomes = Vec::with_capacity(patches.len());
+            for (id, patch) in patches {
+                let Some(stored) = read_for_change(tx, object.id, *id)? else {
+                    outcomes.push(UpdateOutcome::NotFound);
+                    continue;
+                };
+                if let Some(expected) = patch.expected_version {
+                    if expected != stored.version {
+                        outcomes.push(UpdateOutcome::Conflict { actual: stored.version });
+                        continue;
+                    }
+                }
+                let old_fields = fields_from_json(object, &stored.data).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+                let mut new_fields: Fields = old_fields.clone();
+                let mut changed: Vec<String> = Vec::new();
+                for (key, value) in &patch.set {
+                    let before = old_fields.get(key).filter(|v| !v.is_empty()).map(Value::to_json);
+                    let after = (!value.is_empty()).then(|| value.to_json());
+                    if before != after {
+                        changed.push(key.clone());
+                    }
+                    if value.is_empty() {
+                        new_fields.remove(key);
+                    } else {
+                        new_fields.insert(key.clone(), value.clone());
+                    }
+                }
+                let mut external_ids = external_ids_from_json(&stored.external_ids)?;
+                let mut ids_changed = false;
+                for external_id in &patch.add_external_ids {
+                    if !external_ids.contains(external_id) {
+                        external_ids.push(external_id.clone());
+                        ids_changed = true;
+                    }
+                }
+                let owner = patch.owner_id.map(|o| o.0).unwrap_or(stored.owner);
+                if changed.is_empty() && !ids_changed && owner == stored.owner {
+                    outcomes.push(UpdateOutcome::Unchanged);
+                    continue;
+                }
+                let mut field_times: BTreeMap<String, i64> = serde_json::from_str(&stored.field_times).unwrap_or_default();
+                for key in &changed {
+                    field_times.insert(key.clone(), ctx.now);
+                }
+                let keys = record_match_keys(object, &new_fields, &external_ids, &ctx.default_country);
+                let (new_keys, key_hashes) = encode_keys(&keys);
+                let old_keys = decode_keys(&stored.key_hashes);
+                let removed: Vec<(i64, i64)> = old_keys.iter().filter(|k| !new_keys.contains(k)).copied().collect();
+                let added: Vec<(i64, i64)> = new_keys.iter().filter(|k| !old_keys.contains(k)).copied().collect();
+                let version = stored.version + 1;
+                let sql = format!(
+                    "UPDATE records SET owner_id = $1, updated_at = $2, version = $3, data = {}, field_times = $5, external_ids = {}, key_hashes = $7 WHERE id = $8",
+                    json_param(tx, 4),
+                    json_param(tx, 6)
+                );
+                tx.exec(
+                    &sql,
+                    &[
+                        owner.into(),
+                        ctx.now.into(),
+                        version.into(),
+                        fields_to_json(&new_fields).into(),
+                        serde_json::to_string(&field_times).unwrap_or_else(|_| "{}".into()).into(),
+                        external_ids_json(&external_ids).into(),
+                        key_hashes.into(),
+                        id.0.into(),
+                    ],
+                )?;
+                delete_keys(tx, object.id, *id, &removed)?;
+                insert_keys(tx, object.id, *id, &added)?;
+                if let Some(operation) = ctx.operation {
+                    write_journal(tx, operation, seq, *id, object.id, JournalOp::Updated, version, Some(before_json(&stored)))?;
+                    seq += 1;
+                }
+                outcomes.push(UpdateOutcome::Updated { version });
+            }
+            Ok(outcomes)
+        })
+    }
+
+    /// Deletes records in one transaction, journaling before-images; returns how many existed.
+    pub fn delete_records(
+        &self,
+        ctx: &WriteContext,
+        object: &ObjectDef,
+        ids: &[RecordId],
+    ) -> Result<usize> {
+        self.write(|tx| {
+            let mut seq = match ctx.operation {
+                Some(operation) => next_journal_seq(tx, operation)?,
+                None => 0,
+            };
+            let mut deleted = 0;
+            for id in ids {
+                let Some(stored) = read_for_change(tx, object.id, *id)? else {
+                    continue;
+                };
+                delete_keys(tx, object.id, *id, &decode_keys(&stored.key_hashes))?;
+                tx.exec("DELETE FROM records WHERE id = $1", &[id.0.into()])?;
+                if let Some(operation) = ctx.operation {
+                    write_journal(
+                        tx,
+                        operation,
+                        seq,
+                        *id,
+                        object.id,
+                        JournalOp::Deleted,
+                        stored.version,
+                        Some(before_json(&stored)),
+                    )?;
+                    seq += 1;
+                }
+                deleted += 1;
+            }
+            Ok(deleted)
+        })
+    }
+
+    /// Reads records of an object by id, in the order asked; missing or invisible ids are left out.
+    pub fn get_records(
+        &self,
+        object: &ObjectDef,
+        ids: &[RecordId],
+        visibility: &VisibilityScope,
+    ) -> Result<Vec<Record>> {
+        let mut found: HashMap<RecordId, Record> = HashMap::with_capacity(ids.len());
+        self.read(|tx| {
+            let columns = record_columns(tx);
+            for chunk in ids.chunks(500) {
+                let mut params: Vec<SqlValue> = vec![object.id.0.into()];
+                let placeholders: Vec<String> = chunk
+                    .iter()
+                    .map(|id| {
+                        params.push(id.0.into());
+                        format!("${}", params.len())
+                    })
+                    .collect();
+                let sql = format!(
+                    "SELECT {columns} FROM records r WHERE r.object_id = $1 AND r.id IN ({})",
+                    placeholders.join(", ")
+                );
+                for row in tx.query(&sql, &params)? {
+                    let record = record_from_row(object, &row)?;
+                    found.insert(record.id, record);
+                }
+            }
+            Ok(())
+        })?;
+        let visible = |record: &Record| match visibility {
+            VisibilityScope::All => true,
+            VisibilityScope::Owners(owners) => owners.contains(&record.owner_id),
+        };
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .filter(visible)
+            .collect())
+    }
+
+    /// Returns one page of the records a query selects.
+    pub fn query_records(&self, schema: &Schema, query: &RecordQuery) -> Result<Page> {
+        let object = schema
+            .object_by_id(query.object_id)
+            .ok_or_else(|| StoreError::not_found(format!("object {}", query.object_id)))?;
+        let limit = query.limit.clamp(1, 10_000);
+        let query = RecordQuery {
+            limit,
+            ..query.clone()
+        };
+        let records = self.read(|tx| {
+            let compiled = compile::select_page(self.dialect(), schema, &query, record_columns(tx));
+            tx.query(&compiled.sql, &compiled.params)?
+                .iter()
+                .map(|row| record_from_row(object, row))
+                .collect::<Result<Vec<_>>>()
+        })?;
+        let next = if records.len() == limit {
+            records.last().map(|last| Cursor {
+                sort_value: query
+                    .sort
+                    .as_ref()
+                    .map(|s| sort_value(last, &s.path))
+                    .unwrap_or(serde_json::Value::Null),
+                id: last.id,
+            })
+        } else {
+            None
+        };
+        Ok(Page { records, next })
+    }
+
+    /// Counts the records a query selects (sort, cursor and limit are ignored).
+    pub fn count_records(&self, schema: &Schema, query: &RecordQuery) -> Result<i64> {
+        self.read(|tx| {
+            let compiled = compile::count(self.dialect(), schema, query);
+            tx.query_one(&compiled.sql, &compiled.params)?.int(0)
+        })
+    }
+
+    /// Finds the records holding each match key: one query per key kind for the whole batch.
+    ///
+    /// Returns, for each key in input order, the ids of candidate records (ascending). Keys are
+    /// compared by hash, so callers confirm a duplicate on the records' real values.
+    pub fn lookup_match_keys(
+        &self,
+        object: ObjectId,
+        keys: &[MatchKey],
+    ) -> Result<Vec<Vec<RecordId>>> {
+        let mut by_kind: BTreeMap<MatchKeyKind, Vec<i64>> = BTreeMap::new();
+        for key in keys {
+            by_kind.entry(key.kind).or_default().push(key.hash());
+        }
+        let mut hits: HashMap<(i64, i64), Vec<RecordId>> = HashMap::new();
+        for (kind, mut hashes) in by_kind {
+            hashes.sort_unstable();
+            hashes.dedup();
+            let found = match &self.backend {
+                Backend::Sqlite(backend) => {
+                    let conn = backend.conn()?;
+                    crate::sqlite::records::lookup(&conn, object, kind.code(), &hashes)?
+                }
+                Backend::Postgres(backend) => {
+                    let mut conn = backend.conn()?;
+                    crate::postgres::records::lookup(&mut conn, object, kind.code(), &hashes)?
+                }
+            };
+            for (hash, record) in found {
+                hits.entry((kind.code(), hash))
+                    .or_default()
+                    .push(RecordId(record));
+            }
+        }
+        Ok(keys
+            .iter()
+            .map(|key| {
+                let mut ids = hits
+                    .get(&(key.kind.code(), key.hash()))
+                    .cloned()
+                    .unwrap_or_default();
+                ids.sort_unstable();
+                ids
+            })
+            .collect())
+    }
+
+    /// Counts records per object of an organization, within a visibility scope.
+    pub fn count_by_object(
+        &self,
+        org: OrgId,
+        visibility: &VisibilityScope,
+    ) -> Result<BTreeMap<ObjectId, i64>> {
+        self.read(|tx| {
+            let mut params: Vec<SqlValue> = vec![org.0.into()];
+            let scope = match visibility {
+                VisibilityScope::All => String::new(),
+                VisibilityScope::Owners(owners) => {
+                    let list: Vec<String> = owners
+                        .iter()
+                        .map(|o| {
+                            params.push(o.0.into());
+                            format!("${}", params.len())
+                        })
+                        .collect();
+                    if list.is_empty() {
+                        " AND 1 = 0".into()
+                    } else {
+                        format!(" AND r.owner_id IN ({})", list.join(", "))
+                    }
+                }
+            };
+            let sql = format!(
+                "SELECT o.id, (SELECT COUNT(*) FROM records r WHERE r.object_id = o.id{scope}) FROM objects o WHERE o.org_id = $1 ORDER BY o.id"
+            );
+            tx.query(&sql, &params)?.iter().map(|r| Ok((ObjectId(r.int(0)?), r.int(1)?))).collect()
+        })
+    }
+}

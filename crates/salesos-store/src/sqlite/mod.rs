@@ -1,0 +1,119 @@
+//! The SQLite backend: the embedded default. One file under the data directory in WAL mode,
+//! shared safely by a CLI process and a running server (busy timeout, short write transactions).
+
+pub(crate) mod dialect;
+pub(crate) mod records;
+
+use crate::error::{is_sqlite_unavailable, Result, StoreError};
+use crate::pool::{Pool, Pooled};
+use crate::sql::Tx;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// An open SQLite database.
+pub(crate) struct SqliteBackend {
+    path: PathBuf,
+    pool: Pool<Connection>,
+}
+
+fn unavailable(path: &Path, err: rusqlite::Error) -> StoreError {
+    if is_sqlite_unavailable(&err) {
+        let hint = match err.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                "it is locked by another process that holds a long write transaction; try again when it finishes"
+            }
+            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::PermissionDenied) => {
+                "it (or its folder) is read-only; SalesOS Data needs to write the file and its -wal and -shm companions"
+            }
+            Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+                "it is not an SQLite database or it is corrupt; restore it from a backup"
+            }
+            _ => "check that the path exists and is writable",
+        };
+        StoreError::Unavailable(format!(
+            "cannot use database file {}: {hint} ({err})",
+            path.display()
+        ))
+    } else {
+        StoreError::Sqlite(err)
+    }
+}
+
+impl SqliteBackend {
+    /// Opens (creating if needed) the database file and applies migrations.
+    pub fn open(path: &Path) -> Result<SqliteBackend> {
+        let backend = SqliteBackend {
+            path: path.to_path_buf(),
+            pool: Pool::new(8),
+        };
+        {
+            let mut conn = backend.conn()?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| unavailable(path, e))?;
+            let mut tx = Tx::Sqlite(tx);
+            crate::migrate::run(&mut tx, crate::migrate::SQLITE).map_err(|err| match err {
+                StoreError::Sqlite(e) => unavailable(path, e),
+                other => other,
+            })?;
+            tx.commit().map_err(|err| match err {
+                StoreError::Sqlite(e) => unavailable(path, e),
+                other => other,
+            })?;
+        }
+        Ok(backend)
+    }
+
+    fn connect(path: &Path) -> Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| unavailable(path, e))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(|e| unavailable(path, e))?;
+        // WAL lets readers run beside one writer, across processes; NORMAL sync is durable at
+        // every checkpoint and safe against corruption. The cache is a ceiling, not an allocation.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -262144;
+             PRAGMA mmap_size = 268435456;",
+        )
+        .map_err(|e| unavailable(path, e))?;
+        rusqlite::vtab::array::load_module(&conn).map_err(|e| unavailable(path, e))?;
+        Ok(conn)
+    }
+
+    /// Borrows a connection.
+    pub fn conn(&self) -> Result<Pooled<'_, Connection>> {
+        self.pool.get(|| Self::connect(&self.path))
+    }
+
+    /// Runs `f` in a write transaction (taking SQLite's write lock at the start, so it never
+    /// fails half-way on a lock upgrade) and commits if it succeeds.
+    pub fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| unavailable(&self.path, e))?;
+        let mut tx = Tx::Sqlite(tx);
+        let value = f(&mut tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` in a read transaction (one consistent snapshot).
+    pub fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(|e| unavailable(&self.path, e))?;
+        let mut tx = Tx::Sqlite(tx);
+        let value = f(&mut tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}

@@ -1,0 +1,82 @@
+//! SQLite hot paths: bulk insert with prepared statements reused across the batch, and batched
+//! match-key lookups through the `rarray` table-valued function.
+
+use crate::error::Result;
+use crate::records::PreparedRecord;
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, Transaction};
+use salesos_model::ids::{ObjectId, OperationId, RecordId};
+use std::rc::Rc;
+
+/// Inserts prepared records, their keys (sorted, so index pages are touched in order) and journal entries.
+pub(crate) fn insert(
+    tx: &Transaction<'_>,
+    object: ObjectId,
+    rows: &[PreparedRecord],
+    now: i64,
+    journal: Option<(OperationId, i64)>,
+) -> Result<Vec<RecordId>> {
+    let mut ids = Vec::with_capacity(rows.len());
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO records (object_id, owner_id, created_at, updated_at, version, data, field_times, external_ids, key_hashes)
+             VALUES (?1, ?2, ?3, ?3, 1, ?4, '{}', ?5, ?6)",
+        )?;
+        for row in rows {
+            insert.execute(params![
+                object.0,
+                row.owner,
+                now,
+                row.data_json,
+                row.external_ids_json,
+                row.key_hashes
+            ])?;
+            ids.push(RecordId(tx.last_insert_rowid()));
+        }
+    }
+    let mut keys: Vec<(i64, i64, i64)> = Vec::with_capacity(rows.len() * 3);
+    for (row, id) in rows.iter().zip(&ids) {
+        keys.extend(row.keys.iter().map(|(kind, hash)| (*kind, *hash, id.0)));
+    }
+    keys.sort_unstable();
+    {
+        let mut insert_key =
+            tx.prepare_cached("INSERT OR IGNORE INTO match_keys (object_id, kind, key_hash, record_id) VALUES (?1, ?2, ?3, ?4)")?;
+        for (kind, hash, id) in keys {
+            insert_key.execute(params![object.0, kind, hash, id])?;
+        }
+    }
+    if let Some((operation, first_seq)) = journal {
+        let mut insert_entry = tx.prepare_cached(
+            "INSERT INTO journal (operation_id, seq, record_id, object_id, op, version_after, before, source_row)
+             VALUES (?1, ?2, ?3, ?4, 'created', 1, NULL, ?5)",
+        )?;
+        for (offset, (row, id)) in rows.iter().zip(&ids).enumerate() {
+            insert_entry.execute(params![
+                operation.0,
+                first_seq + offset as i64,
+                id.0,
+                object.0,
+                row.source_row
+            ])?;
+        }
+    }
+    Ok(ids)
+}
+
+/// Looks up many key hashes of one kind in one statement; returns (hash, record id) pairs.
+pub(crate) fn lookup(
+    conn: &Connection,
+    object: ObjectId,
+    kind: i64,
+    hashes: &[i64],
+) -> Result<Vec<(i64, i64)>> {
+    let values: Rc<Vec<Value>> = Rc::new(hashes.iter().map(|h| Value::Integer(*h)).collect());
+    let mut statement = conn.prepare_cached(
+        "SELECT key_hash, record_id FROM match_keys WHERE object_id = ?1 AND kind = ?2 AND key_hash IN rarray(?3)",
+    )?;
+    let rows = statement.query_map(params![object.0, kind, values], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
