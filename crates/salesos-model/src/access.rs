@@ -47,18 +47,8 @@ impl Role {
     pub fn default_permissions(self) -> Permissions {
         match self {
             Role::Admin | Role::Manager => Permissions::ALL,
-            Role::Member => Permissions {
-                read: true,
-                edit: true,
-                import: true,
-                export: false,
-            },
-            Role::ReadOnly => Permissions {
-                read: true,
-                edit: false,
-                import: false,
-                export: false,
-            },
+            Role::Member => Permissions { read: true, edit: true, import: true, export: false },
+            Role::ReadOnly => Permissions { read: true, edit: false, import: false, export: false },
         }
     }
 
@@ -135,19 +125,9 @@ pub struct Permissions {
 
 impl Permissions {
     /// Every action allowed.
-    pub const ALL: Permissions = Permissions {
-        read: true,
-        edit: true,
-        import: true,
-        export: true,
-    };
+    pub const ALL: Permissions = Permissions { read: true, edit: true, import: true, export: true };
     /// Nothing allowed.
-    pub const NONE: Permissions = Permissions {
-        read: false,
-        edit: false,
-        import: false,
-        export: false,
-    };
+    pub const NONE: Permissions = Permissions { read: false, edit: false, import: false, export: false };
 
     /// Returns whether the action is allowed.
     pub fn allows(self, action: Action) -> bool {
@@ -338,11 +318,7 @@ impl Principal {
     /// Returns the permissions on an object.
     pub fn object_permissions(&self, object: &str) -> Permissions {
         let role_default = self.role.default_permissions();
-        let granted = self
-            .object_rules
-            .get(object)
-            .copied()
-            .unwrap_or(role_default);
+        let granted = self.object_rules.get(object).copied().unwrap_or(role_default);
         // A read-only role can never be granted writes by a rule.
         if self.role == Role::ReadOnly {
             granted.intersect(Role::ReadOnly.default_permissions())
@@ -361,11 +337,7 @@ impl Principal {
     /// A field rule can only narrow the object's permissions, never widen them.
     pub fn can_field(&self, object: &str, field: &str, action: Action) -> bool {
         let object_perms = self.object_permissions(object);
-        let field_perms = self
-            .field_rules
-            .get(&(object.to_string(), field.to_string()))
-            .copied()
-            .unwrap_or(Permissions::ALL);
+        let field_perms = self.field_rules.get(&(object.to_string(), field.to_string())).copied().unwrap_or(Permissions::ALL);
         object_perms.intersect(field_perms).allows(action)
     }
 

@@ -145,12 +145,7 @@ pub struct ErrorBody {
 impl ErrorBody {
     /// Creates an error without field or position.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
-        ErrorBody {
-            code,
-            message: message.into(),
-            field: None,
-            position: None,
-        }
+        ErrorBody { code, message: message.into(), field: None, position: None }
     }
 
     /// Renders `{"error": {...}}`.
@@ -175,12 +170,7 @@ mod tests {
             assert!((400..600).contains(&code.http_status()));
             assert!(matches!(code.exit_code(), 2 | 3));
         }
-        let body = ErrorBody {
-            code: ErrorCode::InvalidFilter,
-            message: "x".into(),
-            field: Some("a".into()),
-            position: Some(3),
-        };
+        let body = ErrorBody { code: ErrorCode::InvalidFilter, message: "x".into(), field: Some("a".into()), position: Some(3) };
         assert_eq!(
             body.to_json(),
             serde_json::json!({"error": {"code": "invalid_filter", "message": "x", "field": "a", "position": 3}})

@@ -28,14 +28,7 @@ impl FileKind {
 
     /// Parses a stable name.
     pub fn parse(text: &str) -> Option<FileKind> {
-        [
-            FileKind::Upload,
-            FileKind::Report,
-            FileKind::Export,
-            FileKind::Document,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == text)
+        [FileKind::Upload, FileKind::Report, FileKind::Export, FileKind::Document].into_iter().find(|k| k.as_str() == text)
     }
 }
 

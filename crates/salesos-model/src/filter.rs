@@ -142,11 +142,7 @@ fn lex(input: &str) -> Result<Vec<(Token, usize)>, FilterError> {
     let chars: Vec<char> = input.chars().collect();
     let mut tokens = Vec::new();
     let mut i = 0;
-    let err = |position: usize, message: String| FilterError {
-        position,
-        message,
-        field: None,
-    };
+    let err = |position: usize, message: String| FilterError { position, message, field: None };
     while i < chars.len() {
         let c = chars[i];
         let start = i;
@@ -193,16 +189,9 @@ fn lex(input: &str) -> Result<Vec<(Token, usize)>, FilterError> {
                 let mut text = String::new();
                 loop {
                     match chars.get(i) {
-                        None => {
-                            return Err(err(
-                                start,
-                                format!("unterminated string starting with {quote}"),
-                            ))
-                        }
+                        None => return Err(err(start, format!("unterminated string starting with {quote}"))),
                         Some('\\') => {
-                            let escaped = chars
-                                .get(i + 1)
-                                .ok_or_else(|| err(i, "backslash at end of filter".into()))?;
+                            let escaped = chars.get(i + 1).ok_or_else(|| err(i, "backslash at end of filter".into()))?;
                             text.push(*escaped);
                             i += 2;
                         }
@@ -219,10 +208,7 @@ fn lex(input: &str) -> Result<Vec<(Token, usize)>, FilterError> {
                 Token::Text(text)
             }
             c if c.is_ascii_digit()
-                || ((c == '-' || c == '+')
-                    && chars
-                        .get(i + 1)
-                        .is_some_and(|d| d.is_ascii_digit() || *d == '.'))
+                || ((c == '-' || c == '+') && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit() || *d == '.'))
                 || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) =>
             {
                 i += 1;
@@ -234,19 +220,14 @@ fn lex(input: &str) -> Result<Vec<(Token, usize)>, FilterError> {
                     i += 1;
                 }
                 let text: String = chars[start..i].iter().filter(|c| **c != '_').collect();
-                let number: f64 = text
-                    .parse()
-                    .map_err(|_| err(start, format!("{text:?} is not a number")))?;
+                let number: f64 = text.parse().map_err(|_| err(start, format!("{text:?} is not a number")))?;
                 if !number.is_finite() {
                     return Err(err(start, format!("{text:?} is not a finite number")));
                 }
                 Token::Number(number)
             }
             c if c.is_alphanumeric() || c == '_' => {
-                while i < chars.len()
-                    && (chars[i].is_alphanumeric()
-                        || matches!(chars[i], '_' | '.' | '[' | ']' | '-'))
-                {
+                while i < chars.len() && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '.' | '[' | ']' | '-')) {
                     if chars[i] == '[' {
                         // A label may hold any character up to the closing bracket.
                         while i < chars.len() && chars[i] != ']' {
@@ -292,11 +273,7 @@ impl Parser {
     }
 
     fn error<T>(&self, message: impl Into<String>) -> Result<T, FilterError> {
-        Err(FilterError {
-            position: self.peek().1,
-            message: message.into(),
-            field: None,
-        })
+        Err(FilterError { position: self.peek().1, message: message.into(), field: None })
     }
 
     fn or(&mut self) -> Result<FilterExpr, FilterError> {
@@ -355,19 +332,9 @@ impl Parser {
                 })
             }
             Token::End => {
-                return Err(FilterError {
-                    position: pos,
-                    message: "expected a value, found the end".into(),
-                    field: None,
-                })
+                return Err(FilterError { position: pos, message: "expected a value, found the end".into(), field: None })
             }
-            _ => {
-                return Err(FilterError {
-                    position: pos,
-                    message: "expected a value".into(),
-                    field: None,
-                })
-            }
+            _ => return Err(FilterError { position: pos, message: "expected a value".into(), field: None }),
         };
         Ok((literal, pos))
     }
@@ -375,27 +342,11 @@ impl Parser {
     fn comparison(&mut self) -> Result<FilterExpr, FilterError> {
         let (token, pos) = self.bump();
         let path = match token {
-            Token::Word(word)
-                if !["and", "or", "not", "in", "is"]
-                    .iter()
-                    .any(|k| word.eq_ignore_ascii_case(k)) =>
-            {
-                word
-            }
+            Token::Word(word) if !["and", "or", "not", "in", "is"].iter().any(|k| word.eq_ignore_ascii_case(k)) => word,
             Token::End => {
-                return Err(FilterError {
-                    position: pos,
-                    message: "expected a field, found the end".into(),
-                    field: None,
-                })
+                return Err(FilterError { position: pos, message: "expected a field, found the end".into(), field: None })
             }
-            _ => {
-                return Err(FilterError {
-                    position: pos,
-                    message: "expected a field name".into(),
-                    field: None,
-                })
-            }
+            _ => return Err(FilterError { position: pos, message: "expected a field name".into(), field: None }),
         };
         let (op_token, op_pos) = self.bump();
         match op_token {
@@ -463,11 +414,7 @@ pub fn parse_filter(input: &str) -> Result<Option<FilterExpr>, FilterError> {
     if input.trim().is_empty() {
         return Ok(None);
     }
-    let mut parser = Parser {
-        tokens: lex(input)?,
-        next: 0,
-        depth: 0,
-    };
+    let mut parser = Parser { tokens: lex(input)?, next: 0, depth: 0 };
     let expr = parser.or()?;
     match parser.peek().0 {
         Token::End => Ok(Some(expr)),

@@ -27,13 +27,8 @@ pub enum MatchKeyKind {
 
 impl MatchKeyKind {
     /// Every kind.
-    pub const ALL: [MatchKeyKind; 5] = [
-        MatchKeyKind::Email,
-        MatchKeyKind::Phone,
-        MatchKeyKind::Domain,
-        MatchKeyKind::CompanyName,
-        MatchKeyKind::ExternalId,
-    ];
+    pub const ALL: [MatchKeyKind; 5] =
+        [MatchKeyKind::Email, MatchKeyKind::Phone, MatchKeyKind::Domain, MatchKeyKind::CompanyName, MatchKeyKind::ExternalId];
 
     /// Returns the stored number.
     pub fn code(self) -> i64 {
@@ -94,13 +89,7 @@ pub fn normalize_email(text: &str) -> Option<String> {
 /// Full libphonenumber validation is the import transforms' job; keys only need one spelling.
 pub fn normalize_phone(text: &str, default_country: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
-    let main = lower
-        .split(['x', '#'])
-        .next()
-        .unwrap_or("")
-        .split("ext")
-        .next()
-        .unwrap_or("");
+    let main = lower.split(['x', '#']).next().unwrap_or("").split("ext").next().unwrap_or("");
     let plus = main.trim_start().starts_with('+');
     let mut digits: String = main.chars().filter(char::is_ascii_digit).collect();
     if digits.len() < 5 || digits.len() > 17 {
@@ -167,17 +156,10 @@ pub fn email_domain(email: &str) -> Option<String> {
 /// Returns the domain of a website or bare domain: no scheme, `www.`, port, path or case.
 pub fn website_domain(text: &str) -> Option<String> {
     let lower = text.trim().to_lowercase();
-    let without_scheme = lower
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .unwrap_or(&lower);
-    let host = without_scheme
-        .split(['/', '?', '#', ':'])
-        .next()?
-        .trim_end_matches('.');
+    let without_scheme = lower.split_once("://").map(|(_, rest)| rest).unwrap_or(&lower);
+    let host = without_scheme.split(['/', '?', '#', ':']).next()?.trim_end_matches('.');
     let host = host.strip_prefix("www.").unwrap_or(host);
-    (host.contains('.') && !host.contains(char::is_whitespace) && !host.contains('@'))
-        .then(|| host.to_string())
+    (host.contains('.') && !host.contains(char::is_whitespace) && !host.contains('@')).then(|| host.to_string())
 }
 
 const LEGAL_SUFFIXES: &[&str] = &[
@@ -245,13 +227,8 @@ pub fn fold_accents(text: &str) -> String {
 /// Normalizes a company name: lower case, accents folded, punctuation and legal suffixes removed.
 pub fn normalize_company_name(text: &str) -> Option<String> {
     // Dots are dropped rather than split on, so `S.A.` becomes the suffix `sa`.
-    let folded = fold_accents(&text.to_lowercase())
-        .replace('&', " and ")
-        .replace('.', "");
-    let words: Vec<&str> = folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let folded = fold_accents(&text.to_lowercase()).replace('&', " and ").replace('.', "");
+    let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let mut end = words.len();
     while end > 1 && LEGAL_SUFFIXES.contains(&words[end - 1]) {
         end -= 1;
@@ -299,12 +276,8 @@ pub fn record_match_keys(
                     push(MatchKeyKind::Email, normalize_email(text));
                     push(MatchKeyKind::Domain, email_domain(text));
                 }
-                FieldType::Phone => {
-                    push(MatchKeyKind::Phone, normalize_phone(text, default_country))
-                }
-                FieldType::Url | FieldType::Text
-                    if matches!(def.api_name.as_str(), "website" | "domain") =>
-                {
+                FieldType::Phone => push(MatchKeyKind::Phone, normalize_phone(text, default_country)),
+                FieldType::Url | FieldType::Text if matches!(def.api_name.as_str(), "website" | "domain") => {
                     push(MatchKeyKind::Domain, website_domain(text));
                 }
                 FieldType::Text

@@ -209,15 +209,9 @@ impl JobState {
 
     /// Parses a stable name.
     pub fn parse(text: &str) -> Option<JobState> {
-        [
-            JobState::Queued,
-            JobState::Running,
-            JobState::Succeeded,
-            JobState::Failed,
-            JobState::Cancelled,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
+        [JobState::Queued, JobState::Running, JobState::Succeeded, JobState::Failed, JobState::Cancelled]
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 

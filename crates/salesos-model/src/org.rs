@@ -38,18 +38,9 @@ impl Tier {
     /// Returns the bulk-API limits of the tier, from the spec's rate-limit table.
     pub fn bulk_limits(self) -> BulkLimits {
         match self {
-            Tier::Starter => BulkLimits {
-                records_per_request: 1_000,
-                requests_per_minute: 10,
-            },
-            Tier::Professional => BulkLimits {
-                records_per_request: 5_000,
-                requests_per_minute: 30,
-            },
-            Tier::Enterprise => BulkLimits {
-                records_per_request: 10_000,
-                requests_per_minute: 60,
-            },
+            Tier::Starter => BulkLimits { records_per_request: 1_000, requests_per_minute: 10 },
+            Tier::Professional => BulkLimits { records_per_request: 5_000, requests_per_minute: 30 },
+            Tier::Enterprise => BulkLimits { records_per_request: 10_000, requests_per_minute: 60 },
         }
     }
 }

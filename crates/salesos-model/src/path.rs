@@ -31,13 +31,8 @@ pub enum SystemField {
 
 impl SystemField {
     /// Every system field.
-    pub const ALL: [SystemField; 5] = [
-        SystemField::Id,
-        SystemField::Owner,
-        SystemField::CreatedAt,
-        SystemField::UpdatedAt,
-        SystemField::Version,
-    ];
+    pub const ALL: [SystemField; 5] =
+        [SystemField::Id, SystemField::Owner, SystemField::CreatedAt, SystemField::UpdatedAt, SystemField::Version];
 
     /// Returns the path name.
     pub fn as_str(self) -> &'static str {
@@ -150,15 +145,9 @@ fn split_label(segment: &str, path: &str) -> Result<(String, Option<String>), Pa
     match segment.split_once('[') {
         None => Ok((segment.to_string(), None)),
         Some((name, rest)) => {
-            let label = rest.strip_suffix(']').ok_or(PathError::Syntax {
-                path: path.into(),
-                reason: "missing ]",
-            })?;
+            let label = rest.strip_suffix(']').ok_or(PathError::Syntax { path: path.into(), reason: "missing ]" })?;
             if label.is_empty() || label.contains(['[', ']']) {
-                return Err(PathError::Syntax {
-                    path: path.into(),
-                    reason: "empty or nested label",
-                });
+                return Err(PathError::Syntax { path: path.into(), reason: "empty or nested label" });
             }
             Ok((name.to_string(), Some(label.trim().to_ascii_lowercase())))
         }
@@ -169,17 +158,10 @@ fn split_label(segment: &str, path: &str) -> Result<(String, Option<String>), Pa
 pub fn resolve(schema: &Schema, object: &ObjectDef, path: &str) -> Result<ResolvedPath, PathError> {
     let text = path.trim();
     if text.is_empty() {
-        return Err(PathError::Syntax {
-            path: path.into(),
-            reason: "empty",
-        });
+        return Err(PathError::Syntax { path: path.into(), reason: "empty" });
     }
     let (target, field_type) = resolve_target(schema, object, text, true)?;
-    Ok(ResolvedPath {
-        text: text.to_string(),
-        target,
-        field_type,
-    })
+    Ok(ResolvedPath { text: text.to_string(), target, field_type })
 }
 
 fn resolve_target(
@@ -188,10 +170,7 @@ fn resolve_target(
     text: &str,
     allow_related: bool,
 ) -> Result<(PathTarget, FieldType), PathError> {
-    let unknown = || PathError::UnknownField {
-        path: text.into(),
-        object: object.api_name.clone(),
-    };
+    let unknown = || PathError::UnknownField { path: text.into(), object: object.api_name.clone() };
     // Custom fields on standard objects keep their `custom.` prefix as part of the key.
     let (head, rest) = if let Some(after) = text.strip_prefix("custom.") {
         match after.split_once('.') {
@@ -208,36 +187,21 @@ fn resolve_target(
 
     if let Some(rest) = rest {
         if label.is_some() || !allow_related {
-            return Err(PathError::Syntax {
-                path: text.into(),
-                reason: "only one reference hop is allowed",
-            });
+            return Err(PathError::Syntax { path: text.into(), reason: "only one reference hop is allowed" });
         }
         let via = object.field(&name).ok_or_else(unknown)?;
         let target_object = match &via.reference {
             Some(ReferenceTarget::Object(target)) => schema.object(target),
             _ => None,
         }
-        .ok_or_else(|| PathError::NotAReference {
-            path: text.into(),
-            field: name.clone(),
+        .ok_or_else(|| PathError::NotAReference { path: text.into(), field: name.clone() })?;
+        let (inner, field_type) = resolve_target(schema, target_object, rest, false).map_err(|err| match err {
+            PathError::UnknownField { .. } => {
+                PathError::UnknownField { path: text.into(), object: target_object.api_name.clone() }
+            }
+            other => other,
         })?;
-        let (inner, field_type) =
-            resolve_target(schema, target_object, rest, false).map_err(|err| match err {
-                PathError::UnknownField { .. } => PathError::UnknownField {
-                    path: text.into(),
-                    object: target_object.api_name.clone(),
-                },
-                other => other,
-            })?;
-        return Ok((
-            PathTarget::Related {
-                via_key: name,
-                object: target_object.id,
-                inner: Box::new(inner),
-            },
-            field_type,
-        ));
+        return Ok((PathTarget::Related { via_key: name, object: target_object.id, inner: Box::new(inner) }, field_type));
     }
 
     if name == "external_ids" {
@@ -257,34 +221,15 @@ fn resolve_target(
         let plural = format!("{name}s");
         if object.field(&name).is_none() {
             if let Some(def) = object.field(&plural).filter(|def| def.multi) {
-                return Ok((
-                    PathTarget::Primary {
-                        key: def.api_name.clone(),
-                    },
-                    def.field_type,
-                ));
+                return Ok((PathTarget::Primary { key: def.api_name.clone() }, def.field_type));
             }
         }
     }
     let def = object.field(&name).ok_or_else(unknown)?;
     match label {
-        Some(label) if def.multi => Ok((
-            PathTarget::Labeled {
-                key: def.api_name.clone(),
-                label,
-            },
-            def.field_type,
-        )),
-        Some(_) => Err(PathError::NotLabeled {
-            path: text.into(),
-            field: name,
-        }),
-        None => Ok((
-            PathTarget::Field {
-                key: def.api_name.clone(),
-            },
-            def.field_type,
-        )),
+        Some(label) if def.multi => Ok((PathTarget::Labeled { key: def.api_name.clone(), label }, def.field_type)),
+        Some(_) => Err(PathError::NotLabeled { path: text.into(), field: name }),
+        None => Ok((PathTarget::Field { key: def.api_name.clone() }, def.field_type)),
     }
 }
 

@@ -18,10 +18,7 @@ pub struct ExternalId {
 impl ExternalId {
     /// Creates an external id, lower-casing the system name.
     pub fn new(system: &str, id: &str) -> ExternalId {
-        ExternalId {
-            system: system.trim().to_ascii_lowercase(),
-            id: id.trim().to_string(),
-        }
+        ExternalId { system: system.trim().to_ascii_lowercase(), id: id.trim().to_string() }
     }
 }
 
@@ -54,10 +51,7 @@ pub struct Record {
 impl Record {
     /// Returns when a field was last modified.
     pub fn field_time(&self, key: &str) -> i64 {
-        self.field_times
-            .get(key)
-            .copied()
-            .unwrap_or(self.created_at)
+        self.field_times.get(key).copied().unwrap_or(self.created_at)
     }
 }
 
@@ -115,16 +109,10 @@ pub enum FieldsError {
 /// Checks field values against an object: known fields, types, picklist options, required fields.
 ///
 /// With `creating`, missing required fields are filled from defaults or reported.
-pub fn check_fields(
-    object: &ObjectDef,
-    fields: &mut Fields,
-    creating: bool,
-) -> Result<(), FieldsError> {
+pub fn check_fields(object: &ObjectDef, fields: &mut Fields, creating: bool) -> Result<(), FieldsError> {
     for (key, value) in fields.iter() {
-        let def = object.field(key).ok_or_else(|| FieldsError::UnknownField {
-            object: object.api_name.clone(),
-            field: key.clone(),
-        })?;
+        let def =
+            object.field(key).ok_or_else(|| FieldsError::UnknownField { object: object.api_name.clone(), field: key.clone() })?;
         let invalid = |expected: String, found: String| FieldsError::InvalidValue {
             field: key.clone(),
             source: ValueError { expected, found },
@@ -134,21 +122,14 @@ pub fn check_fields(
             Value::Text(text) if !def.options.is_empty() => {
                 if def.options.iter().all(|o| &o.value != text) {
                     let values: Vec<&str> = def.options.iter().map(|o| o.value.as_str()).collect();
-                    return Err(invalid(
-                        format!("one of {}", values.join(", ")),
-                        text.clone(),
-                    ));
+                    return Err(invalid(format!("one of {}", values.join(", ")), text.clone()));
                 }
             }
             Value::List(items) => {
                 for item in items {
                     if def.options.iter().all(|o| &o.value != item) {
-                        let values: Vec<&str> =
-                            def.options.iter().map(|o| o.value.as_str()).collect();
-                        return Err(invalid(
-                            format!("one of {}", values.join(", ")),
-                            item.clone(),
-                        ));
+                        let values: Vec<&str> = def.options.iter().map(|o| o.value.as_str()).collect();
+                        return Err(invalid(format!("one of {}", values.join(", ")), item.clone()));
                     }
                 }
             }
@@ -156,12 +137,8 @@ pub fn check_fields(
                 // The storage round trip is the type check: a value that cannot be decoded as
                 // the field's type does not belong in it.
                 let json = other.to_json();
-                Value::from_json(def.field_type, &json).map_err(|err| {
-                    FieldsError::InvalidValue {
-                        field: key.clone(),
-                        source: err,
-                    }
-                })?;
+                Value::from_json(def.field_type, &json)
+                    .map_err(|err| FieldsError::InvalidValue { field: key.clone(), source: err })?;
                 if matches!(other, Value::Labeled(_)) != def.multi {
                     return Err(invalid(def.field_type.expected().into(), other.to_string()));
                 }
@@ -175,9 +152,7 @@ pub fn check_fields(
                 if let Some(default) = def.default_value() {
                     fields.insert(def.api_name.clone(), default);
                 } else if def.required {
-                    return Err(FieldsError::MissingRequired {
-                        field: def.api_name.clone(),
-                    });
+                    return Err(FieldsError::MissingRequired { field: def.api_name.clone() });
                 }
             }
         }
@@ -200,14 +175,9 @@ pub fn fields_to_json(fields: &Fields) -> String {
 ///
 /// Keys no longer in the schema are kept as text so that nothing stored is ever dropped.
 pub fn fields_from_json(object: &ObjectDef, json: &str) -> Result<Fields, ValueError> {
-    let parsed: serde_json::Value = serde_json::from_str(json).map_err(|err| ValueError {
-        expected: "a JSON object".into(),
-        found: err.to_string(),
-    })?;
-    let map = parsed.as_object().ok_or_else(|| ValueError {
-        expected: "a JSON object".into(),
-        found: json.into(),
-    })?;
+    let parsed: serde_json::Value =
+        serde_json::from_str(json).map_err(|err| ValueError { expected: "a JSON object".into(), found: err.to_string() })?;
+    let map = parsed.as_object().ok_or_else(|| ValueError { expected: "a JSON object".into(), found: json.into() })?;
     let mut fields = Fields::new();
     for (key, value) in map {
         let decoded = match object.field(key) {

@@ -109,10 +109,7 @@ impl FieldType {
 
     /// Returns whether values of this type compare as numbers in filters and sorting.
     pub fn is_numeric(self) -> bool {
-        matches!(
-            self,
-            FieldType::Number | FieldType::Currency | FieldType::Percent | FieldType::Reference
-        )
+        matches!(self, FieldType::Number | FieldType::Currency | FieldType::Percent | FieldType::Reference)
     }
 }
 
@@ -211,19 +208,16 @@ impl FieldDef {
 
     /// Returns the default value parsed for the field's type, if there is one.
     pub fn default_value(&self) -> Option<Value> {
-        self.default
-            .as_deref()
-            .and_then(|text| Value::parse(self.field_type, self.multi, text).ok())
+        self.default.as_deref().and_then(|text| Value::parse(self.field_type, self.multi, text).ok())
     }
 
     /// Finds a picklist option by API value or label, ignoring case.
     pub fn find_option(&self, text: &str) -> Option<&PicklistOption> {
         let text = text.trim();
-        self.options.iter().find(|o| o.value == text).or_else(|| {
-            self.options
-                .iter()
-                .find(|o| o.value.eq_ignore_ascii_case(text) || o.label.eq_ignore_ascii_case(text))
-        })
+        self.options
+            .iter()
+            .find(|o| o.value == text)
+            .or_else(|| self.options.iter().find(|o| o.value.eq_ignore_ascii_case(text) || o.label.eq_ignore_ascii_case(text)))
     }
 }
 
@@ -411,14 +405,9 @@ pub fn check_new_field(
     field: &FieldDef,
     has_records: bool,
 ) -> Result<FieldDef, SchemaError> {
-    let bare = field
-        .api_name
-        .strip_prefix("custom.")
-        .unwrap_or(&field.api_name);
+    let bare = field.api_name.strip_prefix("custom.").unwrap_or(&field.api_name);
     if !is_valid_api_name(bare) {
-        return Err(SchemaError::InvalidName {
-            name: field.api_name.clone(),
-        });
+        return Err(SchemaError::InvalidName { name: field.api_name.clone() });
     }
     let mut field = field.clone();
     field.custom = true;
@@ -430,35 +419,20 @@ pub fn check_new_field(
         field.label = bare.replace('_', " ");
     }
     if object.field(&field.api_name).is_some() || object.field(bare).is_some() {
-        return Err(SchemaError::DuplicateField {
-            object: object.api_name.clone(),
-            field: field.api_name,
-        });
+        return Err(SchemaError::DuplicateField { object: object.api_name.clone(), field: field.api_name });
     }
-    let is_picklist = matches!(
-        field.field_type,
-        FieldType::Picklist | FieldType::MultiPicklist
-    );
+    let is_picklist = matches!(field.field_type, FieldType::Picklist | FieldType::MultiPicklist);
     if is_picklist && field.options.is_empty() {
-        return Err(SchemaError::PicklistWithoutOptions {
-            field: field.api_name,
-        });
+        return Err(SchemaError::PicklistWithoutOptions { field: field.api_name });
     }
     if !is_picklist && !field.options.is_empty() {
-        return Err(SchemaError::OptionsOnNonPicklist {
-            field: field.api_name,
-            field_type: field.field_type.as_str(),
-        });
+        return Err(SchemaError::OptionsOnNonPicklist { field: field.api_name, field_type: field.field_type.as_str() });
     }
     if field.field_type == FieldType::Reference {
         match &field.reference {
             Some(ReferenceTarget::Object(target)) if schema.object(target).is_some() => {
-                field.reference = Some(ReferenceTarget::Object(
-                    schema
-                        .object(target)
-                        .map(|o| o.api_name.clone())
-                        .unwrap_or_default(),
-                ));
+                field.reference =
+                    Some(ReferenceTarget::Object(schema.object(target).map(|o| o.api_name.clone()).unwrap_or_default()));
             }
             Some(ReferenceTarget::Any) | Some(ReferenceTarget::User) => {}
             other => {
@@ -466,20 +440,13 @@ pub fn check_new_field(
                     Some(ReferenceTarget::Object(target)) => target.clone(),
                     _ => String::new(),
                 };
-                return Err(SchemaError::InvalidReference {
-                    field: field.api_name,
-                    target,
-                });
+                return Err(SchemaError::InvalidReference { field: field.api_name, target });
             }
         }
     }
     if let Some(default) = &field.default {
-        let parsed = Value::parse(field.field_type, field.multi, default).map_err(|err| {
-            SchemaError::InvalidDefault {
-                field: field.api_name.clone(),
-                reason: err.to_string(),
-            }
-        })?;
+        let parsed = Value::parse(field.field_type, field.multi, default)
+            .map_err(|err| SchemaError::InvalidDefault { field: field.api_name.clone(), reason: err.to_string() })?;
         if is_picklist {
             let values: Vec<String> = match parsed {
                 Value::List(items) => items,
@@ -497,10 +464,7 @@ pub fn check_new_field(
         }
     }
     if field.required && has_records && field.default.is_none() {
-        return Err(SchemaError::RequiredWithoutDefault {
-            object: object.api_name.clone(),
-            field: field.api_name,
-        });
+        return Err(SchemaError::RequiredWithoutDefault { object: object.api_name.clone(), field: field.api_name });
     }
     Ok(field)
 }
@@ -508,16 +472,10 @@ pub fn check_new_field(
 /// Checks a new custom object's name against the schema.
 pub fn check_new_object(schema: &Schema, api_name: &str) -> Result<(), SchemaError> {
     if !is_valid_api_name(api_name) {
-        return Err(SchemaError::InvalidName {
-            name: api_name.into(),
-        });
+        return Err(SchemaError::InvalidName { name: api_name.into() });
     }
-    if schema.object(api_name).is_some()
-        || STANDARD_OBJECTS.contains(&canonical_object_name(api_name).as_str())
-    {
-        return Err(SchemaError::DuplicateObject {
-            name: api_name.into(),
-        });
+    if schema.object(api_name).is_some() || STANDARD_OBJECTS.contains(&canonical_object_name(api_name).as_str()) {
+        return Err(SchemaError::DuplicateObject { name: api_name.into() });
     }
     Ok(())
 }

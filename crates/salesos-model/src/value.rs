@@ -89,9 +89,7 @@ impl Value {
             Value::Null => Json::Null,
             Value::Text(text) => Json::String(text.clone()),
             Value::Number(number) => number_json(*number),
-            Value::Money { amount, currency } => {
-                Json::Array(vec![number_json(*amount), Json::String(currency.clone())])
-            }
+            Value::Money { amount, currency } => Json::Array(vec![number_json(*amount), Json::String(currency.clone())]),
             Value::Bool(flag) => Json::Bool(*flag),
             Value::Date(date) => Json::String(date.format("%Y-%m-%d").to_string()),
             Value::DateTime(instant) => Json::String(format_datetime(instant)),
@@ -99,12 +97,7 @@ impl Value {
             Value::Labeled(items) => Json::Array(
                 items
                     .iter()
-                    .map(|item| {
-                        Json::Array(vec![
-                            Json::String(item.label.clone()),
-                            Json::String(item.value.clone()),
-                        ])
-                    })
+                    .map(|item| Json::Array(vec![Json::String(item.label.clone()), Json::String(item.value.clone())]))
                     .collect(),
             ),
             Value::Ref(id) => Json::from(id.0),
@@ -113,10 +106,7 @@ impl Value {
 
     /// Decodes canonical storage JSON for a field type; anything else becomes an error.
     pub fn from_json(field_type: FieldType, json: &Json) -> Result<Value, ValueError> {
-        let fail = || ValueError {
-            expected: field_type.expected().into(),
-            found: json.to_string(),
-        };
+        let fail = || ValueError { expected: field_type.expected().into(), found: json.to_string() };
         if json.is_null() {
             return Ok(Value::Null);
         }
@@ -131,28 +121,22 @@ impl Value {
                 Json::Array(_) => Value::Labeled(decode_labeled(json).ok_or_else(fail)?),
                 _ => return Err(fail()),
             },
-            FieldType::Number | FieldType::Percent => {
-                Value::Number(json.as_f64().ok_or_else(fail)?)
-            }
+            FieldType::Number | FieldType::Percent => Value::Number(json.as_f64().ok_or_else(fail)?),
             FieldType::Currency => {
                 let parts = json.as_array().ok_or_else(fail)?;
                 match parts.as_slice() {
-                    [Json::Number(amount), Json::String(code)] => Value::Money {
-                        amount: amount.as_f64().ok_or_else(fail)?,
-                        currency: code.clone(),
-                    },
+                    [Json::Number(amount), Json::String(code)] => {
+                        Value::Money { amount: amount.as_f64().ok_or_else(fail)?, currency: code.clone() }
+                    }
                     _ => return Err(fail()),
                 }
             }
             FieldType::Boolean => Value::Bool(json.as_bool().ok_or_else(fail)?),
-            FieldType::Date => Value::Date(
-                NaiveDate::parse_from_str(json.as_str().ok_or_else(fail)?, "%Y-%m-%d")
-                    .map_err(|_| fail())?,
-            ),
+            FieldType::Date => {
+                Value::Date(NaiveDate::parse_from_str(json.as_str().ok_or_else(fail)?, "%Y-%m-%d").map_err(|_| fail())?)
+            }
             FieldType::DateTime => Value::DateTime(
-                DateTime::parse_from_rfc3339(json.as_str().ok_or_else(fail)?)
-                    .map_err(|_| fail())?
-                    .with_timezone(&Utc),
+                DateTime::parse_from_rfc3339(json.as_str().ok_or_else(fail)?).map_err(|_| fail())?.with_timezone(&Utc),
             ),
             FieldType::MultiPicklist => Value::List(
                 json.as_array()
@@ -171,10 +155,7 @@ impl Value {
     /// Empty text is `Null`. Emails and phones accept `label:value` entries separated by `;`.
     pub fn parse(field_type: FieldType, multi: bool, text: &str) -> Result<Value, ValueError> {
         let text = text.trim();
-        let fail = || ValueError {
-            expected: field_type.expected().into(),
-            found: text.into(),
-        };
+        let fail = || ValueError { expected: field_type.expected().into(), found: text.into() };
         if text.is_empty() {
             return Ok(Value::Null);
         }
@@ -182,32 +163,15 @@ impl Value {
             FieldType::Text | FieldType::LongText | FieldType::Picklist => Value::Text(text.into()),
             FieldType::Email | FieldType::Phone if multi => {
                 let mut items = Vec::new();
-                for (index, part) in text
-                    .split(';')
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .enumerate()
-                {
+                for (index, part) in text.split(';').map(str::trim).filter(|p| !p.is_empty()).enumerate() {
                     let (label, value) = match part.split_once(':') {
-                        Some((label, value))
-                            if !label.contains('@') && !label.trim().is_empty() =>
-                        {
+                        Some((label, value)) if !label.contains('@') && !label.trim().is_empty() => {
                             (label.trim().to_ascii_lowercase(), value.trim())
                         }
-                        _ => (
-                            if index == 0 {
-                                "work".into()
-                            } else {
-                                "other".into()
-                            },
-                            part,
-                        ),
+                        _ => (if index == 0 { "work".into() } else { "other".into() }, part),
                     };
                     check_contact_value(field_type, value).map_err(|_| fail())?;
-                    items.push(Labeled {
-                        label,
-                        value: value.into(),
-                    });
+                    items.push(Labeled { label, value: value.into() });
                 }
                 Value::Labeled(items)
             }
@@ -216,53 +180,36 @@ impl Value {
                 Value::Text(text.into())
             }
             FieldType::Url => {
-                if !(text.starts_with("http://") || text.starts_with("https://")) || text.len() < 10
-                {
+                if !(text.starts_with("http://") || text.starts_with("https://")) || text.len() < 10 {
                     return Err(fail());
                 }
                 Value::Text(text.into())
             }
-            FieldType::Number | FieldType::Percent => {
-                Value::Number(parse_number(text).ok_or_else(fail)?)
-            }
+            FieldType::Number | FieldType::Percent => Value::Number(parse_number(text).ok_or_else(fail)?),
             FieldType::Currency => {
                 let (amount, currency) = match text.rsplit_once(' ') {
-                    Some((amount, code))
-                        if code.len() == 3 && code.chars().all(|c| c.is_ascii_alphabetic()) =>
-                    {
+                    Some((amount, code)) if code.len() == 3 && code.chars().all(|c| c.is_ascii_alphabetic()) => {
                         (amount, code.to_ascii_uppercase())
                     }
                     _ => (text, String::new()),
                 };
-                Value::Money {
-                    amount: parse_number(amount).ok_or_else(fail)?,
-                    currency,
-                }
+                Value::Money { amount: parse_number(amount).ok_or_else(fail)?, currency }
             }
             FieldType::Boolean => match text.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "1" => Value::Bool(true),
                 "false" | "no" | "0" => Value::Bool(false),
                 _ => return Err(fail()),
             },
-            FieldType::Date => {
-                Value::Date(NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| fail())?)
-            }
+            FieldType::Date => Value::Date(NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| fail())?),
             FieldType::DateTime => Value::DateTime(
                 DateTime::parse_from_rfc3339(text)
                     .map(|instant| instant.with_timezone(&Utc))
-                    .or_else(|_| {
-                        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                            .map(|d| d.and_time(Default::default()).and_utc())
-                    })
+                    .or_else(|_| NaiveDate::parse_from_str(text, "%Y-%m-%d").map(|d| d.and_time(Default::default()).and_utc()))
                     .map_err(|_| fail())?,
             ),
-            FieldType::MultiPicklist => Value::List(
-                text.split(';')
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-            ),
+            FieldType::MultiPicklist => {
+                Value::List(text.split(';').map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect())
+            }
             FieldType::Reference => Value::Ref(RecordId(text.parse().map_err(|_| fail())?)),
         })
     }
@@ -282,10 +229,7 @@ impl fmt::Display for Value {
             Value::DateTime(instant) => f.write_str(&format_datetime(instant)),
             Value::List(items) => f.write_str(&items.join(";")),
             Value::Labeled(items) => {
-                let parts: Vec<String> = items
-                    .iter()
-                    .map(|item| format!("{}:{}", item.label, item.value))
-                    .collect();
+                let parts: Vec<String> = items.iter().map(|item| format!("{}:{}", item.label, item.value)).collect();
                 f.write_str(&parts.join(";"))
             }
             Value::Ref(id) => write!(f, "{id}"),
@@ -302,9 +246,7 @@ fn number_json(number: f64) -> Json {
     if number.fract() == 0.0 && number.abs() < 9.0e15 {
         Json::from(number as i64)
     } else {
-        serde_json::Number::from_f64(number)
-            .map(Json::Number)
-            .unwrap_or(Json::Null)
+        serde_json::Number::from_f64(number).map(Json::Number).unwrap_or(Json::Null)
     }
 }
 
@@ -312,10 +254,7 @@ fn decode_labeled(json: &Json) -> Option<Vec<Labeled>> {
     json.as_array()?
         .iter()
         .map(|pair| match pair.as_array()?.as_slice() {
-            [Json::String(label), Json::String(value)] => Some(Labeled {
-                label: label.clone(),
-                value: value.clone(),
-            }),
+            [Json::String(label), Json::String(value)] => Some(Labeled { label: label.clone(), value: value.clone() }),
             _ => None,
         })
         .collect()
@@ -332,10 +271,7 @@ fn parse_number(text: &str) -> Option<f64> {
 /// 5 to 15 digits and only the usual punctuation. Lenient fixing of messy values is the import
 /// transforms' job.
 pub fn check_contact_value(field_type: FieldType, text: &str) -> Result<(), ValueError> {
-    let fail = || ValueError {
-        expected: field_type.expected().into(),
-        found: text.into(),
-    };
+    let fail = || ValueError { expected: field_type.expected().into(), found: text.into() };
     match field_type {
         FieldType::Email => {
             let (local, domain) = text.split_once('@').ok_or_else(fail)?;
@@ -353,9 +289,7 @@ pub fn check_contact_value(field_type: FieldType, text: &str) -> Result<(), Valu
         }
         FieldType::Phone => {
             let digits = text.chars().filter(char::is_ascii_digit).count();
-            let allowed = text
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-().x/".contains(c));
+            let allowed = text.chars().all(|c| c.is_ascii_digit() || " +-().x/".contains(c));
             if allowed && (5..=15).contains(&digits) {
                 Ok(())
             } else {

@@ -70,10 +70,7 @@ impl Builder<'_> {
     }
 
     fn is_multi(&self, object: ObjectId, key: &str) -> bool {
-        self.schema
-            .object_by_id(object)
-            .and_then(|o| o.field(key))
-            .is_some_and(|f| f.multi)
+        self.schema.object_by_id(object).and_then(|o| o.field(key)).is_some_and(|f| f.multi)
     }
 
     /// Converts a filter value into a parameter of the type the expression yields.
@@ -85,19 +82,13 @@ impl Builder<'_> {
             Value::Number(number) => SqlValue::from(*number),
             Value::Money { amount, .. } => SqlValue::from(*amount),
             Value::Bool(flag) => self.dialect.bool_value(*flag),
-            Value::Date(date) if system => SqlValue::from(
-                date.and_time(Default::default())
-                    .and_utc()
-                    .timestamp_millis(),
-            ),
+            Value::Date(date) if system => SqlValue::from(date.and_time(Default::default()).and_utc().timestamp_millis()),
             Value::Date(date) => SqlValue::from(date.format("%Y-%m-%d").to_string()),
             Value::DateTime(instant) if system => SqlValue::from(instant.timestamp_millis()),
             Value::DateTime(instant) => SqlValue::from(format_datetime(instant)),
             Value::Ref(id) => SqlValue::from(id.0),
             Value::List(items) => SqlValue::from(items.join(";")),
-            Value::Labeled(items) => {
-                SqlValue::from(items.first().map(|i| i.value.clone()).unwrap_or_default())
-            }
+            Value::Labeled(items) => SqlValue::from(items.first().map(|i| i.value.clone()).unwrap_or_default()),
         };
         self.param(sql_value)
     }
@@ -110,10 +101,7 @@ impl Builder<'_> {
             }
             VisibilityScope::Owners(owners) => {
                 let owners = owners.clone();
-                let list: Vec<String> = owners
-                    .iter()
-                    .map(|o| self.param(SqlValue::from(o.0)))
-                    .collect();
+                let list: Vec<String> = owners.iter().map(|o| self.param(SqlValue::from(o.0))).collect();
                 format!(" AND {alias}.owner_id IN ({})", list.join(", "))
             }
         }
@@ -124,15 +112,8 @@ impl Builder<'_> {
         match op {
             CompareOp::Contains | CompareOp::StartsWith => {
                 let text = value.to_string();
-                let escaped = text
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
-                let pattern = if op == CompareOp::Contains {
-                    format!("%{escaped}%")
-                } else {
-                    format!("{escaped}%")
-                };
+                let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                let pattern = if op == CompareOp::Contains { format!("%{escaped}%") } else { format!("{escaped}%") };
                 let param = self.param(SqlValue::from(pattern));
                 self.dialect.like(expr, &param)
             }
@@ -178,54 +159,32 @@ impl Builder<'_> {
                 format!("EXISTS (SELECT 1 FROM {from} WHERE {inner})")
             }
             PathTarget::Field { key } => {
-                let part = if field_type == FieldType::Currency {
-                    Part::First
-                } else {
-                    Part::Whole
-                };
+                let part = if field_type == FieldType::Currency { Part::First } else { Part::Whole };
                 let expr = self.dialect.scalar(alias, key, part, field_type);
                 pred(self, &expr, false)
             }
             PathTarget::Primary { key } => {
-                let expr = self
-                    .dialect
-                    .scalar(alias, key, Part::PrimaryValue, field_type);
+                let expr = self.dialect.scalar(alias, key, Part::PrimaryValue, field_type);
                 pred(self, &expr, false)
             }
             PathTarget::Labeled { key, label } => {
                 let from = self.dialect.pairs_from(alias, "data", Some(key));
                 let label_param = self.param(SqlValue::from(label.as_str()));
                 let inner = pred(self, self.dialect.pair_value(), false);
-                format!(
-                    "EXISTS (SELECT 1 FROM {from} WHERE {} = {label_param} AND {inner})",
-                    self.dialect.pair_label()
-                )
+                format!("EXISTS (SELECT 1 FROM {from} WHERE {} = {label_param} AND {inner})", self.dialect.pair_label())
             }
             PathTarget::ExternalId { system } => {
                 let from = self.dialect.pairs_from(alias, "external_ids", None);
                 let system_param = self.param(SqlValue::from(system.as_str()));
                 let inner = pred(self, self.dialect.pair_value(), false);
-                format!(
-                    "EXISTS (SELECT 1 FROM {from} WHERE {} = {system_param} AND {inner})",
-                    self.dialect.pair_label()
-                )
+                format!("EXISTS (SELECT 1 FROM {from} WHERE {} = {system_param} AND {inner})", self.dialect.pair_label())
             }
-            PathTarget::Related {
-                via_key,
-                object: target,
-                inner,
-            } => {
-                let ref_expr =
-                    self.dialect
-                        .scalar(alias, via_key, Part::Whole, FieldType::Reference);
+            PathTarget::Related { via_key, object: target, inner } => {
+                let ref_expr = self.dialect.scalar(alias, via_key, Part::Whole, FieldType::Reference);
                 let inner_alias = format!("{alias}x");
                 let target_param = self.param(SqlValue::from(target.0));
                 let visibility = self.visibility_sql(&inner_alias);
-                let inner_path = ResolvedPath {
-                    text: path.text.clone(),
-                    target: (**inner).clone(),
-                    field_type,
-                };
+                let inner_path = ResolvedPath { text: path.text.clone(), target: (**inner).clone(), field_type };
                 let inner_sql = self.on_path(&inner_alias, *target, &inner_path, pred);
                 format!(
                     "{ref_expr} IN (SELECT {inner_alias}.id FROM records {inner_alias} WHERE {inner_alias}.object_id = {target_param}{visibility} AND {inner_sql})"
@@ -237,36 +196,20 @@ impl Builder<'_> {
     fn cond(&mut self, alias: &str, object: ObjectId, cond: &Cond) -> String {
         match cond {
             Cond::And(parts) | Cond::Or(parts) => {
-                let joiner = if matches!(cond, Cond::And(_)) {
-                    " AND "
-                } else {
-                    " OR "
-                };
-                let compiled: Vec<String> =
-                    parts.iter().map(|p| self.cond(alias, object, p)).collect();
+                let joiner = if matches!(cond, Cond::And(_)) { " AND " } else { " OR " };
+                let compiled: Vec<String> = parts.iter().map(|p| self.cond(alias, object, p)).collect();
                 format!("({})", compiled.join(joiner))
             }
             // NULL-safe: a record with an empty field satisfies `not (field = x)`.
-            Cond::Not(inner) => format!(
-                "NOT COALESCE({}, {})",
-                self.cond(alias, object, inner),
-                self.dialect.false_literal()
-            ),
+            Cond::Not(inner) => format!("NOT COALESCE({}, {})", self.cond(alias, object, inner), self.dialect.false_literal()),
             Cond::Compare { path, op, value } => {
                 let (op, value) = (*op, value.clone());
-                self.on_path(alias, object, path, &mut |b, expr, system| {
-                    b.predicate(expr, op, &value, system)
-                })
+                self.on_path(alias, object, path, &mut |b, expr, system| b.predicate(expr, op, &value, system))
             }
-            Cond::In {
-                path,
-                negated,
-                values,
-            } => {
+            Cond::In { path, negated, values } => {
                 let (negated, values) = (*negated, values.clone());
                 self.on_path(alias, object, path, &mut |b, expr, system| {
-                    let list: Vec<String> =
-                        values.iter().map(|v| b.value_param(v, system)).collect();
+                    let list: Vec<String> = values.iter().map(|v| b.value_param(v, system)).collect();
                     if negated {
                         format!("({expr} IS NULL OR {expr} NOT IN ({}))", list.join(", "))
                     } else {
@@ -286,13 +229,9 @@ impl Builder<'_> {
                 };
                 match &path.target {
                     PathTarget::Field { key } => check_whole(self, alias, key),
-                    PathTarget::Labeled { .. }
-                    | PathTarget::ExternalId { .. }
-                    | PathTarget::Related { .. } => {
+                    PathTarget::Labeled { .. } | PathTarget::ExternalId { .. } | PathTarget::Related { .. } => {
                         // "empty" means: no entry (or related record) with a value.
-                        let exists = self.on_path(alias, object, path, &mut |_, expr, _| {
-                            format!("{expr} IS NOT NULL")
-                        });
+                        let exists = self.on_path(alias, object, path, &mut |_, expr, _| format!("{expr} IS NOT NULL"));
                         if negated {
                             exists
                         } else {
@@ -324,47 +263,25 @@ impl Builder<'_> {
                 };
                 (format!("{alias}.{column}"), true)
             }
-            PathTarget::Primary { key } => (
-                self.dialect
-                    .scalar(alias, key, Part::PrimaryValue, path.field_type),
-                false,
-            ),
+            PathTarget::Primary { key } => (self.dialect.scalar(alias, key, Part::PrimaryValue, path.field_type), false),
             PathTarget::Field { key } => {
-                let part = if path.field_type == FieldType::Currency {
-                    Part::First
-                } else {
-                    Part::Whole
-                };
-                (
-                    self.dialect.scalar(alias, key, part, path.field_type),
-                    false,
-                )
+                let part = if path.field_type == FieldType::Currency { Part::First } else { Part::Whole };
+                (self.dialect.scalar(alias, key, part, path.field_type), false)
             }
             _ => (format!("{alias}.id"), true),
         }
     }
 
-    fn json_param(
-        &mut self,
-        value: &serde_json::Value,
-        field_type: FieldType,
-        system: bool,
-    ) -> String {
+    fn json_param(&mut self, value: &serde_json::Value, field_type: FieldType, system: bool) -> String {
         let sql_value = match value {
             serde_json::Value::Bool(flag) => self.dialect.bool_value(*flag),
             serde_json::Value::Number(number)
                 if number.is_i64()
-                    && (system
-                        || !matches!(
-                            field_type,
-                            FieldType::Number | FieldType::Percent | FieldType::Currency
-                        )) =>
+                    && (system || !matches!(field_type, FieldType::Number | FieldType::Percent | FieldType::Currency)) =>
             {
                 SqlValue::from(number.as_i64().unwrap_or_default())
             }
-            serde_json::Value::Number(number) => {
-                SqlValue::from(number.as_f64().unwrap_or_default())
-            }
+            serde_json::Value::Number(number) => SqlValue::from(number.as_f64().unwrap_or_default()),
             serde_json::Value::String(text) => SqlValue::from(text.as_str()),
             _ => SqlValue::Text(None),
         };
@@ -373,18 +290,8 @@ impl Builder<'_> {
 }
 
 /// Compiles the selection of a page: `SELECT <columns> FROM records r WHERE … ORDER BY … LIMIT n`.
-pub(crate) fn select_page(
-    dialect: &dyn Dialect,
-    schema: &Schema,
-    query: &RecordQuery,
-    columns: &str,
-) -> Compiled {
-    let mut builder = Builder {
-        dialect,
-        schema,
-        visibility: &query.visibility,
-        params: Vec::new(),
-    };
+pub(crate) fn select_page(dialect: &dyn Dialect, schema: &Schema, query: &RecordQuery, columns: &str) -> Compiled {
+    let mut builder = Builder { dialect, schema, visibility: &query.visibility, params: Vec::new() };
     let object_param = builder.param(SqlValue::from(query.object_id.0));
     let mut sql = format!("SELECT {columns} FROM records r WHERE r.object_id = {object_param}");
     let visibility = builder.visibility_sql("r");
@@ -408,20 +315,14 @@ pub(crate) fn select_page(
             None => sql.push_str(&format!(" AND r.id {id_cmp} {id_param}")),
             Some(expr) if sort_value.is_null() => {
                 if descending {
-                    sql.push_str(&format!(
-                        " AND ({expr} IS NULL AND r.id {id_cmp} {id_param})"
-                    ));
+                    sql.push_str(&format!(" AND ({expr} IS NULL AND r.id {id_cmp} {id_param})"));
                 } else {
                     sql.push_str(&format!(" AND (({expr} IS NULL AND r.id {id_cmp} {id_param}) OR {expr} IS NOT NULL)"));
                 }
             }
             Some(expr) => {
                 let value_param = builder.json_param(sort_value, sort_type, sort_system);
-                let nulls_after = if descending {
-                    format!(" OR {expr} IS NULL")
-                } else {
-                    String::new()
-                };
+                let nulls_after = if descending { format!(" OR {expr} IS NULL") } else { String::new() };
                 sql.push_str(&format!(
                     " AND ({expr} {value_cmp} {value_param} OR ({expr} = {value_param} AND r.id {id_cmp} {id_param}){nulls_after})"
                 ));
@@ -430,28 +331,19 @@ pub(crate) fn select_page(
     }
     let direction = if descending { "DESC" } else { "ASC" };
     match &sort_expr {
-        Some(expr) => sql.push_str(&format!(
-            " ORDER BY {expr} {direction}{}, r.id {direction}",
-            dialect.order_suffix(descending)
-        )),
+        Some(expr) => {
+            sql.push_str(&format!(" ORDER BY {expr} {direction}{}, r.id {direction}", dialect.order_suffix(descending)))
+        }
         None => sql.push_str(&format!(" ORDER BY r.id {direction}")),
     }
     let limit_param = builder.param(SqlValue::from(query.limit as i64));
     sql.push_str(&format!(" LIMIT {limit_param}"));
-    Compiled {
-        sql,
-        params: builder.params,
-    }
+    Compiled { sql, params: builder.params }
 }
 
 /// Compiles a count of the records a query matches (ignoring sort, cursor and limit).
 pub(crate) fn count(dialect: &dyn Dialect, schema: &Schema, query: &RecordQuery) -> Compiled {
-    let mut builder = Builder {
-        dialect,
-        schema,
-        visibility: &query.visibility,
-        params: Vec::new(),
-    };
+    let mut builder = Builder { dialect, schema, visibility: &query.visibility, params: Vec::new() };
     let object_param = builder.param(SqlValue::from(query.object_id.0));
     let mut sql = format!("SELECT COUNT(*) FROM records r WHERE r.object_id = {object_param}");
     let visibility = builder.visibility_sql("r");
@@ -461,8 +353,5 @@ pub(crate) fn count(dialect: &dyn Dialect, schema: &Schema, query: &RecordQuery)
         sql.push_str(" AND ");
         sql.push_str(&compiled);
     }
-    Compiled {
-        sql,
-        params: builder.params,
-    }
+    Compiled { sql, params: builder.params }
 }

@@ -71,21 +71,14 @@ impl StoreError {
     /// Returns the stable error code this error is reported with.
     pub fn code(&self) -> ErrorCode {
         match self {
-            StoreError::InvalidLocation { .. } | StoreError::Invalid(_) => {
-                ErrorCode::InvalidRequest
-            }
-            StoreError::TooNew { .. } | StoreError::Unavailable(_) => {
-                ErrorCode::DatabaseUnavailable
-            }
+            StoreError::InvalidLocation { .. } | StoreError::Invalid(_) => ErrorCode::InvalidRequest,
+            StoreError::TooNew { .. } | StoreError::Unavailable(_) => ErrorCode::DatabaseUnavailable,
             StoreError::NotFound { .. } => ErrorCode::NotFound,
             StoreError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             StoreError::Schema(_) => ErrorCode::InvalidSchemaChange,
             StoreError::VersionConflict { .. } => ErrorCode::VersionConflict,
             StoreError::Sqlite(err) if is_sqlite_unavailable(err) => ErrorCode::DatabaseUnavailable,
-            StoreError::Corrupt(_)
-            | StoreError::Sqlite(_)
-            | StoreError::Postgres(_)
-            | StoreError::Io(_) => ErrorCode::Internal,
+            StoreError::Corrupt(_) | StoreError::Sqlite(_) | StoreError::Postgres(_) | StoreError::Io(_) => ErrorCode::Internal,
         }
     }
 

@@ -28,8 +28,7 @@ fn meta_from_row(row: &Row) -> Result<FileMeta> {
         id: FileId(row.int(0)?),
         org_id: OrgId(row.int(1)?),
         owner_id: row.opt_int(2)?.map(UserId),
-        kind: FileKind::parse(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("file kind {kind:?}")))?,
+        kind: FileKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("file kind {kind:?}")))?,
         name: row.text(4)?,
         content_type: row.text(5)?,
         size: row.int(6)?,
@@ -176,10 +175,13 @@ impl FileStore {
     /// Deletes every file whose expiry has passed; returns how many.
     pub fn sweep_expired(&self, store: &Store, now: i64) -> Result<usize> {
         let expired = store.read(|tx| {
-            tx.query(&format!("SELECT {FILE_COLUMNS} FROM files WHERE expires_at IS NOT NULL AND expires_at <= $1"), &[now.into()])?
-                .iter()
-                .map(meta_from_row)
-                .collect::<Result<Vec<_>>>()
+            tx.query(
+                &format!("SELECT {FILE_COLUMNS} FROM files WHERE expires_at IS NOT NULL AND expires_at <= $1"),
+                &[now.into()],
+            )?
+            .iter()
+            .map(meta_from_row)
+            .collect::<Result<Vec<_>>>()
         })?;
         for meta in &expired {
             self.delete(store, meta)?;

@@ -16,8 +16,7 @@ fn job_from_row(row: &Row) -> Result<Job> {
         org_id: OrgId(row.int(1)?),
         kind: row.text(2)?,
         payload: row.text(3)?,
-        state: JobState::parse(&state)
-            .ok_or_else(|| StoreError::Corrupt(format!("job state {state:?}")))?,
+        state: JobState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("job state {state:?}")))?,
         unique_key: row.opt_text(5)?,
         attempts: row.int(6)?,
         max_attempts: row.int(7)?,
@@ -127,14 +126,7 @@ impl Store {
     }
 
     /// Extends a job's lease and stores its progress; returns false if the worker lost the lease.
-    pub fn heartbeat_job(
-        &self,
-        job: JobId,
-        worker: &str,
-        lease_ms: i64,
-        progress_json: &str,
-        now: i64,
-    ) -> Result<bool> {
+    pub fn heartbeat_job(&self, job: JobId, worker: &str, lease_ms: i64, progress_json: &str, now: i64) -> Result<bool> {
         let changed = self.write(|tx| {
             tx.exec(
                 "UPDATE jobs SET lease_until = $1, heartbeat_at = $2, progress = $3, updated_at = $2 WHERE id = $4 AND lease_owner = $5 AND state = 'running'",
@@ -178,14 +170,11 @@ impl Store {
     /// Reads a job of an organization.
     pub fn job(&self, org: OrgId, job: JobId) -> Result<Job> {
         self.read(|tx| {
-            tx.query_opt(
-                &format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1 AND org_id = $2"),
-                &[job.0.into(), org.0.into()],
-            )?
-            .as_ref()
-            .map(job_from_row)
-            .transpose()?
-            .ok_or_else(|| StoreError::not_found(format!("job {job}")))
+            tx.query_opt(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1 AND org_id = $2"), &[job.0.into(), org.0.into()])?
+                .as_ref()
+                .map(job_from_row)
+                .transpose()?
+                .ok_or_else(|| StoreError::not_found(format!("job {job}")))
         })
     }
 

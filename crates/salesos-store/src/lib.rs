@@ -44,10 +44,7 @@ impl Location {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Location::Postgres(url.to_string())
         } else {
-            let path = url
-                .strip_prefix("sqlite://")
-                .or_else(|| url.strip_prefix("sqlite:"))
-                .unwrap_or(url);
+            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
             Location::Sqlite(path.into())
         }
     }
@@ -55,7 +52,7 @@ impl Location {
 
 enum Backend {
     Sqlite(sqlite::SqliteBackend),
-    Postgres(postgres::PostgresBackend),
+    Postgres(Box<postgres::PostgresBackend>),
 }
 
 /// The database of SalesOS Data.
@@ -71,7 +68,7 @@ impl Store {
     pub fn open(location: &Location) -> Result<Store> {
         let backend = match location {
             Location::Sqlite(path) => Backend::Sqlite(sqlite::SqliteBackend::open(path)?),
-            Location::Postgres(url) => Backend::Postgres(postgres::PostgresBackend::open(url)?),
+            Location::Postgres(url) => Backend::Postgres(Box::new(postgres::PostgresBackend::open(url)?)),
         };
         Ok(Store { backend })
     }
@@ -107,11 +104,7 @@ impl Store {
 
     /// Returns a value of the key-value `meta` table.
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        self.read(|tx| {
-            tx.query_opt("SELECT value FROM meta WHERE key = $1", &[key.into()])?
-                .map(|r| r.text(0))
-                .transpose()
-        })
+        self.read(|tx| tx.query_opt("SELECT value FROM meta WHERE key = $1", &[key.into()])?.map(|r| r.text(0)).transpose())
     }
 
     /// Sets a `meta` value only if the key is absent; returns whether this call set it.
@@ -132,10 +125,7 @@ impl Store {
 /// Returns the current time in ms since the Unix epoch; used only for migration bookkeeping.
 #[allow(clippy::disallowed_methods)]
 pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -5,11 +5,9 @@ use crate::error::{Result, StoreError};
 use crate::sql::Tx;
 
 /// SQLite migrations, in order.
-pub(crate) const SQLITE: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+pub(crate) const SQLITE: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
 /// PostgreSQL migrations, in order.
-pub(crate) const POSTGRES: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+pub(crate) const POSTGRES: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
 
 /// Returns the newest schema version this program knows.
 pub fn latest_version() -> i64 {
@@ -19,26 +17,15 @@ pub fn latest_version() -> i64 {
 /// Applies pending migrations inside the given transaction (the caller holds the write lock).
 pub(crate) fn run(tx: &mut Tx<'_>, migrations: &[(i64, &str)]) -> Result<i64> {
     tx.batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")?;
-    let current = tx
-        .query_one(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-            &[],
-        )?
-        .int(0)?;
+    let current = tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?.int(0)?;
     let supported = migrations.last().map(|(v, _)| *v).unwrap_or(0);
     if current > supported {
-        return Err(StoreError::TooNew {
-            found: current,
-            supported,
-        });
+        return Err(StoreError::TooNew { found: current, supported });
     }
     let now = crate::now_ms();
     for (version, sql) in migrations.iter().filter(|(v, _)| *v > current) {
         tx.batch(sql)?;
-        tx.exec(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-            &[(*version).into(), now.into()],
-        )?;
+        tx.exec("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", &[(*version).into(), now.into()])?;
     }
     Ok(supported)
 }

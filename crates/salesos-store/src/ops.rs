@@ -4,37 +4,27 @@ use crate::error::{Result, StoreError};
 use crate::sql::Row;
 use crate::Store;
 use salesos_model::ids::{ObjectId, OperationId, OrgId, RecordId, UserId};
-use salesos_model::ops::{
-    AuditEntry, AuditOutcome, BeforeImage, JournalEntry, JournalOp, Operation, OperationKind,
-};
+use salesos_model::ops::{AuditEntry, AuditOutcome, BeforeImage, JournalEntry, JournalOp, Operation, OperationKind};
 
 fn operation_from_row(row: &Row) -> Result<Operation> {
     let kind = row.text(2)?;
     Ok(Operation {
         id: OperationId(row.int(0)?),
         org_id: OrgId(row.int(1)?),
-        kind: OperationKind::parse(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("operation kind {kind:?}")))?,
+        kind: OperationKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("operation kind {kind:?}")))?,
         actor: UserId(row.int(3)?),
         started_at: row.int(4)?,
     })
 }
 
 fn before_from_json(text: &str) -> Result<BeforeImage> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|err| StoreError::Corrupt(format!("before-image: {err}")))?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|err| StoreError::Corrupt(format!("before-image: {err}")))?;
     let int = |key: &str| {
-        value
-            .get(key)
-            .and_then(serde_json::Value::as_i64)
-            .ok_or_else(|| StoreError::Corrupt(format!("before-image lacks {key}")))
+        value.get(key).and_then(serde_json::Value::as_i64).ok_or_else(|| StoreError::Corrupt(format!("before-image lacks {key}")))
     };
-    let json = |key: &str| {
-        value
-            .get(key)
-            .map(|v| v.to_string())
-            .ok_or_else(|| StoreError::Corrupt(format!("before-image lacks {key}")))
-    };
+    let json =
+        |key: &str| value.get(key).map(|v| v.to_string()).ok_or_else(|| StoreError::Corrupt(format!("before-image lacks {key}")));
     Ok(BeforeImage {
         owner_id: UserId(int("owner_id")?),
         version: int("version")?,
@@ -47,35 +37,18 @@ fn before_from_json(text: &str) -> Result<BeforeImage> {
 
 impl Store {
     /// Starts an operation that changes will be journaled under.
-    pub fn begin_operation(
-        &self,
-        org: OrgId,
-        kind: OperationKind,
-        actor: UserId,
-        now: i64,
-    ) -> Result<Operation> {
+    pub fn begin_operation(&self, org: OrgId, kind: OperationKind, actor: UserId, now: i64) -> Result<Operation> {
         let id = self.write(|tx| {
             tx.insert_id(
                 "INSERT INTO operations (org_id, kind, actor, started_at) VALUES ($1, $2, $3, $4) RETURNING id",
                 &[org.0.into(), kind.as_str().into(), actor.0.into(), now.into()],
             )
         })?;
-        Ok(Operation {
-            id: OperationId(id),
-            org_id: org,
-            kind,
-            actor,
-            started_at: now,
-        })
+        Ok(Operation { id: OperationId(id), org_id: org, kind, actor, started_at: now })
     }
 
     /// Marks an operation finished with a JSON summary.
-    pub fn finish_operation(
-        &self,
-        operation: OperationId,
-        summary_json: &str,
-        now: i64,
-    ) -> Result<()> {
+    pub fn finish_operation(&self, operation: OperationId, summary_json: &str, now: i64) -> Result<()> {
         self.write(|tx| {
             tx.exec(
                 "UPDATE operations SET finished_at = $1, summary = $2 WHERE id = $3",

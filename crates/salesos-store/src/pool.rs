@@ -18,27 +18,17 @@ pub(crate) struct Pooled<'a, C> {
 impl<C> Pool<C> {
     /// Creates a pool keeping at most `max_idle` idle connections.
     pub fn new(max_idle: usize) -> Pool<C> {
-        Pool {
-            idle: Mutex::new(Vec::new()),
-            max_idle,
-        }
+        Pool { idle: Mutex::new(Vec::new()), max_idle }
     }
 
     /// Takes an idle connection or makes a new one.
     pub fn get<E>(&self, make: impl FnOnce() -> Result<C, E>) -> Result<Pooled<'_, C>, E> {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .pop();
+        let idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
         let conn = match idle {
             Some(conn) => conn,
             None => make()?,
         };
-        Ok(Pooled {
-            conn: Some(conn),
-            pool: self,
-        })
+        Ok(Pooled { conn: Some(conn), pool: self })
     }
 }
 
@@ -52,28 +42,20 @@ impl<C> Pooled<'_, C> {
 impl<C> Deref for Pooled<'_, C> {
     type Target = C;
     fn deref(&self) -> &C {
-        self.conn
-            .as_ref()
-            .expect("pooled connection present until drop")
+        self.conn.as_ref().expect("pooled connection present until drop")
     }
 }
 
 impl<C> DerefMut for Pooled<'_, C> {
     fn deref_mut(&mut self) -> &mut C {
-        self.conn
-            .as_mut()
-            .expect("pooled connection present until drop")
+        self.conn.as_mut().expect("pooled connection present until drop")
     }
 }
 
 impl<C> Drop for Pooled<'_, C> {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
-            let mut idle = self
-                .pool
-                .idle
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut idle = self.pool.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             if idle.len() < self.pool.max_idle {
                 idle.push(conn);
             }

@@ -13,9 +13,7 @@ use salesos_model::keys::{record_match_keys, MatchKey, MatchKeyKind};
 use salesos_model::ops::JournalOp;
 use salesos_model::path::{PathTarget, ResolvedPath, SystemField};
 use salesos_model::query::{Cursor, RecordQuery};
-use salesos_model::record::{
-    fields_from_json, fields_to_json, ExternalId, Fields, NewRecord, Record, RecordPatch,
-};
+use salesos_model::record::{fields_from_json, fields_to_json, ExternalId, Fields, NewRecord, Record, RecordPatch};
 use salesos_model::schema::{ObjectDef, Schema};
 use salesos_model::value::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -74,30 +72,18 @@ pub(crate) struct PreparedRecord {
 }
 
 pub(crate) fn external_ids_json(ids: &[ExternalId]) -> String {
-    serde_json::Value::Array(
-        ids.iter()
-            .map(|e| serde_json::json!([e.system, e.id]))
-            .collect(),
-    )
-    .to_string()
+    serde_json::Value::Array(ids.iter().map(|e| serde_json::json!([e.system, e.id])).collect()).to_string()
 }
 
 fn external_ids_from_json(json: &str) -> Result<Vec<ExternalId>> {
-    let parsed: Vec<(String, String)> = serde_json::from_str(json)
-        .map_err(|err| StoreError::Corrupt(format!("external ids: {err}")))?;
-    Ok(parsed
-        .into_iter()
-        .map(|(system, id)| ExternalId { system, id })
-        .collect())
+    let parsed: Vec<(String, String)> =
+        serde_json::from_str(json).map_err(|err| StoreError::Corrupt(format!("external ids: {err}")))?;
+    Ok(parsed.into_iter().map(|(system, id)| ExternalId { system, id }).collect())
 }
 
 fn encode_keys(keys: &[MatchKey]) -> (Vec<(i64, i64)>, String) {
     let pairs: Vec<(i64, i64)> = keys.iter().map(|k| (k.kind.code(), k.hash())).collect();
-    let text = pairs
-        .iter()
-        .map(|(kind, hash)| format!("{kind}:{hash}"))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = pairs.iter().map(|(kind, hash)| format!("{kind}:{hash}")).collect::<Vec<_>>().join(" ");
     (pairs, text)
 }
 
@@ -110,12 +96,7 @@ fn decode_keys(text: &str) -> Vec<(i64, i64)> {
         .collect()
 }
 
-pub(crate) fn prepare(
-    object: &ObjectDef,
-    record: &NewRecord,
-    country: &str,
-    source_row: Option<i64>,
-) -> PreparedRecord {
+pub(crate) fn prepare(object: &ObjectDef, record: &NewRecord, country: &str, source_row: Option<i64>) -> PreparedRecord {
     let keys = record_match_keys(object, &record.fields, &record.external_ids, country);
     let (keys, key_hashes) = encode_keys(&keys);
     PreparedRecord {
@@ -149,8 +130,8 @@ fn json_param(tx: &Tx<'_>, n: usize) -> String {
 fn record_from_row(object: &ObjectDef, row: &Row) -> Result<Record> {
     let fields = fields_from_json(object, &row.text(6)?)
         .map_err(|err| StoreError::Corrupt(format!("record {}: {err}", row.int(0).unwrap_or(0))))?;
-    let field_times: BTreeMap<String, i64> = serde_json::from_str(&row.text(7)?)
-        .map_err(|err| StoreError::Corrupt(format!("field times: {err}")))?;
+    let field_times: BTreeMap<String, i64> =
+        serde_json::from_str(&row.text(7)?).map_err(|err| StoreError::Corrupt(format!("field times: {err}")))?;
     Ok(Record {
         id: RecordId(row.int(0)?),
         object_id: ObjectId(row.int(1)?),
@@ -166,11 +147,7 @@ fn record_from_row(object: &ObjectDef, row: &Row) -> Result<Record> {
 
 /// Returns the next journal sequence number of an operation.
 pub(crate) fn next_journal_seq(tx: &mut Tx<'_>, operation: OperationId) -> Result<i64> {
-    tx.query_one(
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE operation_id = $1",
-        &[operation.0.into()],
-    )?
-    .int(0)
+    tx.query_one("SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE operation_id = $1", &[operation.0.into()])?.int(0)
 }
 
 /// The stored state of a record, as read for a change.
@@ -185,11 +162,8 @@ struct StoredRow {
 }
 
 fn read_for_change(tx: &mut Tx<'_>, object: ObjectId, id: RecordId) -> Result<Option<StoredRow>> {
-    let (data, ext, lock) = if tx.is_sqlite() {
-        ("data", "external_ids", "")
-    } else {
-        ("data::text", "external_ids::text", " FOR UPDATE")
-    };
+    let (data, ext, lock) =
+        if tx.is_sqlite() { ("data", "external_ids", "") } else { ("data::text", "external_ids::text", " FOR UPDATE") };
     let sql = format!(
         "SELECT owner_id, updated_at, version, {data}, field_times, {ext}, key_hashes FROM records WHERE id = $1 AND object_id = $2{lock}"
     );
@@ -208,10 +182,7 @@ fn read_for_change(tx: &mut Tx<'_>, object: ObjectId, id: RecordId) -> Result<Op
 }
 
 fn before_json(row: &StoredRow) -> String {
-    let parse = |text: &str| {
-        serde_json::from_str::<serde_json::Value>(text)
-            .unwrap_or(serde_json::Value::String(text.into()))
-    };
+    let parse = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or(serde_json::Value::String(text.into()));
     serde_json::json!({
         "owner_id": row.owner,
         "version": row.version,
@@ -223,19 +194,27 @@ fn before_json(row: &StoredRow) -> String {
     .to_string()
 }
 
-fn write_journal(
-    tx: &mut Tx<'_>,
-    operation: OperationId,
-    seq: i64,
-    id: RecordId,
+/// One journal row to write for an update or delete.
+struct JournalRow {
+    record: RecordId,
     object: ObjectId,
     op: JournalOp,
     version_after: i64,
     before: Option<String>,
-) -> Result<()> {
+}
+
+fn write_journal(tx: &mut Tx<'_>, operation: OperationId, seq: i64, row: JournalRow) -> Result<()> {
     tx.exec(
         "INSERT INTO journal (operation_id, seq, record_id, object_id, op, version_after, before, source_row) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
-        &[operation.0.into(), seq.into(), id.0.into(), object.0.into(), op.as_str().into(), version_after.into(), before.into()],
+        &[
+            operation.0.into(),
+            seq.into(),
+            row.record.0.into(),
+            row.object.0.into(),
+            row.op.as_str().into(),
+            row.version_after.into(),
+            row.before.into(),
+        ],
     )?;
     Ok(())
 }
@@ -271,10 +250,7 @@ fn sort_value(record: &Record, path: &ResolvedPath) -> serde_json::Value {
             SystemField::Version => record.version,
         }),
         PathTarget::Primary { key } => match record.fields.get(key) {
-            Some(Value::Labeled(items)) => items
-                .first()
-                .map(|i| serde_json::Value::String(i.value.clone()))
-                .unwrap_or_default(),
+            Some(Value::Labeled(items)) => items.first().map(|i| serde_json::Value::String(i.value.clone())).unwrap_or_default(),
             _ => serde_json::Value::Null,
         },
         PathTarget::Field { key } => match record.fields.get(key) {
@@ -312,12 +288,7 @@ impl Store {
             .iter()
             .enumerate()
             .map(|(index, record)| {
-                prepare(
-                    object,
-                    record,
-                    &ctx.default_country,
-                    source_rows.and_then(|rows| rows.get(index).copied()),
-                )
+                prepare(object, record, &ctx.default_country, source_rows.and_then(|rows| rows.get(index).copied()))
             })
             .collect();
         self.write(|tx| {
@@ -326,12 +297,8 @@ impl Store {
                 None => None,
             };
             match tx {
-                Tx::Sqlite(tx) => {
-                    crate::sqlite::records::insert(tx, object.id, &prepared, ctx.now, journal)
-                }
-                Tx::Postgres(tx) => {
-                    crate::postgres::records::insert(tx, object.id, &prepared, ctx.now, journal)
-                }
+                Tx::Sqlite(tx) => crate::sqlite::records::insert(tx, object.id, &prepared, ctx.now, journal),
+                Tx::Postgres(tx) => crate::postgres::records::insert(tx, object.id, &prepared, ctx.now, journal),
             }
         })
     }
@@ -419,7 +386,7 @@ impl Store {
                 delete_keys(tx, object.id, *id, &removed)?;
                 insert_keys(tx, object.id, *id, &added)?;
                 if let Some(operation) = ctx.operation {
-                    write_journal(tx, operation, seq, *id, object.id, JournalOp::Updated, version, Some(before_json(&stored)))?;
+                    write_journal(tx, operation, seq, JournalRow { record: *id, object: object.id, op: JournalOp::Updated, version_after: version, before: Some(before_json(&stored)) })?;
                     seq += 1;
                 }
                 outcomes.push(UpdateOutcome::Updated { version });
@@ -429,12 +396,7 @@ impl Store {
     }
 
     /// Deletes records in one transaction, journaling before-images; returns how many existed.
-    pub fn delete_records(
-        &self,
-        ctx: &WriteContext,
-        object: &ObjectDef,
-        ids: &[RecordId],
-    ) -> Result<usize> {
+    pub fn delete_records(&self, ctx: &WriteContext, object: &ObjectDef, ids: &[RecordId]) -> Result<usize> {
         self.write(|tx| {
             let mut seq = match ctx.operation {
                 Some(operation) => next_journal_seq(tx, operation)?,
@@ -452,11 +414,13 @@ impl Store {
                         tx,
                         operation,
                         seq,
-                        *id,
-                        object.id,
-                        JournalOp::Deleted,
-                        stored.version,
-                        Some(before_json(&stored)),
+                        JournalRow {
+                            record: *id,
+                            object: object.id,
+                            op: JournalOp::Deleted,
+                            version_after: stored.version,
+                            before: Some(before_json(&stored)),
+                        },
                     )?;
                     seq += 1;
                 }
@@ -467,12 +431,7 @@ impl Store {
     }
 
     /// Reads records of an object by id, in the order asked; missing or invisible ids are left out.
-    pub fn get_records(
-        &self,
-        object: &ObjectDef,
-        ids: &[RecordId],
-        visibility: &VisibilityScope,
-    ) -> Result<Vec<Record>> {
+    pub fn get_records(&self, object: &ObjectDef, ids: &[RecordId], visibility: &VisibilityScope) -> Result<Vec<Record>> {
         let mut found: HashMap<RecordId, Record> = HashMap::with_capacity(ids.len());
         self.read(|tx| {
             let columns = record_columns(tx);
@@ -485,10 +444,8 @@ impl Store {
                         format!("${}", params.len())
                     })
                     .collect();
-                let sql = format!(
-                    "SELECT {columns} FROM records r WHERE r.object_id = $1 AND r.id IN ({})",
-                    placeholders.join(", ")
-                );
+                let sql =
+                    format!("SELECT {columns} FROM records r WHERE r.object_id = $1 AND r.id IN ({})", placeholders.join(", "));
                 for row in tx.query(&sql, &params)? {
                     let record = record_from_row(object, &row)?;
                     found.insert(record.id, record);
@@ -500,37 +457,22 @@ impl Store {
             VisibilityScope::All => true,
             VisibilityScope::Owners(owners) => owners.contains(&record.owner_id),
         };
-        Ok(ids
-            .iter()
-            .filter_map(|id| found.remove(id))
-            .filter(visible)
-            .collect())
+        Ok(ids.iter().filter_map(|id| found.remove(id)).filter(visible).collect())
     }
 
     /// Returns one page of the records a query selects.
     pub fn query_records(&self, schema: &Schema, query: &RecordQuery) -> Result<Page> {
-        let object = schema
-            .object_by_id(query.object_id)
-            .ok_or_else(|| StoreError::not_found(format!("object {}", query.object_id)))?;
+        let object =
+            schema.object_by_id(query.object_id).ok_or_else(|| StoreError::not_found(format!("object {}", query.object_id)))?;
         let limit = query.limit.clamp(1, 10_000);
-        let query = RecordQuery {
-            limit,
-            ..query.clone()
-        };
+        let query = RecordQuery { limit, ..query.clone() };
         let records = self.read(|tx| {
             let compiled = compile::select_page(self.dialect(), schema, &query, record_columns(tx));
-            tx.query(&compiled.sql, &compiled.params)?
-                .iter()
-                .map(|row| record_from_row(object, row))
-                .collect::<Result<Vec<_>>>()
+            tx.query(&compiled.sql, &compiled.params)?.iter().map(|row| record_from_row(object, row)).collect::<Result<Vec<_>>>()
         })?;
         let next = if records.len() == limit {
             records.last().map(|last| Cursor {
-                sort_value: query
-                    .sort
-                    .as_ref()
-                    .map(|s| sort_value(last, &s.path))
-                    .unwrap_or(serde_json::Value::Null),
+                sort_value: query.sort.as_ref().map(|s| sort_value(last, &s.path)).unwrap_or(serde_json::Value::Null),
                 id: last.id,
             })
         } else {
@@ -551,11 +493,7 @@ impl Store {
     ///
     /// Returns, for each key in input order, the ids of candidate records (ascending). Keys are
     /// compared by hash, so callers confirm a duplicate on the records' real values.
-    pub fn lookup_match_keys(
-        &self,
-        object: ObjectId,
-        keys: &[MatchKey],
-    ) -> Result<Vec<Vec<RecordId>>> {
+    pub fn lookup_match_keys(&self, object: ObjectId, keys: &[MatchKey]) -> Result<Vec<Vec<RecordId>>> {
         let mut by_kind: BTreeMap<MatchKeyKind, Vec<i64>> = BTreeMap::new();
         for key in keys {
             by_kind.entry(key.kind).or_default().push(key.hash());
@@ -575,18 +513,13 @@ impl Store {
                 }
             };
             for (hash, record) in found {
-                hits.entry((kind.code(), hash))
-                    .or_default()
-                    .push(RecordId(record));
+                hits.entry((kind.code(), hash)).or_default().push(RecordId(record));
             }
         }
         Ok(keys
             .iter()
             .map(|key| {
-                let mut ids = hits
-                    .get(&(key.kind.code(), key.hash()))
-                    .cloned()
-                    .unwrap_or_default();
+                let mut ids = hits.get(&(key.kind.code(), key.hash())).cloned().unwrap_or_default();
                 ids.sort_unstable();
                 ids
             })
@@ -594,11 +527,7 @@ impl Store {
     }
 
     /// Counts records per object of an organization, within a visibility scope.
-    pub fn count_by_object(
-        &self,
-        org: OrgId,
-        visibility: &VisibilityScope,
-    ) -> Result<BTreeMap<ObjectId, i64>> {
+    pub fn count_by_object(&self, org: OrgId, visibility: &VisibilityScope) -> Result<BTreeMap<ObjectId, i64>> {
         self.read(|tx| {
             let mut params: Vec<SqlValue> = vec![org.0.into()];
             let scope = match visibility {

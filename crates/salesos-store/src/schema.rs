@@ -8,8 +8,8 @@ use crate::sql::{is_unique_violation, SqlValue, Tx};
 use crate::Store;
 use salesos_model::ids::{ObjectId, OrgId, PipelineId};
 use salesos_model::schema::{
-    check_new_field, check_new_object, standard_objects, FieldDef, FieldType, ObjectDef,
-    ObjectKind, PicklistOption, Pipeline, Schema, Stage,
+    check_new_field, check_new_object, standard_objects, FieldDef, FieldType, ObjectDef, ObjectKind, PicklistOption, Pipeline,
+    Schema, Stage,
 };
 
 /// Creates the default pipeline with the model's default stages.
@@ -54,23 +54,16 @@ pub(crate) fn load_schema(tx: &mut Tx<'_>, org: OrgId) -> Result<Schema> {
     for row in &object_rows {
         let id = ObjectId(row.int(0)?);
         let api_name = row.text(1)?;
-        let kind = if row.text(4)? == "custom" {
-            ObjectKind::Custom
-        } else {
-            ObjectKind::Standard
-        };
+        let kind = if row.text(4)? == "custom" { ObjectKind::Custom } else { ObjectKind::Standard };
         let mut fields = match kind {
-            ObjectKind::Standard => standard
-                .iter()
-                .find(|o| o.api_name == api_name)
-                .map(|o| o.fields.clone())
-                .unwrap_or_default(),
+            ObjectKind::Standard => {
+                standard.iter().find(|o| o.api_name == api_name).map(|o| o.fields.clone()).unwrap_or_default()
+            }
             ObjectKind::Custom => Vec::new(),
         };
         for field_row in field_rows.iter().filter(|f| f.int(0).ok() == Some(id.0)) {
-            let def: FieldDef = serde_json::from_str(&field_row.text(1)?).map_err(|err| {
-                StoreError::Corrupt(format!("field definition on {api_name}: {err}"))
-            })?;
+            let def: FieldDef = serde_json::from_str(&field_row.text(1)?)
+                .map_err(|err| StoreError::Corrupt(format!("field definition on {api_name}: {err}")))?;
             fields.push(def);
         }
         objects.push(ObjectDef {
@@ -90,10 +83,7 @@ pub(crate) fn load_schema(tx: &mut Tx<'_>, org: OrgId) -> Result<Schema> {
             let mut options: Vec<PicklistOption> = Vec::new();
             for stage in pipelines.iter().flat_map(|p| &p.stages) {
                 if options.iter().all(|o| o.value != stage.value) {
-                    options.push(PicklistOption {
-                        value: stage.value.clone(),
-                        label: stage.label.clone(),
-                    });
+                    options.push(PicklistOption { value: stage.value.clone(), label: stage.label.clone() });
                 }
             }
             if !options.is_empty() {
@@ -105,10 +95,7 @@ pub(crate) fn load_schema(tx: &mut Tx<'_>, org: OrgId) -> Result<Schema> {
 }
 
 fn load_pipelines(tx: &mut Tx<'_>, org: OrgId) -> Result<Vec<Pipeline>> {
-    let rows = tx.query(
-        "SELECT id, name, is_default FROM pipelines WHERE org_id = $1 ORDER BY id",
-        &[org.0.into()],
-    )?;
+    let rows = tx.query("SELECT id, name, is_default FROM pipelines WHERE org_id = $1 ORDER BY id", &[org.0.into()])?;
     let stage_rows = tx.query(
         "SELECT s.pipeline_id, s.value, s.label, s.probability, s.closed, s.won FROM stages s JOIN pipelines p ON p.id = s.pipeline_id
          WHERE p.org_id = $1 ORDER BY s.pipeline_id, s.position",
@@ -130,12 +117,7 @@ fn load_pipelines(tx: &mut Tx<'_>, org: OrgId) -> Result<Vec<Pipeline>> {
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
-            Ok(Pipeline {
-                id: PipelineId(id),
-                name: row.text(1)?,
-                stages,
-                is_default: row.bool(2)?,
-            })
+            Ok(Pipeline { id: PipelineId(id), name: row.text(1)?, stages, is_default: row.bool(2)? })
         })
         .collect()
 }
@@ -147,14 +129,7 @@ impl Store {
     }
 
     /// Defines a custom object with a required name field `name` (text).
-    pub fn create_object(
-        &self,
-        org: OrgId,
-        api_name: &str,
-        label: &str,
-        plural_label: &str,
-        now: i64,
-    ) -> Result<ObjectDef> {
+    pub fn create_object(&self, org: OrgId, api_name: &str, label: &str, plural_label: &str, now: i64) -> Result<ObjectDef> {
         let api_name = api_name.trim().to_string();
         let result = self.write(|tx| {
             let schema = load_schema(tx, org)?;
@@ -180,9 +155,7 @@ impl Store {
             })
         });
         match result {
-            Err(err) if is_unique_violation(&err) => Err(StoreError::AlreadyExists {
-                what: format!("object {api_name:?}"),
-            }),
+            Err(err) if is_unique_violation(&err) => Err(StoreError::AlreadyExists { what: format!("object {api_name:?}") }),
             other => other,
         }
     }
@@ -191,32 +164,19 @@ impl Store {
     ///
     /// A required field needs a default when the object already has records; existing records
     /// then read the default (it is filled in when they are next written).
-    pub fn add_field(
-        &self,
-        org: OrgId,
-        object: &str,
-        field: &FieldDef,
-        now: i64,
-    ) -> Result<FieldDef> {
+    pub fn add_field(&self, org: OrgId, object: &str, field: &FieldDef, now: i64) -> Result<FieldDef> {
         let result = self.write(|tx| {
             let schema = load_schema(tx, org)?;
-            let def = schema
-                .object(object)
-                .ok_or_else(|| StoreError::not_found(format!("object {object:?}")))?;
-            let has_records = tx
-                .query_opt(
-                    "SELECT 1 FROM records WHERE object_id = $1 LIMIT 1",
-                    &[def.id.0.into()],
-                )?
-                .is_some();
+            let def = schema.object(object).ok_or_else(|| StoreError::not_found(format!("object {object:?}")))?;
+            let has_records = tx.query_opt("SELECT 1 FROM records WHERE object_id = $1 LIMIT 1", &[def.id.0.into()])?.is_some();
             let stored = check_new_field(&schema, def, field, has_records)?;
             insert_field(tx, def.id, &stored, now)?;
             Ok(stored)
         });
         match result {
-            Err(err) if is_unique_violation(&err) => Err(StoreError::AlreadyExists {
-                what: format!("field {:?} on {object}", field.api_name),
-            }),
+            Err(err) if is_unique_violation(&err) => {
+                Err(StoreError::AlreadyExists { what: format!("field {:?} on {object}", field.api_name) })
+            }
             other => other,
         }
     }
@@ -224,31 +184,23 @@ impl Store {
     /// Adds a pipeline with its stages.
     pub fn create_pipeline(&self, org: OrgId, name: &str, stages: &[Stage]) -> Result<Pipeline> {
         if stages.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "pipeline {name:?} needs at least one stage"
-            )));
+            return Err(StoreError::Invalid(format!("pipeline {name:?} needs at least one stage")));
         }
-        let result =
-            self.write(|tx| {
-                let id = tx.insert_id(
+        let result = self.write(|tx| {
+            let id = tx.insert_id(
                 "INSERT INTO pipelines (org_id, name, is_default) VALUES ($1, $2, $3) RETURNING id",
                 &[org.0.into(), name.trim().into(), SqlValue::Bool(Some(false))],
             )?;
-                for (position, stage) in stages.iter().enumerate() {
-                    insert_stage(tx, id, position, stage)?;
-                }
-                Ok(id)
-            });
+            for (position, stage) in stages.iter().enumerate() {
+                insert_stage(tx, id, position, stage)?;
+            }
+            Ok(id)
+        });
         match result {
-            Ok(id) => Ok(Pipeline {
-                id: PipelineId(id),
-                name: name.trim().into(),
-                stages: stages.to_vec(),
-                is_default: false,
-            }),
-            Err(err) if is_unique_violation(&err) => Err(StoreError::AlreadyExists {
-                what: format!("pipeline or stage in {name:?}"),
-            }),
+            Ok(id) => Ok(Pipeline { id: PipelineId(id), name: name.trim().into(), stages: stages.to_vec(), is_default: false }),
+            Err(err) if is_unique_violation(&err) => {
+                Err(StoreError::AlreadyExists { what: format!("pipeline or stage in {name:?}") })
+            }
             Err(err) => Err(err),
         }
     }
@@ -258,12 +210,7 @@ fn insert_field(tx: &mut Tx<'_>, object: ObjectId, field: &FieldDef, now: i64) -
     let json = serde_json::to_string(field).map_err(|err| StoreError::Corrupt(err.to_string()))?;
     tx.exec(
         "INSERT INTO fields (object_id, api_name, definition, created_at) VALUES ($1, $2, $3, $4)",
-        &[
-            object.0.into(),
-            field.api_name.as_str().into(),
-            json.into(),
-            now.into(),
-        ],
+        &[object.0.into(), field.api_name.as_str().into(), json.into(), now.into()],
     )?;
     Ok(())
 }

@@ -77,11 +77,7 @@ impl rusqlite::ToSql for SqlValue {
 }
 
 impl ToSql for SqlValue {
-    fn to_sql(
-        &self,
-        ty: &Type,
-        out: &mut bytes::BytesMut,
-    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+    fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         match self {
             SqlValue::Int(v) => v.to_sql(ty, out),
             SqlValue::Real(v) => v.to_sql(ty, out),
@@ -106,15 +102,12 @@ pub(crate) struct Row(pub Vec<SqlValue>);
 
 impl Row {
     fn get(&self, index: usize) -> Result<&SqlValue> {
-        self.0
-            .get(index)
-            .ok_or_else(|| StoreError::Corrupt(format!("missing column {index}")))
+        self.0.get(index).ok_or_else(|| StoreError::Corrupt(format!("missing column {index}")))
     }
 
     /// Reads a non-null integer.
     pub fn int(&self, index: usize) -> Result<i64> {
-        self.opt_int(index)?
-            .ok_or_else(|| StoreError::Corrupt(format!("column {index} is null")))
+        self.opt_int(index)?.ok_or_else(|| StoreError::Corrupt(format!("column {index} is null")))
     }
 
     /// Reads a nullable integer.
@@ -124,9 +117,7 @@ impl Row {
             SqlValue::Bool(v) => Ok(v.map(i64::from)),
             SqlValue::Real(v) => Ok(v.map(|f| f as i64)),
             SqlValue::Text(None) => Ok(None),
-            other => Err(StoreError::Corrupt(format!(
-                "column {index}: expected integer, found {other:?}"
-            ))),
+            other => Err(StoreError::Corrupt(format!("column {index}: expected integer, found {other:?}"))),
         }
     }
 
@@ -135,16 +126,13 @@ impl Row {
         match self.get(index)? {
             SqlValue::Real(Some(v)) => Ok(*v),
             SqlValue::Int(Some(v)) => Ok(*v as f64),
-            other => Err(StoreError::Corrupt(format!(
-                "column {index}: expected number, found {other:?}"
-            ))),
+            other => Err(StoreError::Corrupt(format!("column {index}: expected number, found {other:?}"))),
         }
     }
 
     /// Reads a non-null text.
     pub fn text(&self, index: usize) -> Result<String> {
-        self.opt_text(index)?
-            .ok_or_else(|| StoreError::Corrupt(format!("column {index} is null")))
+        self.opt_text(index)?.ok_or_else(|| StoreError::Corrupt(format!("column {index} is null")))
     }
 
     /// Reads a nullable text.
@@ -152,9 +140,7 @@ impl Row {
         match self.get(index)? {
             SqlValue::Text(v) => Ok(v.clone()),
             SqlValue::Int(None) | SqlValue::Real(None) | SqlValue::Bool(None) => Ok(None),
-            other => Err(StoreError::Corrupt(format!(
-                "column {index}: expected text, found {other:?}"
-            ))),
+            other => Err(StoreError::Corrupt(format!("column {index}: expected text, found {other:?}"))),
         }
     }
 
@@ -163,9 +149,7 @@ impl Row {
         match self.get(index)? {
             SqlValue::Bool(Some(v)) => Ok(*v),
             SqlValue::Int(Some(v)) => Ok(*v != 0),
-            other => Err(StoreError::Corrupt(format!(
-                "column {index}: expected boolean, found {other:?}"
-            ))),
+            other => Err(StoreError::Corrupt(format!("column {index}: expected boolean, found {other:?}"))),
         }
     }
 }
@@ -221,16 +205,10 @@ fn postgres_row(row: &postgres::Row) -> Result<Row> {
             SqlValue::Real(row.try_get::<_, Option<f32>>(index)?.map(f64::from))
         } else if *ty == Type::BOOL {
             SqlValue::Bool(row.try_get(index)?)
-        } else if *ty == Type::TEXT
-            || *ty == Type::VARCHAR
-            || *ty == Type::NAME
-            || *ty == Type::BPCHAR
-        {
+        } else if *ty == Type::TEXT || *ty == Type::VARCHAR || *ty == Type::NAME || *ty == Type::BPCHAR {
             SqlValue::Text(row.try_get(index)?)
         } else {
-            return Err(StoreError::Corrupt(format!(
-                "unsupported column type {ty} (cast it to text)"
-            )));
+            return Err(StoreError::Corrupt(format!("unsupported column type {ty} (cast it to text)")));
         };
         values.push(value);
     }
@@ -246,8 +224,7 @@ impl Tx<'_> {
                 Ok(statement.execute(rusqlite::params_from_iter(params.iter()))? as u64)
             }
             Tx::Postgres(tx) => {
-                let refs: Vec<&(dyn ToSql + Sync)> =
-                    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+                let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
                 Ok(tx.execute(sql, &refs)?)
             }
         }
@@ -267,15 +244,11 @@ impl Tx<'_> {
             Tx::Sqlite(tx) => {
                 let mut statement = tx.prepare_cached(&sqlite_placeholders(sql))?;
                 let columns = statement.column_count();
-                let rows = statement
-                    .query_map(rusqlite::params_from_iter(params.iter()), |row| {
-                        sqlite_row(row, columns)
-                    })?;
+                let rows = statement.query_map(rusqlite::params_from_iter(params.iter()), |row| sqlite_row(row, columns))?;
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
             }
             Tx::Postgres(tx) => {
-                let refs: Vec<&(dyn ToSql + Sync)> =
-                    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+                let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
                 tx.query(sql, &refs)?.iter().map(postgres_row).collect()
             }
         }
@@ -288,8 +261,7 @@ impl Tx<'_> {
 
     /// Runs a query that returns exactly one row.
     pub fn query_one(&mut self, sql: &str, params: &[SqlValue]) -> Result<Row> {
-        self.query_opt(sql, params)?
-            .ok_or_else(|| StoreError::Corrupt(format!("no row from {sql}")))
+        self.query_opt(sql, params)?.ok_or_else(|| StoreError::Corrupt(format!("no row from {sql}")))
     }
 
     /// Inserts with `RETURNING id` and returns the id.
@@ -318,9 +290,7 @@ pub(crate) fn is_unique_violation(err: &StoreError) -> bool {
             failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                 || failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
         }
-        StoreError::Postgres(err) => {
-            err.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION)
-        }
+        StoreError::Postgres(err) => err.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION),
         _ => false,
     }
 }
@@ -331,9 +301,6 @@ mod tests {
 
     #[test]
     fn placeholders_are_rewritten_for_sqlite() {
-        assert_eq!(
-            sqlite_placeholders("a = $1 AND b = $12 AND c = '$x'"),
-            "a = ?1 AND b = ?12 AND c = '$x'"
-        );
+        assert_eq!(sqlite_placeholders("a = $1 AND b = $12 AND c = '$x'"), "a = ?1 AND b = ?12 AND c = '$x'");
     }
 }

@@ -3,9 +3,7 @@
 use crate::error::{Result, StoreError};
 use crate::sql::{is_unique_violation, Row, SqlValue};
 use crate::Store;
-use salesos_model::access::{
-    PermissionRule, PermissionSubject, Permissions, Principal, Role, Team, User, Visibility,
-};
+use salesos_model::access::{PermissionRule, PermissionSubject, Permissions, Principal, Role, Team, User, Visibility};
 use salesos_model::ids::{OrgId, TeamId, UserId};
 
 /// A user to create.
@@ -55,8 +53,7 @@ fn user_from_row(row: &Row) -> Result<User> {
         org_id: OrgId(row.int(1)?),
         email: row.text(2)?,
         name: row.text(3)?,
-        role: Role::parse(&role_text)
-            .ok_or_else(|| StoreError::Corrupt(format!("role {role_text:?}")))?,
+        role: Role::parse(&role_text).ok_or_else(|| StoreError::Corrupt(format!("role {role_text:?}")))?,
         visibility: row.opt_text(5)?.as_deref().and_then(Visibility::parse),
         active: row.bool(6)?,
         created_at: row.int(7)?,
@@ -108,9 +105,7 @@ impl Store {
                 active: true,
                 created_at: now,
             }),
-            Err(err) if is_unique_violation(&err) => Err(StoreError::AlreadyExists {
-                what: format!("user {email:?}"),
-            }),
+            Err(err) if is_unique_violation(&err) => Err(StoreError::AlreadyExists { what: format!("user {email:?}") }),
             Err(err) => Err(err),
         }
     }
@@ -118,13 +113,10 @@ impl Store {
     /// Lists the users of an organization.
     pub fn list_users(&self, org: OrgId) -> Result<Vec<User>> {
         self.read(|tx| {
-            tx.query(
-                &format!("SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 ORDER BY id"),
-                &[org.0.into()],
-            )?
-            .iter()
-            .map(user_from_row)
-            .collect()
+            tx.query(&format!("SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 ORDER BY id"), &[org.0.into()])?
+                .iter()
+                .map(user_from_row)
+                .collect()
         })
     }
 
@@ -142,10 +134,7 @@ impl Store {
                     &[org.0.into(), key.to_lowercase().into()],
                 )?,
             };
-            row.as_ref()
-                .map(user_from_row)
-                .transpose()?
-                .ok_or_else(|| StoreError::not_found(format!("user {key:?}")))
+            row.as_ref().map(user_from_row).transpose()?.ok_or_else(|| StoreError::not_found(format!("user {key:?}")))
         })
     }
 
@@ -153,10 +142,7 @@ impl Store {
     pub fn password_hash(&self, user: UserId) -> Result<Option<String>> {
         self.read(|tx| {
             Ok(tx
-                .query_opt(
-                    "SELECT password_hash FROM users WHERE id = $1",
-                    &[user.0.into()],
-                )?
+                .query_opt("SELECT password_hash FROM users WHERE id = $1", &[user.0.into()])?
                 .and_then(|r| r.opt_text(0).ok().flatten()))
         })
     }
@@ -165,19 +151,10 @@ impl Store {
     pub fn create_team(&self, org: OrgId, name: &str) -> Result<Team> {
         let name = name.trim();
         match self.write(|tx| {
-            tx.insert_id(
-                "INSERT INTO teams (org_id, name) VALUES ($1, $2) RETURNING id",
-                &[org.0.into(), name.into()],
-            )
+            tx.insert_id("INSERT INTO teams (org_id, name) VALUES ($1, $2) RETURNING id", &[org.0.into(), name.into()])
         }) {
-            Ok(id) => Ok(Team {
-                id: TeamId(id),
-                org_id: org,
-                name: name.into(),
-            }),
-            Err(err) if is_unique_violation(&err) => Err(StoreError::AlreadyExists {
-                what: format!("team {name:?}"),
-            }),
+            Ok(id) => Ok(Team { id: TeamId(id), org_id: org, name: name.into() }),
+            Err(err) if is_unique_violation(&err) => Err(StoreError::AlreadyExists { what: format!("team {name:?}") }),
             Err(err) => Err(err),
         }
     }
@@ -185,27 +162,20 @@ impl Store {
     /// Lists the teams of an organization.
     pub fn list_teams(&self, org: OrgId) -> Result<Vec<Team>> {
         self.read(|tx| {
-            tx.query(
-                "SELECT id, name FROM teams WHERE org_id = $1 ORDER BY id",
-                &[org.0.into()],
-            )?
-            .iter()
-            .map(|r| {
-                Ok(Team {
-                    id: TeamId(r.int(0)?),
-                    org_id: org,
-                    name: r.text(1)?,
-                })
-            })
-            .collect()
+            tx.query("SELECT id, name FROM teams WHERE org_id = $1 ORDER BY id", &[org.0.into()])?
+                .iter()
+                .map(|r| Ok(Team { id: TeamId(r.int(0)?), org_id: org, name: r.text(1)? }))
+                .collect()
         })
     }
 
     /// Adds a user to a team (idempotent). Both must belong to the organization.
     pub fn add_team_member(&self, org: OrgId, team: TeamId, user: UserId) -> Result<()> {
         self.write(|tx| {
-            let team_ok = tx.query_opt("SELECT 1 FROM teams WHERE id = $1 AND org_id = $2", &[team.0.into(), org.0.into()])?.is_some();
-            let user_ok = tx.query_opt("SELECT 1 FROM users WHERE id = $1 AND org_id = $2", &[user.0.into(), org.0.into()])?.is_some();
+            let team_ok =
+                tx.query_opt("SELECT 1 FROM teams WHERE id = $1 AND org_id = $2", &[team.0.into(), org.0.into()])?.is_some();
+            let user_ok =
+                tx.query_opt("SELECT 1 FROM users WHERE id = $1 AND org_id = $2", &[user.0.into(), org.0.into()])?.is_some();
             if !team_ok {
                 return Err(StoreError::not_found(format!("team {team}")));
             }
@@ -247,8 +217,12 @@ impl Store {
             rows.iter()
                 .map(|r| {
                     let subject = match (r.text(0)?.as_str(), r.text(1)?) {
-                        ("role", role) => PermissionSubject::Role(Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?),
-                        (_, user) => PermissionSubject::User(UserId(user.parse().map_err(|_| StoreError::Corrupt(format!("user {user:?}")))?)),
+                        ("role", role) => PermissionSubject::Role(
+                            Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
+                        ),
+                        (_, user) => PermissionSubject::User(UserId(
+                            user.parse().map_err(|_| StoreError::Corrupt(format!("user {user:?}")))?,
+                        )),
                     };
                     let field = r.text(3)?;
                     let perms = r.text(4)?;
@@ -256,7 +230,8 @@ impl Store {
                         subject,
                         object: r.text(2)?,
                         field: (!field.is_empty()).then_some(field),
-                        permissions: Permissions::parse(&perms).ok_or_else(|| StoreError::Corrupt(format!("permissions {perms:?}")))?,
+                        permissions: Permissions::parse(&perms)
+                            .ok_or_else(|| StoreError::Corrupt(format!("permissions {perms:?}")))?,
                     })
                 })
                 .collect()
@@ -279,14 +254,7 @@ impl Store {
     }
 
     /// Stores a new API key by its SHA-256 hash.
-    pub fn create_api_key(
-        &self,
-        user: &User,
-        name: &str,
-        prefix: &str,
-        key_hash: &str,
-        now: i64,
-    ) -> Result<ApiKey> {
+    pub fn create_api_key(&self, user: &User, name: &str, prefix: &str, key_hash: &str, now: i64) -> Result<ApiKey> {
         let id = self.write(|tx| {
             tx.insert_id(
                 "INSERT INTO api_keys (org_id, user_id, name, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -309,9 +277,7 @@ impl Store {
     pub fn authenticate_api_key(&self, key_hash: &str, now: i64) -> Result<Option<(ApiKey, User)>> {
         self.write(|tx| {
             let Some(row) = tx.query_opt(
-                &format!(
-                    "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"
-                ),
+                &format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"),
                 &[key_hash.into()],
             )?
             else {
@@ -325,10 +291,7 @@ impl Store {
             else {
                 return Ok(None);
             };
-            tx.exec(
-                "UPDATE api_keys SET last_used_at = $1 WHERE id = $2",
-                &[now.into(), key.id.into()],
-            )?;
+            tx.exec("UPDATE api_keys SET last_used_at = $1 WHERE id = $2", &[now.into(), key.id.into()])?;
             Ok(Some((key, user_from_row(&user_row)?)))
         })
     }
@@ -336,13 +299,10 @@ impl Store {
     /// Lists the API keys of an organization (never the secrets).
     pub fn list_api_keys(&self, org: OrgId) -> Result<Vec<ApiKey>> {
         self.read(|tx| {
-            tx.query(
-                &format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE org_id = $1 ORDER BY id"),
-                &[org.0.into()],
-            )?
-            .iter()
-            .map(key_from_row)
-            .collect()
+            tx.query(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE org_id = $1 ORDER BY id"), &[org.0.into()])?
+                .iter()
+                .map(key_from_row)
+                .collect()
         })
     }
 

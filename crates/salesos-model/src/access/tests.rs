@@ -64,10 +64,7 @@ fn user_rule_beats_role_rule_and_field_rule_narrows() {
 fn visibility_scopes_follow_role_and_override() {
     let mut manager = user(2, Role::Manager);
     let principal = Principal::new(&manager, vec![UserId(3), UserId(4)], &[]);
-    assert_eq!(
-        principal.visibility_scope(),
-        VisibilityScope::Owners(vec![UserId(2), UserId(3), UserId(4)])
-    );
+    assert_eq!(principal.visibility_scope(), VisibilityScope::Owners(vec![UserId(2), UserId(3), UserId(4)]));
     manager.visibility = Some(Visibility::Own);
     let principal = Principal::new(&manager, vec![UserId(3)], &[]);
     assert!(principal.sees_owner(UserId(2)));
@@ -78,13 +75,7 @@ fn visibility_scopes_follow_role_and_override() {
 
 #[test]
 fn permissions_round_trip_through_text() {
-    for text in [
-        "read",
-        "read,edit",
-        "read,edit,import,export",
-        "none",
-        "export",
-    ] {
+    for text in ["read", "read,edit", "read,edit,import,export", "none", "export"] {
         assert_eq!(Permissions::parse(text).unwrap().render(), text);
     }
     assert_eq!(Permissions::parse("all"), Some(Permissions::ALL));

@@ -6,10 +6,7 @@ use crate::value::Labeled;
 
 #[test]
 fn emails_normalize() {
-    assert_eq!(
-        normalize_email("  Jane.Doe@Example.COM "),
-        Some("jane.doe@example.com".into())
-    );
+    assert_eq!(normalize_email("  Jane.Doe@Example.COM "), Some("jane.doe@example.com".into()));
     assert_eq!(normalize_email("mailto:a@b.io"), Some("a@b.io".into()));
     assert_eq!(normalize_email("no-at-sign"), None);
     assert_eq!(normalize_email("a@localhost"), None);
@@ -33,31 +30,18 @@ fn phones_normalize_to_e164() {
         ("0301234567", "ZZ", None),
     ];
     for (input, country, expect) in cases {
-        assert_eq!(
-            normalize_phone(input, country).as_deref(),
-            expect,
-            "{input}"
-        );
+        assert_eq!(normalize_phone(input, country).as_deref(), expect, "{input}");
     }
 }
 
 #[test]
 fn domains_and_company_names_normalize() {
-    assert_eq!(
-        website_domain("https://www.Acme.com/about?x=1"),
-        Some("acme.com".into())
-    );
+    assert_eq!(website_domain("https://www.Acme.com/about?x=1"), Some("acme.com".into()));
     assert_eq!(website_domain("acme.co.uk"), Some("acme.co.uk".into()));
     assert_eq!(website_domain("http://localhost:8080"), None);
     assert_eq!(normalize_company_name("Acme, Inc."), Some("acme".into()));
-    assert_eq!(
-        normalize_company_name("The Müller & Söhne GmbH"),
-        Some("muller and sohne".into())
-    );
-    assert_eq!(
-        normalize_company_name("Société Générale S.A."),
-        Some("societe generale".into())
-    );
+    assert_eq!(normalize_company_name("The Müller & Söhne GmbH"), Some("muller and sohne".into()));
+    assert_eq!(normalize_company_name("Société Générale S.A."), Some("societe generale".into()));
     assert_eq!(normalize_company_name("Co"), Some("co".into()));
     assert_eq!(normalize_company_name("  ,. "), None);
 }
@@ -70,33 +54,13 @@ fn record_keys_cover_every_email_phone_domain_and_external_id() {
     fields.insert(
         "emails".into(),
         Value::Labeled(vec![
-            Labeled {
-                label: "work".into(),
-                value: "Jane@Acme.io".into(),
-            },
-            Labeled {
-                label: "home".into(),
-                value: "jane@gmail.com".into(),
-            },
+            Labeled { label: "work".into(), value: "Jane@Acme.io".into() },
+            Labeled { label: "home".into(), value: "jane@gmail.com".into() },
         ]),
     );
-    fields.insert(
-        "phones".into(),
-        Value::Labeled(vec![Labeled {
-            label: "mobile".into(),
-            value: "(415) 555-0100".into(),
-        }]),
-    );
-    let keys = record_match_keys(
-        contacts,
-        &fields,
-        &[ExternalId::new("Salesforce", "003A")],
-        "US",
-    );
-    let rendered: Vec<String> = keys
-        .iter()
-        .map(|k| format!("{}={}", k.kind.as_str(), k.normalized))
-        .collect();
+    fields.insert("phones".into(), Value::Labeled(vec![Labeled { label: "mobile".into(), value: "(415) 555-0100".into() }]));
+    let keys = record_match_keys(contacts, &fields, &[ExternalId::new("Salesforce", "003A")], "US");
+    let rendered: Vec<String> = keys.iter().map(|k| format!("{}={}", k.kind.as_str(), k.normalized)).collect();
     assert_eq!(
         rendered,
         [
@@ -107,8 +71,5 @@ fn record_keys_cover_every_email_phone_domain_and_external_id() {
             "external_id=salesforce\u{1f}003A"
         ]
     );
-    assert_ne!(
-        key_hash(MatchKeyKind::Email, "a"),
-        key_hash(MatchKeyKind::Phone, "a")
-    );
+    assert_ne!(key_hash(MatchKeyKind::Email, "a"), key_hash(MatchKeyKind::Phone, "a"));
 }

@@ -8,10 +8,7 @@ fn schema() -> Schema {
     for (index, object) in objects.iter_mut().enumerate() {
         object.id = ObjectId(index as i64 + 1);
     }
-    Schema {
-        objects,
-        pipelines: Vec::new(),
-    }
+    Schema { objects, pipelines: Vec::new() }
 }
 
 #[track_caller]
@@ -19,54 +16,25 @@ fn check_err(object: &str, filter: &str, expect: &str) {
     let schema = schema();
     let def = schema.object(object).unwrap();
     let err = parse_and_resolve(&schema, def, filter).unwrap_err();
-    assert_eq!(
-        format!("{}|{:?}|{}", err.position, err.field, err.message),
-        expect,
-        "{filter}"
-    );
+    assert_eq!(format!("{}|{:?}|{}", err.position, err.field, err.message), expect, "{filter}");
 }
 
 #[test]
 fn values_get_the_field_type() {
     let schema = schema();
     let deals = schema.object("deals").unwrap();
-    let cond = parse_and_resolve(
-        &schema,
-        deals,
-        r#"amount >= "1000" and close_date < "2026-12-31" and account = 7"#,
-    )
-    .unwrap()
-    .unwrap();
-    let Cond::And(parts) = cond else {
-        panic!("expected and")
-    };
-    let Cond::And(first) = &parts[0] else {
-        panic!("expected and")
-    };
+    let cond =
+        parse_and_resolve(&schema, deals, r#"amount >= "1000" and close_date < "2026-12-31" and account = 7"#).unwrap().unwrap();
+    let Cond::And(parts) = cond else { panic!("expected and") };
+    let Cond::And(first) = &parts[0] else { panic!("expected and") };
     assert!(matches!(&first[0], Cond::Compare { value: Value::Number(n), .. } if *n == 1000.0));
-    assert!(matches!(
-        &first[1],
-        Cond::Compare {
-            value: Value::Date(_),
-            ..
-        }
-    ));
-    assert!(matches!(
-        &parts[1],
-        Cond::Compare {
-            value: Value::Ref(RecordId(7)),
-            ..
-        }
-    ));
+    assert!(matches!(&first[1], Cond::Compare { value: Value::Date(_), .. }));
+    assert!(matches!(&parts[1], Cond::Compare { value: Value::Ref(RecordId(7)), .. }));
 }
 
 #[test]
 fn type_and_field_errors_point_at_the_problem() {
-    check_err(
-        "contacts",
-        "nickname = 'x'",
-        r#"0|Some("nickname")|unknown field "nickname" on contacts"#,
-    );
+    check_err("contacts", "nickname = 'x'", r#"0|Some("nickname")|unknown field "nickname" on contacts"#);
     check_err(
         "deals",
         "amount > 'lots'",
@@ -93,31 +61,16 @@ fn type_and_field_errors_point_at_the_problem() {
 fn sorts_resolve() {
     let schema = schema();
     let contacts = schema.object("contacts").unwrap();
-    assert!(
-        resolve_sort(&schema, contacts, "-created_at")
-            .unwrap()
-            .unwrap()
-            .descending
-    );
-    assert!(
-        !resolve_sort(&schema, contacts, "last_name asc")
-            .unwrap()
-            .unwrap()
-            .descending
-    );
-    assert!(resolve_sort(&schema, contacts, "email desc")
-        .unwrap()
-        .is_some());
+    assert!(resolve_sort(&schema, contacts, "-created_at").unwrap().unwrap().descending);
+    assert!(!resolve_sort(&schema, contacts, "last_name asc").unwrap().unwrap().descending);
+    assert!(resolve_sort(&schema, contacts, "email desc").unwrap().is_some());
     assert!(resolve_sort(&schema, contacts, "account.name").is_err());
     assert!(resolve_sort(&schema, contacts, "last_name sideways").is_err());
 }
 
 #[test]
 fn cursors_are_bound_to_their_query() {
-    let cursor = Cursor {
-        sort_value: serde_json::json!("Müller"),
-        id: RecordId(42),
-    };
+    let cursor = Cursor { sort_value: serde_json::json!("Müller"), id: RecordId(42) };
     let print = query_fingerprint(ObjectId(1), "a = 1", "last_name");
     let token = cursor.encode(print);
     assert_eq!(Cursor::decode(&token, print).unwrap(), cursor);

@@ -4,16 +4,8 @@ use super::{FieldDef, FieldType, ObjectDef, ObjectKind, PicklistOption, Referenc
 use crate::ids::ObjectId;
 
 /// Api names of the standard objects, in display order.
-pub const STANDARD_OBJECTS: [&str; 8] = [
-    "contacts",
-    "accounts",
-    "leads",
-    "deals",
-    "activities",
-    "products",
-    "notes",
-    "documents",
-];
+pub const STANDARD_OBJECTS: [&str; 8] =
+    ["contacts", "accounts", "leads", "deals", "activities", "products", "notes", "documents"];
 
 fn field(api_name: &str, label: &str, field_type: FieldType) -> FieldDef {
     FieldDef::new(api_name, label, field_type)
@@ -31,13 +23,7 @@ fn multi(mut def: FieldDef) -> FieldDef {
 
 fn picklist(api_name: &str, label: &str, values: &[&str]) -> FieldDef {
     let mut def = field(api_name, label, FieldType::Picklist);
-    def.options = values
-        .iter()
-        .map(|value| PicklistOption {
-            value: value.to_string(),
-            label: label_of(value),
-        })
-        .collect();
+    def.options = values.iter().map(|value| PicklistOption { value: value.to_string(), label: label_of(value) }).collect();
     def
 }
 
@@ -62,37 +48,13 @@ fn label_of(value: &str) -> String {
 }
 
 fn address(prefix: &str) -> Vec<FieldDef> {
-    let label = if prefix.is_empty() {
-        String::new()
-    } else {
-        format!("{} ", label_of(prefix.trim_end_matches('_')))
-    };
+    let label = if prefix.is_empty() { String::new() } else { format!("{} ", label_of(prefix.trim_end_matches('_'))) };
     vec![
-        field(
-            &format!("{prefix}street"),
-            &format!("{label}Street"),
-            FieldType::Text,
-        ),
-        field(
-            &format!("{prefix}city"),
-            &format!("{label}City"),
-            FieldType::Text,
-        ),
-        field(
-            &format!("{prefix}state"),
-            &format!("{label}State/Province"),
-            FieldType::Text,
-        ),
-        field(
-            &format!("{prefix}postal_code"),
-            &format!("{label}Postal code"),
-            FieldType::Text,
-        ),
-        field(
-            &format!("{prefix}country"),
-            &format!("{label}Country"),
-            FieldType::Text,
-        ),
+        field(&format!("{prefix}street"), &format!("{label}Street"), FieldType::Text),
+        field(&format!("{prefix}city"), &format!("{label}City"), FieldType::Text),
+        field(&format!("{prefix}state"), &format!("{label}State/Province"), FieldType::Text),
+        field(&format!("{prefix}postal_code"), &format!("{label}Postal code"), FieldType::Text),
+        field(&format!("{prefix}country"), &format!("{label}Country"), FieldType::Text),
     ]
 }
 
@@ -126,18 +88,8 @@ const INDUSTRIES: &[&str] = &[
     "other",
 ];
 
-const LEAD_SOURCES: &[&str] = &[
-    "web",
-    "referral",
-    "partner",
-    "trade_show",
-    "advertisement",
-    "cold_call",
-    "email",
-    "social",
-    "purchased_list",
-    "other",
-];
+const LEAD_SOURCES: &[&str] =
+    &["web", "referral", "partner", "trade_show", "advertisement", "cold_call", "email", "social", "purchased_list", "other"];
 
 /// Returns the default stages of the default sales pipeline.
 pub fn default_stages() -> Vec<Stage> {
@@ -161,18 +113,15 @@ pub fn default_stages() -> Vec<Stage> {
 
 /// Returns the standard objects with their standard fields; ids are zero until the store assigns them.
 pub fn standard_objects() -> Vec<ObjectDef> {
-    let object =
-        |api_name: &str, label: &str, plural: &str, name_field: &str, fields: Vec<FieldDef>| {
-            ObjectDef {
-                id: ObjectId(0),
-                api_name: api_name.into(),
-                label: label.into(),
-                plural_label: plural.into(),
-                kind: ObjectKind::Standard,
-                name_field: name_field.into(),
-                fields,
-            }
-        };
+    let object = |api_name: &str, label: &str, plural: &str, name_field: &str, fields: Vec<FieldDef>| ObjectDef {
+        id: ObjectId(0),
+        api_name: api_name.into(),
+        label: label.into(),
+        plural_label: plural.into(),
+        kind: ObjectKind::Standard,
+        name_field: name_field.into(),
+        fields,
+    };
     let deal_stages: Vec<String> = default_stages().into_iter().map(|s| s.value).collect();
     let deal_stage_refs: Vec<&str> = deal_stages.iter().map(String::as_str).collect();
 
@@ -200,32 +149,10 @@ pub fn standard_objects() -> Vec<ObjectDef> {
         field("website", "Website", FieldType::Url),
         picklist("industry", "Industry", INDUSTRIES),
         field("employees", "Employees", FieldType::Number),
-        picklist(
-            "size",
-            "Size",
-            &[
-                "1_10",
-                "11_50",
-                "51_200",
-                "201_1000",
-                "1001_5000",
-                "5001_plus",
-            ],
-        ),
+        picklist("size", "Size", &["1_10", "11_50", "51_200", "201_1000", "1001_5000", "5001_plus"]),
         field("annual_revenue", "Annual revenue", FieldType::Currency),
         field("phone", "Phone", FieldType::Phone),
-        picklist(
-            "type",
-            "Type",
-            &[
-                "prospect",
-                "customer",
-                "partner",
-                "competitor",
-                "vendor",
-                "other",
-            ],
-        ),
+        picklist("type", "Type", &["prospect", "customer", "partner", "competitor", "vendor", "other"]),
         object_ref("parent_account", "Parent account", "accounts"),
     ];
     account_fields.extend(address("billing_"));
@@ -239,11 +166,7 @@ pub fn standard_objects() -> Vec<ObjectDef> {
         field("company", "Company", FieldType::Text),
         field("title", "Title", FieldType::Text),
         picklist("source", "Lead source", LEAD_SOURCES),
-        picklist(
-            "status",
-            "Status",
-            &["new", "contacted", "qualified", "unqualified", "converted"],
-        ),
+        picklist("status", "Status", &["new", "contacted", "qualified", "unqualified", "converted"]),
         picklist("rating", "Rating", &["hot", "warm", "cold"]),
         picklist("industry", "Industry", INDUSTRIES),
         field("website", "Website", FieldType::Url),
@@ -260,22 +183,14 @@ pub fn standard_objects() -> Vec<ObjectDef> {
         object_ref("account", "Account", "accounts"),
         object_ref("contact", "Contact", "contacts"),
         field("probability", "Probability", FieldType::Percent),
-        picklist(
-            "type",
-            "Type",
-            &["new_business", "existing_business", "renewal", "upsell"],
-        ),
+        picklist("type", "Type", &["new_business", "existing_business", "renewal", "upsell"]),
         picklist("lead_source", "Lead source", LEAD_SOURCES),
         field("next_step", "Next step", FieldType::Text),
         field("description", "Description", FieldType::LongText),
     ];
 
     let activity_fields = vec![
-        required(picklist(
-            "type",
-            "Type",
-            &["call", "email", "meeting", "task", "note", "other"],
-        )),
+        required(picklist("type", "Type", &["call", "email", "meeting", "task", "note", "other"])),
         required(field("subject", "Subject", FieldType::Text)),
         field("date", "Date", FieldType::DateTime),
         field("duration_minutes", "Duration (minutes)", FieldType::Number),
@@ -318,31 +233,13 @@ pub fn standard_objects() -> Vec<ObjectDef> {
     ];
 
     vec![
-        object(
-            "contacts",
-            "Contact",
-            "Contacts",
-            "last_name",
-            contact_fields,
-        ),
+        object("contacts", "Contact", "Contacts", "last_name", contact_fields),
         object("accounts", "Account", "Accounts", "name", account_fields),
         object("leads", "Lead", "Leads", "last_name", lead_fields),
         object("deals", "Deal", "Deals", "name", deal_fields),
-        object(
-            "activities",
-            "Activity",
-            "Activities",
-            "subject",
-            activity_fields,
-        ),
+        object("activities", "Activity", "Activities", "subject", activity_fields),
         object("products", "Product", "Products", "name", product_fields),
         object("notes", "Note", "Notes", "title", note_fields),
-        object(
-            "documents",
-            "Document",
-            "Documents",
-            "name",
-            document_fields,
-        ),
+        object("documents", "Document", "Documents", "name", document_fields),
     ]
 }

@@ -7,80 +7,19 @@ fn schema() -> Schema {
     for (index, object) in objects.iter_mut().enumerate() {
         object.id = ObjectId(index as i64 + 1);
     }
-    Schema {
-        objects,
-        pipelines: Vec::new(),
-    }
+    Schema { objects, pipelines: Vec::new() }
 }
 
 #[test]
 fn standard_objects_cover_the_template_table() {
     let schema = schema();
     let expect = [
-        (
-            "contacts",
-            &[
-                "first_name",
-                "last_name",
-                "emails",
-                "phones",
-                "account",
-                "title",
-                "mailing_street",
-                "mailing_city",
-            ][..],
-        ),
-        (
-            "accounts",
-            &[
-                "name",
-                "domain",
-                "industry",
-                "size",
-                "annual_revenue",
-                "billing_street",
-                "phone",
-            ][..],
-        ),
-        (
-            "leads",
-            &[
-                "first_name",
-                "last_name",
-                "emails",
-                "company",
-                "source",
-                "status",
-                "phones",
-                "notes",
-            ][..],
-        ),
-        (
-            "deals",
-            &[
-                "name",
-                "amount",
-                "stage",
-                "close_date",
-                "account",
-                "contact",
-            ][..],
-        ),
-        (
-            "products",
-            &["name", "sku", "price", "category", "description", "status"][..],
-        ),
-        (
-            "activities",
-            &[
-                "type",
-                "subject",
-                "date",
-                "duration_minutes",
-                "contact",
-                "deal",
-            ][..],
-        ),
+        ("contacts", &["first_name", "last_name", "emails", "phones", "account", "title", "mailing_street", "mailing_city"][..]),
+        ("accounts", &["name", "domain", "industry", "size", "annual_revenue", "billing_street", "phone"][..]),
+        ("leads", &["first_name", "last_name", "emails", "company", "source", "status", "phones", "notes"][..]),
+        ("deals", &["name", "amount", "stage", "close_date", "account", "contact"][..]),
+        ("products", &["name", "sku", "price", "category", "description", "status"][..]),
+        ("activities", &["type", "subject", "date", "duration_minutes", "contact", "deal"][..]),
         ("notes", &["body", "parent"][..]),
         ("documents", &["name", "parent"][..]),
     ];
@@ -111,62 +50,35 @@ fn new_fields_are_checked() {
     assert!(stored.custom);
 
     let dup = FieldDef::new("title", "Title", FieldType::Text);
-    assert!(matches!(
-        check_new_field(&schema, contacts, &dup, false),
-        Err(SchemaError::DuplicateField { .. })
-    ));
+    assert!(matches!(check_new_field(&schema, contacts, &dup, false), Err(SchemaError::DuplicateField { .. })));
 
     let picklist = FieldDef::new("tier", "Tier", FieldType::Picklist);
-    assert!(matches!(
-        check_new_field(&schema, contacts, &picklist, false),
-        Err(SchemaError::PicklistWithoutOptions { .. })
-    ));
+    assert!(matches!(check_new_field(&schema, contacts, &picklist, false), Err(SchemaError::PicklistWithoutOptions { .. })));
 
     let mut must = FieldDef::new("region", "Region", FieldType::Text);
     must.required = true;
-    assert!(matches!(
-        check_new_field(&schema, contacts, &must, true),
-        Err(SchemaError::RequiredWithoutDefault { .. })
-    ));
+    assert!(matches!(check_new_field(&schema, contacts, &must, true), Err(SchemaError::RequiredWithoutDefault { .. })));
     assert!(check_new_field(&schema, contacts, &must, false).is_ok());
     must.default = Some("EMEA".into());
     assert!(check_new_field(&schema, contacts, &must, true).is_ok());
 
     let bad_name = FieldDef::new("Bad Name", "x", FieldType::Text);
-    assert!(matches!(
-        check_new_field(&schema, contacts, &bad_name, false),
-        Err(SchemaError::InvalidName { .. })
-    ));
+    assert!(matches!(check_new_field(&schema, contacts, &bad_name, false), Err(SchemaError::InvalidName { .. })));
 
     let mut bad_default = FieldDef::new("since", "Since", FieldType::Date);
     bad_default.default = Some("yesterday".into());
-    assert!(matches!(
-        check_new_field(&schema, contacts, &bad_default, false),
-        Err(SchemaError::InvalidDefault { .. })
-    ));
+    assert!(matches!(check_new_field(&schema, contacts, &bad_default, false), Err(SchemaError::InvalidDefault { .. })));
 
     let mut dangling = FieldDef::new("project", "Project", FieldType::Reference);
     dangling.reference = Some(ReferenceTarget::Object("projects".into()));
-    assert!(matches!(
-        check_new_field(&schema, contacts, &dangling, false),
-        Err(SchemaError::InvalidReference { .. })
-    ));
+    assert!(matches!(check_new_field(&schema, contacts, &dangling, false), Err(SchemaError::InvalidReference { .. })));
 }
 
 #[test]
 fn new_objects_are_checked() {
     let schema = schema();
     assert!(check_new_object(&schema, "projects").is_ok());
-    assert!(matches!(
-        check_new_object(&schema, "contacts"),
-        Err(SchemaError::DuplicateObject { .. })
-    ));
-    assert!(matches!(
-        check_new_object(&schema, "company"),
-        Err(SchemaError::DuplicateObject { .. })
-    ));
-    assert!(matches!(
-        check_new_object(&schema, "9lives"),
-        Err(SchemaError::InvalidName { .. })
-    ));
+    assert!(matches!(check_new_object(&schema, "contacts"), Err(SchemaError::DuplicateObject { .. })));
+    assert!(matches!(check_new_object(&schema, "company"), Err(SchemaError::DuplicateObject { .. })));
+    assert!(matches!(check_new_object(&schema, "9lives"), Err(SchemaError::InvalidName { .. })));
 }

@@ -7,20 +7,13 @@ fn round_trip(field_type: FieldType, multi: bool, text: &str) {
     let value = Value::parse(field_type, multi, text).unwrap();
     let decoded = Value::from_json(field_type, &value.to_json()).unwrap();
     assert_eq!(decoded, value, "{text}");
-    assert_eq!(
-        Value::parse(field_type, multi, &value.to_string()).unwrap(),
-        value
-    );
+    assert_eq!(Value::parse(field_type, multi, &value.to_string()).unwrap(), value);
 }
 
 #[test]
 fn every_type_round_trips_through_storage_and_text() {
     round_trip(FieldType::Text, false, "Zoë Ångström, \"quoted\"");
-    round_trip(
-        FieldType::Email,
-        true,
-        "work:jane@example.com;home:jane@home.org",
-    );
+    round_trip(FieldType::Email, true, "work:jane@example.com;home:jane@home.org");
     round_trip(FieldType::Phone, true, "mobile:+4915112345678");
     round_trip(FieldType::Number, false, "12.5");
     round_trip(FieldType::Currency, false, "1200.5 EUR");
@@ -54,8 +47,5 @@ fn dates_never_shift() {
 fn storage_json_rejects_wrong_shapes() {
     assert!(Value::from_json(FieldType::Currency, &serde_json::json!(12)).is_err());
     assert!(Value::from_json(FieldType::Boolean, &serde_json::json!("yes")).is_err());
-    assert_eq!(
-        Value::from_json(FieldType::Number, &Json::Null).unwrap(),
-        Value::Null
-    );
+    assert_eq!(Value::from_json(FieldType::Number, &Json::Null).unwrap(), Value::Null);
 }

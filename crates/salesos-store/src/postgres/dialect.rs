@@ -24,9 +24,7 @@ impl Dialect for PostgresDialect {
             Part::PrimaryValue => format!("{alias}.data->{key}->0->>1"),
         };
         match field_type {
-            FieldType::Number | FieldType::Percent | FieldType::Currency
-                if part != Part::PrimaryValue =>
-            {
+            FieldType::Number | FieldType::Percent | FieldType::Currency if part != Part::PrimaryValue => {
                 format!("({text})::float8")
             }
             FieldType::Reference => format!("({text})::int8"),

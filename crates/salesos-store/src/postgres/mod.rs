@@ -22,14 +22,9 @@ pub(crate) struct PostgresBackend {
 impl PostgresBackend {
     /// Connects and applies migrations.
     pub fn open(url: &str) -> Result<PostgresBackend> {
-        let config = Config::from_str(url).map_err(|err| StoreError::InvalidLocation {
-            location: redact(url),
-            reason: err.to_string(),
-        })?;
-        let backend = PostgresBackend {
-            config,
-            pool: Pool::new(16),
-        };
+        let config = Config::from_str(url)
+            .map_err(|err| StoreError::InvalidLocation { location: redact(url), reason: err.to_string() })?;
+        let backend = PostgresBackend { config, pool: Pool::new(16) };
         backend.write(|tx| {
             tx.exec("SELECT pg_advisory_xact_lock($1)", &[MIGRATION_LOCK.into()])?;
             crate::migrate::run(tx, crate::migrate::POSTGRES)
@@ -40,9 +35,7 @@ impl PostgresBackend {
     /// Borrows a connection.
     pub fn conn(&self) -> Result<Pooled<'_, Client>> {
         self.pool.get(|| {
-            self.config.connect(NoTls).map_err(|err| {
-                StoreError::Unavailable(format!("cannot connect to PostgreSQL: {err}"))
-            })
+            self.config.connect(NoTls).map_err(|err| StoreError::Unavailable(format!("cannot connect to PostgreSQL: {err}")))
         })
     }
 
@@ -67,11 +60,7 @@ impl PostgresBackend {
             conn.discard();
             conn = self.conn()?;
         }
-        let tx = conn
-            .build_transaction()
-            .read_only(true)
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .start()?;
+        let tx = conn.build_transaction().read_only(true).isolation_level(postgres::IsolationLevel::RepeatableRead).start()?;
         let mut tx = Tx::Postgres(tx);
         let value = f(&mut tx)?;
         tx.commit()?;

@@ -13,11 +13,7 @@ use salesos_model::ids::{ObjectId, OperationId, RecordId};
 struct RawJson<'a>(&'a str);
 
 impl ToSql for RawJson<'_> {
-    fn to_sql(
-        &self,
-        ty: &Type,
-        out: &mut bytes::BytesMut,
-    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+    fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         if *ty == Type::JSONB {
             out.extend_from_slice(&[1]);
         }
@@ -41,10 +37,7 @@ pub(crate) fn insert(
     journal: Option<(OperationId, i64)>,
 ) -> Result<Vec<RecordId>> {
     let ids: Vec<i64> = tx
-        .query(
-            "SELECT nextval('records_id_seq') FROM generate_series(1, $1::int8)",
-            &[&(rows.len() as i64)],
-        )?
+        .query("SELECT nextval('records_id_seq') FROM generate_series(1, $1::int8)", &[&(rows.len() as i64)])?
         .iter()
         .map(|row| row.get(0))
         .collect();
@@ -90,11 +83,8 @@ pub(crate) fn insert(
     keys.sort_unstable();
     keys.dedup();
     if !keys.is_empty() {
-        let sink = tx.copy_in(
-            "COPY match_keys (object_id, kind, key_hash, record_id) FROM STDIN (FORMAT binary)",
-        )?;
-        let mut writer =
-            BinaryCopyInWriter::new(sink, &[Type::INT8, Type::INT8, Type::INT8, Type::INT8]);
+        let sink = tx.copy_in("COPY match_keys (object_id, kind, key_hash, record_id) FROM STDIN (FORMAT binary)")?;
+        let mut writer = BinaryCopyInWriter::new(sink, &[Type::INT8, Type::INT8, Type::INT8, Type::INT8]);
         for (kind, hash, id) in &keys {
             writer.write(&[&object.0, kind, hash, id])?;
         }
@@ -104,32 +94,14 @@ pub(crate) fn insert(
         let sink = tx.copy_in(
             "COPY journal (operation_id, seq, record_id, object_id, op, version_after, before, source_row) FROM STDIN (FORMAT binary)",
         )?;
-        let types = [
-            Type::INT8,
-            Type::INT8,
-            Type::INT8,
-            Type::INT8,
-            Type::TEXT,
-            Type::INT8,
-            Type::TEXT,
-            Type::INT8,
-        ];
+        let types = [Type::INT8, Type::INT8, Type::INT8, Type::INT8, Type::TEXT, Type::INT8, Type::TEXT, Type::INT8];
         let mut writer = BinaryCopyInWriter::new(sink, &types);
         let created = "created";
         let version: i64 = 1;
         let before: Option<String> = None;
         for (offset, (row, id)) in rows.iter().zip(&ids).enumerate() {
             let seq = first_seq + offset as i64;
-            writer.write(&[
-                &operation.0,
-                &seq,
-                id,
-                &object.0,
-                &created,
-                &version,
-                &before,
-                &row.source_row,
-            ])?;
+            writer.write(&[&operation.0, &seq, id, &object.0, &created, &version, &before, &row.source_row])?;
         }
         writer.finish()?;
     }
@@ -137,12 +109,7 @@ pub(crate) fn insert(
 }
 
 /// Looks up many key hashes of one kind in one statement; returns (hash, record id) pairs.
-pub(crate) fn lookup(
-    client: &mut Client,
-    object: ObjectId,
-    kind: i64,
-    hashes: &[i64],
-) -> Result<Vec<(i64, i64)>> {
+pub(crate) fn lookup(client: &mut Client, object: ObjectId, kind: i64, hashes: &[i64]) -> Result<Vec<(i64, i64)>> {
     let rows = client.query(
         "SELECT key_hash, record_id FROM match_keys WHERE object_id = $1 AND kind = $2 AND key_hash = ANY($3)",
         &[&object.0, &kind, &hashes],

@@ -29,10 +29,7 @@ impl Dialect for SqliteDialect {
 
     fn pairs_from(&self, alias: &str, column: &str, key: Option<&str>) -> String {
         match key {
-            Some(key) => format!(
-                "json_each({alias}.{column}, {}) e",
-                json_path(key, Part::Whole)
-            ),
+            Some(key) => format!("json_each({alias}.{column}, {}) e", json_path(key, Part::Whole)),
             None => format!("json_each({alias}.{column}) e"),
         }
     }

@@ -31,10 +31,7 @@ fn unavailable(path: &Path, err: rusqlite::Error) -> StoreError {
             }
             _ => "check that the path exists and is writable",
         };
-        StoreError::Unavailable(format!(
-            "cannot use database file {}: {hint} ({err})",
-            path.display()
-        ))
+        StoreError::Unavailable(format!("cannot use database file {}: {hint} ({err})", path.display()))
     } else {
         StoreError::Sqlite(err)
     }
@@ -43,15 +40,10 @@ fn unavailable(path: &Path, err: rusqlite::Error) -> StoreError {
 impl SqliteBackend {
     /// Opens (creating if needed) the database file and applies migrations.
     pub fn open(path: &Path) -> Result<SqliteBackend> {
-        let backend = SqliteBackend {
-            path: path.to_path_buf(),
-            pool: Pool::new(8),
-        };
+        let backend = SqliteBackend { path: path.to_path_buf(), pool: Pool::new(8) };
         {
             let mut conn = backend.conn()?;
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(|e| unavailable(path, e))?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| unavailable(path, e))?;
             let mut tx = Tx::Sqlite(tx);
             crate::migrate::run(&mut tx, crate::migrate::SQLITE).map_err(|err| match err {
                 StoreError::Sqlite(e) => unavailable(path, e),
@@ -66,12 +58,9 @@ impl SqliteBackend {
     }
 
     fn connect(path: &Path) -> Result<Connection> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| unavailable(path, e))?;
-        conn.busy_timeout(Duration::from_secs(10))
-            .map_err(|e| unavailable(path, e))?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(|e| unavailable(path, e))?;
         // WAL lets readers run beside one writer, across processes; NORMAL sync is durable at
         // every checkpoint and safe against corruption. The cache is a ceiling, not an allocation.
         conn.execute_batch(
@@ -96,9 +85,7 @@ impl SqliteBackend {
     /// fails half-way on a lock upgrade) and commits if it succeeds.
     pub fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| unavailable(&self.path, e))?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| unavailable(&self.path, e))?;
         let mut tx = Tx::Sqlite(tx);
         let value = f(&mut tx)?;
         tx.commit()?;
@@ -108,9 +95,7 @@ impl SqliteBackend {
     /// Runs `f` in a read transaction (one consistent snapshot).
     pub fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
-            .map_err(|e| unavailable(&self.path, e))?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(|e| unavailable(&self.path, e))?;
         let mut tx = Tx::Sqlite(tx);
         let value = f(&mut tx)?;
         tx.commit()?;

@@ -23,14 +23,7 @@ pub(crate) fn insert(
              VALUES (?1, ?2, ?3, ?3, 1, ?4, '{}', ?5, ?6)",
         )?;
         for row in rows {
-            insert.execute(params![
-                object.0,
-                row.owner,
-                now,
-                row.data_json,
-                row.external_ids_json,
-                row.key_hashes
-            ])?;
+            insert.execute(params![object.0, row.owner, now, row.data_json, row.external_ids_json, row.key_hashes])?;
             ids.push(RecordId(tx.last_insert_rowid()));
         }
     }
@@ -52,31 +45,18 @@ pub(crate) fn insert(
              VALUES (?1, ?2, ?3, ?4, 'created', 1, NULL, ?5)",
         )?;
         for (offset, (row, id)) in rows.iter().zip(&ids).enumerate() {
-            insert_entry.execute(params![
-                operation.0,
-                first_seq + offset as i64,
-                id.0,
-                object.0,
-                row.source_row
-            ])?;
+            insert_entry.execute(params![operation.0, first_seq + offset as i64, id.0, object.0, row.source_row])?;
         }
     }
     Ok(ids)
 }
 
 /// Looks up many key hashes of one kind in one statement; returns (hash, record id) pairs.
-pub(crate) fn lookup(
-    conn: &Connection,
-    object: ObjectId,
-    kind: i64,
-    hashes: &[i64],
-) -> Result<Vec<(i64, i64)>> {
+pub(crate) fn lookup(conn: &Connection, object: ObjectId, kind: i64, hashes: &[i64]) -> Result<Vec<(i64, i64)>> {
     let values: Rc<Vec<Value>> = Rc::new(hashes.iter().map(|h| Value::Integer(*h)).collect());
     let mut statement = conn.prepare_cached(
         "SELECT key_hash, record_id FROM match_keys WHERE object_id = ?1 AND kind = ?2 AND key_hash IN rarray(?3)",
     )?;
-    let rows = statement.query_map(params![object.0, kind, values], |row| {
-        Ok((row.get(0)?, row.get(1)?))
-    })?;
+    let rows = statement.query_map(params![object.0, kind, values], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }

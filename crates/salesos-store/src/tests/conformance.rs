@@ -2,9 +2,7 @@
 
 use super::support::{conformance, TestDb};
 use crate::{NewUser, StoreError, UpdateOutcome, WriteContext};
-use salesos_model::access::{
-    Action, PermissionRule, PermissionSubject, Permissions, Role, User, Visibility, VisibilityScope,
-};
+use salesos_model::access::{Action, PermissionRule, PermissionSubject, Permissions, Role, User, Visibility, VisibilityScope};
 use salesos_model::files::{FileKind, NewFile};
 use salesos_model::ids::{JobId, RecordId, UserId};
 use salesos_model::keys::{MatchKey, MatchKeyKind};
@@ -24,10 +22,7 @@ struct Fixture {
 }
 
 fn fixture(db: &TestDb) -> Fixture {
-    let org = db
-        .store
-        .create_org("acme", &OrgSettings::default(), T0)
-        .unwrap();
+    let org = db.store.create_org("acme", &OrgSettings::default(), T0).unwrap();
     let user = |email: &str, role: Role| NewUser {
         org_id: org.id,
         email: email.into(),
@@ -36,25 +31,13 @@ fn fixture(db: &TestDb) -> Fixture {
         visibility: None,
         password_hash: None,
     };
-    let admin = db
-        .store
-        .create_user(&user("Admin@Acme.io", Role::Admin), T0)
-        .unwrap();
-    let member = db
-        .store
-        .create_user(&user("member@acme.io", Role::Member), T0)
-        .unwrap();
+    let admin = db.store.create_user(&user("Admin@Acme.io", Role::Admin), T0).unwrap();
+    let member = db.store.create_user(&user("member@acme.io", Role::Member), T0).unwrap();
     Fixture { org, admin, member }
 }
 
 fn ctx(fx: &Fixture, operation: Option<salesos_model::ids::OperationId>) -> WriteContext {
-    WriteContext {
-        org_id: fx.org.id,
-        actor: fx.admin.id,
-        operation,
-        now: T0 + 1000,
-        default_country: "US".into(),
-    }
+    WriteContext { org_id: fx.org.id, actor: fx.admin.id, operation, now: T0 + 1000, default_country: "US".into() }
 }
 
 fn text(value: &str) -> Value {
@@ -62,24 +45,10 @@ fn text(value: &str) -> Value {
 }
 
 fn labeled(pairs: &[(&str, &str)]) -> Value {
-    Value::Labeled(
-        pairs
-            .iter()
-            .map(|(l, v)| Labeled {
-                label: l.to_string(),
-                value: v.to_string(),
-            })
-            .collect(),
-    )
+    Value::Labeled(pairs.iter().map(|(l, v)| Labeled { label: l.to_string(), value: v.to_string() }).collect())
 }
 
-fn contact(
-    owner: UserId,
-    first: &str,
-    last: &str,
-    email: Option<&str>,
-    phone: Option<&str>,
-) -> NewRecord {
+fn contact(owner: UserId, first: &str, last: &str, email: Option<&str>, phone: Option<&str>) -> NewRecord {
     let mut fields = Fields::new();
     fields.insert("first_name".into(), text(first));
     fields.insert("last_name".into(), text(last));
@@ -89,89 +58,41 @@ fn contact(
     if let Some(phone) = phone {
         fields.insert("phones".into(), labeled(&[("mobile", phone)]));
     }
-    NewRecord {
-        owner_id: owner,
-        fields,
-        external_ids: Vec::new(),
-    }
+    NewRecord { owner_id: owner, fields, external_ids: Vec::new() }
 }
 
-conformance!(
-    migrations_are_idempotent_and_newer_databases_refused,
-    |db| {
-        let reopened = crate::Store::open(&db.location).unwrap();
-        assert!(reopened.list_orgs().unwrap().is_empty());
-        db.store
-            .write(|tx| {
-                tx.exec(
-                    "INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)",
-                    &[],
-                )
-            })
-            .unwrap();
-        match crate::Store::open(&db.location) {
-            Err(err @ StoreError::TooNew { found: 999, .. }) => {
-                assert_eq!(
-                    err.code(),
-                    salesos_model::error::ErrorCode::DatabaseUnavailable
-                );
-                assert!(err.to_string().contains("newer"), "{err}");
-            }
-            Err(other) => panic!("expected TooNew, got {other}"),
-            Ok(_) => panic!("expected TooNew, got a store"),
+conformance!(migrations_are_idempotent_and_newer_databases_refused, |db| {
+    let reopened = crate::Store::open(&db.location).unwrap();
+    assert!(reopened.list_orgs().unwrap().is_empty());
+    db.store.write(|tx| tx.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)", &[])).unwrap();
+    match crate::Store::open(&db.location) {
+        Err(err @ StoreError::TooNew { found: 999, .. }) => {
+            assert_eq!(err.code(), salesos_model::error::ErrorCode::DatabaseUnavailable);
+            assert!(err.to_string().contains("newer"), "{err}");
         }
+        Err(other) => panic!("expected TooNew, got {other}"),
+        Ok(_) => panic!("expected TooNew, got a store"),
     }
-);
+});
 
-conformance!(
-    organizations_come_with_standard_objects_and_a_pipeline,
-    |db| {
-        let fx = fixture(db);
-        assert!(matches!(
-            db.store.create_org("acme", &OrgSettings::default(), T0),
-            Err(StoreError::AlreadyExists { .. })
-        ));
-        assert_eq!(db.store.find_org("acme").unwrap().id, fx.org.id);
-        assert_eq!(
-            db.store.find_org(&fx.org.id.to_string()).unwrap().name,
-            "acme"
-        );
-        assert!(matches!(
-            db.store.find_org("nope"),
-            Err(StoreError::NotFound { .. })
-        ));
-        let schema = db.store.schema(fx.org.id).unwrap();
-        let names: Vec<&str> = schema.objects.iter().map(|o| o.api_name.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "contacts",
-                "accounts",
-                "leads",
-                "deals",
-                "activities",
-                "products",
-                "notes",
-                "documents"
-            ]
-        );
-        assert_eq!(schema.pipelines.len(), 1);
-        assert!(schema.pipelines[0].is_default);
-        let stage = schema.object("deals").unwrap().field("stage").unwrap();
-        assert!(stage.options.iter().any(|o| o.value == "closed_won"));
-        let mut settings = fx.org.settings.clone();
-        settings.default_phone_country = "DE".into();
-        db.store.update_org_settings(fx.org.id, &settings).unwrap();
-        assert_eq!(
-            db.store
-                .find_org("acme")
-                .unwrap()
-                .settings
-                .default_phone_country,
-            "DE"
-        );
-    }
-);
+conformance!(organizations_come_with_standard_objects_and_a_pipeline, |db| {
+    let fx = fixture(db);
+    assert!(matches!(db.store.create_org("acme", &OrgSettings::default(), T0), Err(StoreError::AlreadyExists { .. })));
+    assert_eq!(db.store.find_org("acme").unwrap().id, fx.org.id);
+    assert_eq!(db.store.find_org(&fx.org.id.to_string()).unwrap().name, "acme");
+    assert!(matches!(db.store.find_org("nope"), Err(StoreError::NotFound { .. })));
+    let schema = db.store.schema(fx.org.id).unwrap();
+    let names: Vec<&str> = schema.objects.iter().map(|o| o.api_name.as_str()).collect();
+    assert_eq!(names, ["contacts", "accounts", "leads", "deals", "activities", "products", "notes", "documents"]);
+    assert_eq!(schema.pipelines.len(), 1);
+    assert!(schema.pipelines[0].is_default);
+    let stage = schema.object("deals").unwrap().field("stage").unwrap();
+    assert!(stage.options.iter().any(|o| o.value == "closed_won"));
+    let mut settings = fx.org.settings.clone();
+    settings.default_phone_country = "DE".into();
+    db.store.update_org_settings(fx.org.id, &settings).unwrap();
+    assert_eq!(db.store.find_org("acme").unwrap().settings.default_phone_country, "DE");
+});
 
 conformance!(users_teams_rules_and_api_keys, |db| {
     let fx = fixture(db);
@@ -184,14 +105,8 @@ conformance!(users_teams_rules_and_api_keys, |db| {
         visibility: None,
         password_hash: None,
     };
-    assert!(matches!(
-        db.store.create_user(&dup, T0),
-        Err(StoreError::AlreadyExists { .. })
-    ));
-    assert_eq!(
-        db.store.find_user(fx.org.id, "Admin@acme.io").unwrap().id,
-        fx.admin.id
-    );
+    assert!(matches!(db.store.create_user(&dup, T0), Err(StoreError::AlreadyExists { .. })));
+    assert_eq!(db.store.find_user(fx.org.id, "Admin@acme.io").unwrap().id, fx.admin.id);
     assert_eq!(db.store.list_users(fx.org.id).unwrap().len(), 2);
 
     let manager = db
@@ -209,20 +124,11 @@ conformance!(users_teams_rules_and_api_keys, |db| {
         )
         .unwrap();
     let team = db.store.create_team(fx.org.id, "East").unwrap();
-    db.store
-        .add_team_member(fx.org.id, team.id, manager.id)
-        .unwrap();
-    db.store
-        .add_team_member(fx.org.id, team.id, fx.member.id)
-        .unwrap();
-    db.store
-        .add_team_member(fx.org.id, team.id, fx.member.id)
-        .unwrap();
+    db.store.add_team_member(fx.org.id, team.id, manager.id).unwrap();
+    db.store.add_team_member(fx.org.id, team.id, fx.member.id).unwrap();
+    db.store.add_team_member(fx.org.id, team.id, fx.member.id).unwrap();
     let principal = db.store.principal(&manager).unwrap();
-    assert_eq!(
-        principal.visibility_scope(),
-        VisibilityScope::Owners(vec![fx.member.id, manager.id])
-    );
+    assert_eq!(principal.visibility_scope(), VisibilityScope::Owners(vec![fx.member.id, manager.id]));
 
     db.store
         .set_permission_rule(
@@ -252,71 +158,31 @@ conformance!(users_teams_rules_and_api_keys, |db| {
     assert!(!member.can_field("deals", "amount", Action::Read));
     assert_eq!(db.store.permission_rules(fx.org.id).unwrap().len(), 2);
 
-    let key = db
-        .store
-        .create_api_key(&fx.admin, "ci", "sk_abc", "hash-1", T0)
-        .unwrap();
-    let (found, user) = db
-        .store
-        .authenticate_api_key("hash-1", T0 + 5)
-        .unwrap()
-        .unwrap();
+    let key = db.store.create_api_key(&fx.admin, "ci", "sk_abc", "hash-1", T0).unwrap();
+    let (found, user) = db.store.authenticate_api_key("hash-1", T0 + 5).unwrap().unwrap();
     assert_eq!((found.id, user.id), (key.id, fx.admin.id));
-    assert!(db
-        .store
-        .authenticate_api_key("hash-2", T0)
-        .unwrap()
-        .is_none());
+    assert!(db.store.authenticate_api_key("hash-2", T0).unwrap().is_none());
     db.store.revoke_api_key(fx.org.id, key.id, T0 + 6).unwrap();
-    assert!(db
-        .store
-        .authenticate_api_key("hash-1", T0 + 7)
-        .unwrap()
-        .is_none());
-    assert_eq!(
-        db.store.list_api_keys(fx.org.id).unwrap()[0].last_used_at,
-        Some(T0 + 5)
-    );
+    assert!(db.store.authenticate_api_key("hash-1", T0 + 7).unwrap().is_none());
+    assert_eq!(db.store.list_api_keys(fx.org.id).unwrap()[0].last_used_at, Some(T0 + 5));
 });
 
 conformance!(custom_objects_and_fields_are_checked_and_atomic, |db| {
     let fx = fixture(db);
-    let project = db
-        .store
-        .create_object(fx.org.id, "projects", "Project", "Projects", T0)
-        .unwrap();
-    assert!(matches!(
-        db.store.create_object(fx.org.id, "projects", "", "", T0),
-        Err(StoreError::Schema(_))
-    ));
+    let project = db.store.create_object(fx.org.id, "projects", "Project", "Projects", T0).unwrap();
+    assert!(matches!(db.store.create_object(fx.org.id, "projects", "", "", T0), Err(StoreError::Schema(_))));
     let mut budget = FieldDef::new("budget", "Budget", FieldType::Currency);
     budget.required = false;
-    db.store
-        .add_field(fx.org.id, "projects", &budget, T0)
-        .unwrap();
+    db.store.add_field(fx.org.id, "projects", &budget, T0).unwrap();
     let mut tier = FieldDef::new("tier", "Tier", FieldType::Picklist);
-    assert!(matches!(
-        db.store.add_field(fx.org.id, "contacts", &tier, T0),
-        Err(StoreError::Schema(_))
-    ));
-    tier.options = vec![PicklistOption {
-        value: "gold".into(),
-        label: "Gold".into(),
-    }];
-    let stored = db
-        .store
-        .add_field(fx.org.id, "contacts", &tier, T0)
-        .unwrap();
+    assert!(matches!(db.store.add_field(fx.org.id, "contacts", &tier, T0), Err(StoreError::Schema(_))));
+    tier.options = vec![PicklistOption { value: "gold".into(), label: "Gold".into() }];
+    let stored = db.store.add_field(fx.org.id, "contacts", &tier, T0).unwrap();
     assert_eq!(stored.api_name, "custom.tier");
-    assert!(matches!(
-        db.store.add_field(fx.org.id, "contacts", &tier, T0),
-        Err(StoreError::Schema(_))
-    ));
+    assert!(matches!(db.store.add_field(fx.org.id, "contacts", &tier, T0), Err(StoreError::Schema(_))));
     let mut link = FieldDef::new("project", "Project", FieldType::Reference);
     link.reference = Some(ReferenceTarget::Object("projects".into()));
-    db.store
-        .add_field(fx.org.id, "contacts", &link, T0)
-        .unwrap();
+    db.store.add_field(fx.org.id, "contacts", &link, T0).unwrap();
 
     // A required field without default is refused once records exist, and nothing is written.
     let schema = db.store.schema(fx.org.id).unwrap();
@@ -325,456 +191,215 @@ conformance!(custom_objects_and_fields_are_checked_and_atomic, |db| {
     let mut fields = Fields::new();
     fields.insert("name".into(), text("Apollo"));
     db.store
-        .insert_records(
-            &ctx(&fx, None),
-            projects,
-            &[NewRecord {
-                owner_id: fx.admin.id,
-                fields,
-                external_ids: vec![],
-            }],
-            None,
-        )
+        .insert_records(&ctx(&fx, None), projects, &[NewRecord { owner_id: fx.admin.id, fields, external_ids: vec![] }], None)
         .unwrap();
     let mut code = FieldDef::new("code", "Code", FieldType::Text);
     code.required = true;
-    assert!(matches!(
-        db.store.add_field(fx.org.id, "projects", &code, T0),
-        Err(StoreError::Schema(_))
-    ));
-    assert!(db
-        .store
-        .schema(fx.org.id)
-        .unwrap()
-        .object("projects")
-        .unwrap()
-        .field("code")
-        .is_none());
+    assert!(matches!(db.store.add_field(fx.org.id, "projects", &code, T0), Err(StoreError::Schema(_))));
+    assert!(db.store.schema(fx.org.id).unwrap().object("projects").unwrap().field("code").is_none());
     code.default = Some("P-0".into());
-    db.store
-        .add_field(fx.org.id, "projects", &code, T0)
-        .unwrap();
-    assert!(matches!(
-        db.store.add_field(fx.org.id, "nothing", &code, T0),
-        Err(StoreError::NotFound { .. })
-    ));
+    db.store.add_field(fx.org.id, "projects", &code, T0).unwrap();
+    assert!(matches!(db.store.add_field(fx.org.id, "nothing", &code, T0), Err(StoreError::NotFound { .. })));
 });
 
-conformance!(
-    records_round_trip_with_journal_versions_and_field_times,
-    |db| {
-        let fx = fixture(db);
-        let schema = db.store.schema(fx.org.id).unwrap();
-        let contacts = schema.object("contacts").unwrap();
-        let op = db
-            .store
-            .begin_operation(fx.org.id, OperationKind::Import, fx.admin.id, T0)
-            .unwrap();
-        let mut jane = contact(
+conformance!(records_round_trip_with_journal_versions_and_field_times, |db| {
+    let fx = fixture(db);
+    let schema = db.store.schema(fx.org.id).unwrap();
+    let contacts = schema.object("contacts").unwrap();
+    let op = db.store.begin_operation(fx.org.id, OperationKind::Import, fx.admin.id, T0).unwrap();
+    let mut jane = contact(fx.admin.id, "Jane", "Zoë-Müller", Some("Jane@Acme.io"), Some("(415) 555-0100"));
+    jane.external_ids.push(ExternalId::new("Salesforce", "003A"));
+    let ids = db
+        .store
+        .insert_records(
+            &ctx(&fx, Some(op.id)),
+            contacts,
+            &[jane.clone(), contact(fx.member.id, "Li", "Wei", None, None)],
+            Some(&[2, 3]),
+        )
+        .unwrap();
+    assert_eq!(ids.len(), 2);
+    let got = db.store.get_records(contacts, &[ids[1], RecordId(999_999), ids[0]], &VisibilityScope::All).unwrap();
+    assert_eq!(got.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[1], ids[0]]);
+    let stored = &got[1];
+    assert_eq!(stored.fields, jane.fields);
+    assert_eq!(stored.external_ids, vec![ExternalId::new("salesforce", "003A")]);
+    assert_eq!((stored.version, stored.created_at, stored.field_time("last_name")), (1, T0 + 1000, T0 + 1000));
+
+    let mut later = ctx(&fx, Some(op.id));
+    later.now = T0 + 5000;
+    let mut patch = RecordPatch::default();
+    patch.set.insert("title".into(), text("CTO"));
+    patch.set.insert("last_name".into(), text("Zoë-Müller"));
+    let unchanged = RecordPatch { set: [("last_name".to_string(), text("Wei"))].into(), ..Default::default() };
+    let stale = RecordPatch { set: [("title".to_string(), text("CEO"))].into(), expected_version: Some(1), ..Default::default() };
+    let outcomes = db
+        .store
+        .update_records(&later, contacts, &[(ids[0], patch), (ids[1], unchanged), (RecordId(999_999), RecordPatch::default())])
+        .unwrap();
+    assert_eq!(outcomes, [UpdateOutcome::Updated { version: 2 }, UpdateOutcome::Unchanged, UpdateOutcome::NotFound]);
+    assert_eq!(db.store.update_records(&later, contacts, &[(ids[0], stale)]).unwrap(), [UpdateOutcome::Conflict { actual: 2 }]);
+    let after = &db.store.get_records(contacts, &[ids[0]], &VisibilityScope::All).unwrap()[0];
+    assert_eq!(after.field_time("title"), T0 + 5000);
+    assert_eq!(after.field_time("last_name"), T0 + 1000);
+    assert_eq!(after.fields.get("title"), Some(&text("CTO")));
+
+    assert_eq!(db.store.delete_records(&later, contacts, &[ids[1], RecordId(999_999)]).unwrap(), 1);
+    let journal = db.store.journal(op.id).unwrap();
+    let ops: Vec<(RecordId, JournalOp, i64, Option<i64>)> =
+        journal.iter().map(|e| (e.record_id, e.op.clone(), e.version_after, e.source_row)).collect();
+    assert_eq!(
+        ops,
+        [
+            (ids[0], JournalOp::Created, 1, Some(2)),
+            (ids[1], JournalOp::Created, 1, Some(3)),
+            (ids[0], JournalOp::Updated, 2, None),
+            (ids[1], JournalOp::Deleted, 1, None),
+        ]
+    );
+    let before = journal[2].before.as_ref().unwrap();
+    assert_eq!(before.version, 1);
+    assert!(!before.data_json.contains("CTO"), "{}", before.data_json);
+    assert!(before.data_json.contains("Jane"), "{}", before.data_json);
+    assert!(db.store.get_records(contacts, &[ids[1]], &VisibilityScope::All).unwrap().is_empty());
+    // Visibility hides records owned by others.
+    assert!(db.store.get_records(contacts, &[ids[0]], &VisibilityScope::Owners(vec![fx.member.id])).unwrap().is_empty());
+});
+
+conformance!(match_keys_are_looked_up_in_batches_and_follow_changes, |db| {
+    let fx = fixture(db);
+    let schema = db.store.schema(fx.org.id).unwrap();
+    let contacts = schema.object("contacts").unwrap();
+    let accounts = schema.object("accounts").unwrap();
+    let mut batch = Vec::new();
+    for i in 0..300 {
+        batch.push(contact(
             fx.admin.id,
-            "Jane",
-            "Zoë-Müller",
-            Some("Jane@Acme.io"),
-            Some("(415) 555-0100"),
-        );
-        jane.external_ids
-            .push(ExternalId::new("Salesforce", "003A"));
-        let ids = db
-            .store
-            .insert_records(
-                &ctx(&fx, Some(op.id)),
-                contacts,
-                &[jane.clone(), contact(fx.member.id, "Li", "Wei", None, None)],
-                Some(&[2, 3]),
-            )
-            .unwrap();
-        assert_eq!(ids.len(), 2);
-        let got = db
-            .store
-            .get_records(
-                contacts,
-                &[ids[1], RecordId(999_999), ids[0]],
-                &VisibilityScope::All,
-            )
-            .unwrap();
-        assert_eq!(
-            got.iter().map(|r| r.id).collect::<Vec<_>>(),
-            [ids[1], ids[0]]
-        );
-        let stored = &got[1];
-        assert_eq!(stored.fields, jane.fields);
-        assert_eq!(
-            stored.external_ids,
-            vec![ExternalId::new("salesforce", "003A")]
-        );
-        assert_eq!(
-            (
-                stored.version,
-                stored.created_at,
-                stored.field_time("last_name")
-            ),
-            (1, T0 + 1000, T0 + 1000)
-        );
-
-        let mut later = ctx(&fx, Some(op.id));
-        later.now = T0 + 5000;
-        let mut patch = RecordPatch::default();
-        patch.set.insert("title".into(), text("CTO"));
-        patch.set.insert("last_name".into(), text("Zoë-Müller"));
-        let unchanged = RecordPatch {
-            set: [("last_name".to_string(), text("Wei"))].into(),
-            ..Default::default()
-        };
-        let stale = RecordPatch {
-            set: [("title".to_string(), text("CEO"))].into(),
-            expected_version: Some(1),
-            ..Default::default()
-        };
-        let outcomes = db
-            .store
-            .update_records(
-                &later,
-                contacts,
-                &[
-                    (ids[0], patch),
-                    (ids[1], unchanged),
-                    (RecordId(999_999), RecordPatch::default()),
-                ],
-            )
-            .unwrap();
-        assert_eq!(
-            outcomes,
-            [
-                UpdateOutcome::Updated { version: 2 },
-                UpdateOutcome::Unchanged,
-                UpdateOutcome::NotFound
-            ]
-        );
-        assert_eq!(
-            db.store
-                .update_records(&later, contacts, &[(ids[0], stale)])
-                .unwrap(),
-            [UpdateOutcome::Conflict { actual: 2 }]
-        );
-        let after = &db
-            .store
-            .get_records(contacts, &[ids[0]], &VisibilityScope::All)
-            .unwrap()[0];
-        assert_eq!(after.field_time("title"), T0 + 5000);
-        assert_eq!(after.field_time("last_name"), T0 + 1000);
-        assert_eq!(after.fields.get("title"), Some(&text("CTO")));
-
-        assert_eq!(
-            db.store
-                .delete_records(&later, contacts, &[ids[1], RecordId(999_999)])
-                .unwrap(),
-            1
-        );
-        let journal = db.store.journal(op.id).unwrap();
-        let ops: Vec<(RecordId, JournalOp, i64, Option<i64>)> = journal
-            .iter()
-            .map(|e| (e.record_id, e.op.clone(), e.version_after, e.source_row))
-            .collect();
-        assert_eq!(
-            ops,
-            [
-                (ids[0], JournalOp::Created, 1, Some(2)),
-                (ids[1], JournalOp::Created, 1, Some(3)),
-                (ids[0], JournalOp::Updated, 2, None),
-                (ids[1], JournalOp::Deleted, 1, None),
-            ]
-        );
-        let before = journal[2].before.as_ref().unwrap();
-        assert_eq!(before.version, 1);
-        assert!(!before.data_json.contains("CTO"), "{}", before.data_json);
-        assert!(before.data_json.contains("Jane"), "{}", before.data_json);
-        assert!(db
-            .store
-            .get_records(contacts, &[ids[1]], &VisibilityScope::All)
-            .unwrap()
-            .is_empty());
-        // Visibility hides records owned by others.
-        assert!(db
-            .store
-            .get_records(
-                contacts,
-                &[ids[0]],
-                &VisibilityScope::Owners(vec![fx.member.id])
-            )
-            .unwrap()
-            .is_empty());
+            "P",
+            &format!("N{i}"),
+            Some(&format!("p{i}@corp{}.com", i % 7)),
+            Some(&format!("+1 415 555 {:04}", i)),
+        ));
     }
-);
+    let mut with_ext = contact(fx.admin.id, "E", "X", None, None);
+    with_ext.external_ids.push(ExternalId::new("hubspot", "501"));
+    batch.push(with_ext);
+    let ids = db.store.insert_records(&ctx(&fx, None), contacts, &batch, None).unwrap();
+    let mut acme = Fields::new();
+    acme.insert("name".into(), text("Acme, Inc."));
+    acme.insert("website".into(), text("https://www.corp3.com"));
+    let account = db
+        .store
+        .insert_records(
+            &ctx(&fx, None),
+            accounts,
+            &[NewRecord { owner_id: fx.admin.id, fields: acme, external_ids: vec![] }],
+            None,
+        )
+        .unwrap()[0];
 
-conformance!(
-    match_keys_are_looked_up_in_batches_and_follow_changes,
-    |db| {
-        let fx = fixture(db);
-        let schema = db.store.schema(fx.org.id).unwrap();
-        let contacts = schema.object("contacts").unwrap();
-        let accounts = schema.object("accounts").unwrap();
-        let mut batch = Vec::new();
-        for i in 0..300 {
-            batch.push(contact(
-                fx.admin.id,
-                "P",
-                &format!("N{i}"),
-                Some(&format!("p{i}@corp{}.com", i % 7)),
-                Some(&format!("+1 415 555 {:04}", i)),
-            ));
-        }
-        let mut with_ext = contact(fx.admin.id, "E", "X", None, None);
-        with_ext
-            .external_ids
-            .push(ExternalId::new("hubspot", "501"));
-        batch.push(with_ext);
-        let ids = db
-            .store
-            .insert_records(&ctx(&fx, None), contacts, &batch, None)
-            .unwrap();
-        let mut acme = Fields::new();
-        acme.insert("name".into(), text("Acme, Inc."));
-        acme.insert("website".into(), text("https://www.corp3.com"));
-        let account = db
-            .store
-            .insert_records(
-                &ctx(&fx, None),
-                accounts,
-                &[NewRecord {
-                    owner_id: fx.admin.id,
-                    fields: acme,
-                    external_ids: vec![],
-                }],
-                None,
-            )
-            .unwrap()[0];
+    let keys = vec![
+        MatchKey { kind: MatchKeyKind::Email, normalized: "p5@corp5.com".into() },
+        MatchKey { kind: MatchKeyKind::Phone, normalized: "+14155550007".into() },
+        MatchKey { kind: MatchKeyKind::Email, normalized: "nobody@corp.com".into() },
+        MatchKey {
+            kind: MatchKeyKind::ExternalId,
+            normalized: salesos_model::keys::external_id_key(&ExternalId::new("HubSpot", "501")),
+        },
+        MatchKey { kind: MatchKeyKind::Email, normalized: "p5@corp5.com".into() },
+    ];
+    let found = db.store.lookup_match_keys(contacts.id, &keys).unwrap();
+    assert_eq!(found, vec![vec![ids[5]], vec![ids[7]], vec![], vec![ids[300]], vec![ids[5]]]);
+    let domain = db
+        .store
+        .lookup_match_keys(contacts.id, &[MatchKey { kind: MatchKeyKind::Domain, normalized: "corp3.com".into() }])
+        .unwrap();
+    assert_eq!(domain[0].len(), 300 / 7 + 1);
+    let company = db
+        .store
+        .lookup_match_keys(
+            accounts.id,
+            &[
+                MatchKey { kind: MatchKeyKind::CompanyName, normalized: "acme".into() },
+                MatchKey { kind: MatchKeyKind::Domain, normalized: "corp3.com".into() },
+            ],
+        )
+        .unwrap();
+    assert_eq!(company, vec![vec![account], vec![account]]);
 
-        let keys = vec![
-            MatchKey {
-                kind: MatchKeyKind::Email,
-                normalized: "p5@corp5.com".into(),
-            },
-            MatchKey {
-                kind: MatchKeyKind::Phone,
-                normalized: "+14155550007".into(),
-            },
-            MatchKey {
-                kind: MatchKeyKind::Email,
-                normalized: "nobody@corp.com".into(),
-            },
-            MatchKey {
-                kind: MatchKeyKind::ExternalId,
-                normalized: salesos_model::keys::external_id_key(&ExternalId::new(
-                    "HubSpot", "501",
-                )),
-            },
-            MatchKey {
-                kind: MatchKeyKind::Email,
-                normalized: "p5@corp5.com".into(),
-            },
-        ];
-        let found = db.store.lookup_match_keys(contacts.id, &keys).unwrap();
-        assert_eq!(
-            found,
-            vec![
-                vec![ids[5]],
-                vec![ids[7]],
-                vec![],
-                vec![ids[300]],
-                vec![ids[5]]
-            ]
-        );
-        let domain = db
-            .store
-            .lookup_match_keys(
-                contacts.id,
-                &[MatchKey {
-                    kind: MatchKeyKind::Domain,
-                    normalized: "corp3.com".into(),
-                }],
-            )
-            .unwrap();
-        assert_eq!(domain[0].len(), 300 / 7 + 1);
-        let company = db
-            .store
-            .lookup_match_keys(
-                accounts.id,
-                &[
-                    MatchKey {
-                        kind: MatchKeyKind::CompanyName,
-                        normalized: "acme".into(),
-                    },
-                    MatchKey {
-                        kind: MatchKeyKind::Domain,
-                        normalized: "corp3.com".into(),
-                    },
-                ],
-            )
-            .unwrap();
-        assert_eq!(company, vec![vec![account], vec![account]]);
-
-        // Changing an email moves its key; deleting a record removes its keys.
-        let patch = RecordPatch {
-            set: [("emails".to_string(), labeled(&[("work", "new@corp5.com")]))].into(),
-            ..Default::default()
-        };
-        db.store
-            .update_records(&ctx(&fx, None), contacts, &[(ids[5], patch)])
-            .unwrap();
-        db.store
-            .delete_records(&ctx(&fx, None), contacts, &[ids[7]])
-            .unwrap();
-        let after = db
-            .store
-            .lookup_match_keys(
-                contacts.id,
-                &[
-                    MatchKey {
-                        kind: MatchKeyKind::Email,
-                        normalized: "p5@corp5.com".into(),
-                    },
-                    MatchKey {
-                        kind: MatchKeyKind::Email,
-                        normalized: "new@corp5.com".into(),
-                    },
-                    MatchKey {
-                        kind: MatchKeyKind::Phone,
-                        normalized: "+14155550007".into(),
-                    },
-                    MatchKey {
-                        kind: MatchKeyKind::Phone,
-                        normalized: "+14155550005".into(),
-                    },
-                ],
-            )
-            .unwrap();
-        assert_eq!(after, vec![vec![], vec![ids[5]], vec![], vec![ids[5]]]);
-    }
-);
+    // Changing an email moves its key; deleting a record removes its keys.
+    let patch = RecordPatch { set: [("emails".to_string(), labeled(&[("work", "new@corp5.com")]))].into(), ..Default::default() };
+    db.store.update_records(&ctx(&fx, None), contacts, &[(ids[5], patch)]).unwrap();
+    db.store.delete_records(&ctx(&fx, None), contacts, &[ids[7]]).unwrap();
+    let after = db
+        .store
+        .lookup_match_keys(
+            contacts.id,
+            &[
+                MatchKey { kind: MatchKeyKind::Email, normalized: "p5@corp5.com".into() },
+                MatchKey { kind: MatchKeyKind::Email, normalized: "new@corp5.com".into() },
+                MatchKey { kind: MatchKeyKind::Phone, normalized: "+14155550007".into() },
+                MatchKey { kind: MatchKeyKind::Phone, normalized: "+14155550005".into() },
+            ],
+        )
+        .unwrap();
+    assert_eq!(after, vec![vec![], vec![ids[5]], vec![], vec![ids[5]]]);
+});
 
 fn seed_for_queries(db: &TestDb, fx: &Fixture) -> (Schema, Vec<RecordId>, RecordId) {
     let mut score = FieldDef::new("score", "Score", FieldType::Number);
     score.custom = true;
-    db.store
-        .add_field(fx.org.id, "contacts", &score, T0)
-        .unwrap();
+    db.store.add_field(fx.org.id, "contacts", &score, T0).unwrap();
     let mut tags = FieldDef::new("tags", "Tags", FieldType::MultiPicklist);
-    tags.options = ["vip", "churn", "new"]
-        .iter()
-        .map(|v| PicklistOption {
-            value: v.to_string(),
-            label: v.to_string(),
-        })
-        .collect();
-    db.store
-        .add_field(fx.org.id, "contacts", &tags, T0)
-        .unwrap();
+    tags.options =
+        ["vip", "churn", "new"].iter().map(|v| PicklistOption { value: v.to_string(), label: v.to_string() }).collect();
+    db.store.add_field(fx.org.id, "contacts", &tags, T0).unwrap();
     let schema = db.store.schema(fx.org.id).unwrap();
     let accounts = schema.object("accounts").unwrap();
     let mut acme = Fields::new();
     acme.insert("name".into(), text("Acme Corp"));
-    acme.insert(
-        "annual_revenue".into(),
-        Value::Money {
-            amount: 5e6,
-            currency: "USD".into(),
-        },
-    );
+    acme.insert("annual_revenue".into(), Value::Money { amount: 5e6, currency: "USD".into() });
     let account = db
         .store
         .insert_records(
             &ctx(fx, None),
             accounts,
-            &[NewRecord {
-                owner_id: fx.admin.id,
-                fields: acme,
-                external_ids: vec![],
-            }],
+            &[NewRecord { owner_id: fx.admin.id, fields: acme, external_ids: vec![] }],
             None,
         )
         .unwrap()[0];
     let contacts = schema.object("contacts").unwrap();
     let people = [
-        (
-            "Ann",
-            "Able",
-            Some("ann@acme.io"),
-            Some(10.0),
-            true,
-            &["vip"][..],
-        ),
-        (
-            "Bob",
-            "Baker",
-            Some("bob@other.org"),
-            Some(20.0),
-            false,
-            &["vip", "new"][..],
-        ),
+        ("Ann", "Able", Some("ann@acme.io"), Some(10.0), true, &["vip"][..]),
+        ("Bob", "Baker", Some("bob@other.org"), Some(20.0), false, &["vip", "new"][..]),
         ("Cy", "Baker", None, Some(20.0), true, &[][..]),
-        (
-            "Dee",
-            "Dunn_%",
-            Some("dee@acme.io"),
-            None,
-            false,
-            &["churn"][..],
-        ),
-        (
-            "Éva",
-            "Évora",
-            Some("eva@acme.io"),
-            Some(5.5),
-            true,
-            &[][..],
-        ),
+        ("Dee", "Dunn_%", Some("dee@acme.io"), None, false, &["churn"][..]),
+        ("Éva", "Évora", Some("eva@acme.io"), Some(5.5), true, &[][..]),
     ];
     let mut batch = Vec::new();
     for (i, (first, last, email, score, linked, tags)) in people.iter().enumerate() {
-        let owner = if i % 2 == 0 {
-            fx.admin.id
-        } else {
-            fx.member.id
-        };
+        let owner = if i % 2 == 0 { fx.admin.id } else { fx.member.id };
         let mut record = contact(owner, first, last, *email, None);
         if let Some(score) = score {
-            record
-                .fields
-                .insert("custom.score".into(), Value::Number(*score));
+            record.fields.insert("custom.score".into(), Value::Number(*score));
         }
         if *linked {
             record.fields.insert("account".into(), Value::Ref(account));
         }
         if !tags.is_empty() {
-            record.fields.insert(
-                "custom.tags".into(),
-                Value::List(tags.iter().map(|t| t.to_string()).collect()),
-            );
+            record.fields.insert("custom.tags".into(), Value::List(tags.iter().map(|t| t.to_string()).collect()));
         }
         if i == 1 {
-            record.fields.insert(
-                "emails".into(),
-                labeled(&[("work", "bob@other.org"), ("home", "bob@home.net")]),
-            );
-            record
-                .external_ids
-                .push(ExternalId::new("salesforce", "003B"));
+            record.fields.insert("emails".into(), labeled(&[("work", "bob@other.org"), ("home", "bob@home.net")]));
+            record.external_ids.push(ExternalId::new("salesforce", "003B"));
         }
         if i == 0 {
-            record.fields.insert(
-                "birthdate".into(),
-                Value::Date(chrono::NaiveDate::from_ymd_opt(1990, 5, 17).unwrap()),
-            );
-            record
-                .fields
-                .insert("do_not_contact".into(), Value::Bool(true));
+            record.fields.insert("birthdate".into(), Value::Date(chrono::NaiveDate::from_ymd_opt(1990, 5, 17).unwrap()));
+            record.fields.insert("do_not_contact".into(), Value::Bool(true));
         }
         batch.push(record);
     }
-    let ids = db
-        .store
-        .insert_records(&ctx(fx, None), contacts, &batch, None)
-        .unwrap();
+    let ids = db.store.insert_records(&ctx(fx, None), contacts, &batch, None).unwrap();
     (schema, ids, account)
 }
 
@@ -783,19 +408,12 @@ conformance!(filters_select_the_same_records_on_every_backend, |db| {
     let (schema, ids, account) = seed_for_queries(db, &fx);
     let contacts = schema.object("contacts").unwrap();
     let run = |filter: &str| -> Vec<usize> {
-        let cond = parse_and_resolve(&schema, contacts, filter)
-            .unwrap_or_else(|e| panic!("{filter}: {e}"));
-        let query = RecordQuery {
-            cond,
-            ..RecordQuery::new(contacts.id, VisibilityScope::All, 100)
-        };
+        let cond = parse_and_resolve(&schema, contacts, filter).unwrap_or_else(|e| panic!("{filter}: {e}"));
+        let query = RecordQuery { cond, ..RecordQuery::new(contacts.id, VisibilityScope::All, 100) };
         let page = db.store.query_records(&schema, &query).unwrap();
         let count = db.store.count_records(&schema, &query).unwrap();
         assert_eq!(count as usize, page.records.len(), "{filter}");
-        page.records
-            .iter()
-            .map(|r| ids.iter().position(|id| *id == r.id).unwrap())
-            .collect()
+        page.records.iter().map(|r| ids.iter().position(|id| *id == r.id).unwrap()).collect()
     };
     assert_eq!(run(""), [0, 1, 2, 3, 4]);
     assert_eq!(run("last_name = 'Baker'"), [1, 2]);
@@ -827,71 +445,45 @@ conformance!(filters_select_the_same_records_on_every_backend, |db| {
     assert_eq!(run(&format!("owner = {}", fx.member.id)), [1, 3]);
     assert_eq!(run(&format!("id >= {} and version = 1", ids[3].0)), [3, 4]);
     assert_eq!(run("created_at >= '2026-01-01T00:00:00Z'"), [0, 1, 2, 3, 4]);
-    assert_eq!(
-        run("first_name = 'Éva' or (last_name = 'Able' and not email is empty)"),
-        [0, 4]
-    );
+    assert_eq!(run("first_name = 'Éva' or (last_name = 'Able' and not email is empty)"), [0, 4]);
 
     // Visibility applies to the records and to related records used in filters.
-    let query = RecordQuery::new(
-        contacts.id,
-        VisibilityScope::Owners(vec![fx.member.id]),
-        100,
-    );
-    assert_eq!(
-        db.store
-            .query_records(&schema, &query)
-            .unwrap()
-            .records
-            .len(),
-        2
-    );
-    let counts = db
-        .store
-        .count_by_object(fx.org.id, &VisibilityScope::All)
-        .unwrap();
+    let query = RecordQuery::new(contacts.id, VisibilityScope::Owners(vec![fx.member.id]), 100);
+    assert_eq!(db.store.query_records(&schema, &query).unwrap().records.len(), 2);
+    let counts = db.store.count_by_object(fx.org.id, &VisibilityScope::All).unwrap();
     assert_eq!(counts.get(&contacts.id), Some(&5));
 });
 
-conformance!(
-    pages_follow_a_stable_order_with_ties_and_empty_values,
-    |db| {
-        let fx = fixture(db);
-        let (schema, ids, _) = seed_for_queries(db, &fx);
-        let contacts = schema.object("contacts").unwrap();
-        for (sort, expect) in [
-            ("custom.score", vec![3, 4, 0, 1, 2]),
-            ("-custom.score", vec![2, 1, 0, 4, 3]),
-            ("last_name", vec![0, 1, 2, 3, 4]),
-            ("email desc", vec![4, 3, 1, 0, 2]),
-            ("-created_at", vec![4, 3, 2, 1, 0]),
-            ("version", vec![0, 1, 2, 3, 4]),
-        ] {
-            let sort_spec = resolve_sort(&schema, contacts, sort).unwrap();
-            for page_size in [1, 2, 3, 5] {
-                let mut query = RecordQuery {
-                    sort: sort_spec.clone(),
-                    ..RecordQuery::new(contacts.id, VisibilityScope::All, page_size)
-                };
-                let mut seen = Vec::new();
-                loop {
-                    let page = db.store.query_records(&schema, &query).unwrap();
-                    seen.extend(
-                        page.records
-                            .iter()
-                            .map(|r| ids.iter().position(|id| *id == r.id).unwrap()),
-                    );
-                    match page.next {
-                        Some(cursor) => query.after = Some(cursor),
-                        None => break,
-                    }
-                    assert!(seen.len() <= 5, "{sort} loops");
+conformance!(pages_follow_a_stable_order_with_ties_and_empty_values, |db| {
+    let fx = fixture(db);
+    let (schema, ids, _) = seed_for_queries(db, &fx);
+    let contacts = schema.object("contacts").unwrap();
+    for (sort, expect) in [
+        ("custom.score", vec![3, 4, 0, 1, 2]),
+        ("-custom.score", vec![2, 1, 0, 4, 3]),
+        ("last_name", vec![0, 1, 2, 3, 4]),
+        ("email desc", vec![4, 3, 1, 0, 2]),
+        ("-created_at", vec![4, 3, 2, 1, 0]),
+        ("version", vec![0, 1, 2, 3, 4]),
+    ] {
+        let sort_spec = resolve_sort(&schema, contacts, sort).unwrap();
+        for page_size in [1, 2, 3, 5] {
+            let mut query =
+                RecordQuery { sort: sort_spec.clone(), ..RecordQuery::new(contacts.id, VisibilityScope::All, page_size) };
+            let mut seen = Vec::new();
+            loop {
+                let page = db.store.query_records(&schema, &query).unwrap();
+                seen.extend(page.records.iter().map(|r| ids.iter().position(|id| *id == r.id).unwrap()));
+                match page.next {
+                    Some(cursor) => query.after = Some(cursor),
+                    None => break,
                 }
-                assert_eq!(seen, expect, "{sort} by {page_size}");
+                assert!(seen.len() <= 5, "{sort} loops");
             }
+            assert_eq!(seen, expect, "{sort} by {page_size}");
         }
     }
-);
+});
 
 conformance!(jobs_are_claimed_once_leased_and_limited_per_org, |db| {
     let fx = fixture(db);
@@ -903,121 +495,42 @@ conformance!(jobs_are_claimed_once_leased_and_limited_per_org, |db| {
         run_after: T0,
         max_attempts: 3,
     };
-    let (first, created) = db
-        .store
-        .enqueue_job(&job(Some("schedule:1:2026-11-25")), T0)
-        .unwrap();
+    let (first, created) = db.store.enqueue_job(&job(Some("schedule:1:2026-11-25")), T0).unwrap();
     assert!(created);
-    let (again, created) = db
-        .store
-        .enqueue_job(&job(Some("schedule:1:2026-11-25")), T0)
-        .unwrap();
+    let (again, created) = db.store.enqueue_job(&job(Some("schedule:1:2026-11-25")), T0).unwrap();
     assert!(!created);
     assert_eq!(again.id, first.id);
     let (second, _) = db.store.enqueue_job(&job(None), T0).unwrap();
     let (third, _) = db.store.enqueue_job(&job(None), T0).unwrap();
 
-    assert!(
-        db.store
-            .claim_job(&["import"], "w1", 1000, None, T0 - 1)
-            .unwrap()
-            .is_none(),
-        "not due yet"
-    );
-    let a = db
-        .store
-        .claim_job(&["import"], "w1", 1000, Some(2), T0)
-        .unwrap()
-        .unwrap();
-    let b = db
-        .store
-        .claim_job(&["import"], "w2", 1000, Some(2), T0)
-        .unwrap()
-        .unwrap();
+    assert!(db.store.claim_job(&["import"], "w1", 1000, None, T0 - 1).unwrap().is_none(), "not due yet");
+    let a = db.store.claim_job(&["import"], "w1", 1000, Some(2), T0).unwrap().unwrap();
+    let b = db.store.claim_job(&["import"], "w2", 1000, Some(2), T0).unwrap().unwrap();
     assert_eq!((a.id, b.id), (first.id, second.id));
-    assert!(
-        db.store
-            .claim_job(&["import"], "w3", 1000, Some(2), T0)
-            .unwrap()
-            .is_none(),
-        "org limit of 2 running"
-    );
-    assert!(db
-        .store
-        .claim_job(&["export"], "w3", 1000, None, T0)
-        .unwrap()
-        .is_none());
+    assert!(db.store.claim_job(&["import"], "w3", 1000, Some(2), T0).unwrap().is_none(), "org limit of 2 running");
+    assert!(db.store.claim_job(&["export"], "w3", 1000, None, T0).unwrap().is_none());
 
-    assert!(db
-        .store
-        .heartbeat_job(a.id, "w1", 1000, r#"{"rows":10}"#, T0 + 500)
-        .unwrap());
-    assert!(
-        !db.store
-            .heartbeat_job(a.id, "w2", 1000, "{}", T0 + 500)
-            .unwrap(),
-        "not the owner"
-    );
-    assert!(db
-        .store
-        .finish_job(
-            a.id,
-            "w1",
-            JobState::Succeeded,
-            r#"{"rows":20}"#,
-            None,
-            T0 + 600
-        )
-        .unwrap());
-    let c = db
-        .store
-        .claim_job(&["import"], "w3", 1000, Some(2), T0 + 700)
-        .unwrap()
-        .unwrap();
+    assert!(db.store.heartbeat_job(a.id, "w1", 1000, r#"{"rows":10}"#, T0 + 500).unwrap());
+    assert!(!db.store.heartbeat_job(a.id, "w2", 1000, "{}", T0 + 500).unwrap(), "not the owner");
+    assert!(db.store.finish_job(a.id, "w1", JobState::Succeeded, r#"{"rows":20}"#, None, T0 + 600).unwrap());
+    let c = db.store.claim_job(&["import"], "w3", 1000, Some(2), T0 + 700).unwrap().unwrap();
     assert_eq!(c.id, third.id);
     // w2 crashed: its lease ends and the job is claimed again, counting the attempt.
-    let reclaimed = db
-        .store
-        .claim_job(&["import"], "w4", 1000, Some(2), T0 + 1500)
-        .unwrap()
-        .unwrap();
+    let reclaimed = db.store.claim_job(&["import"], "w4", 1000, Some(2), T0 + 1500).unwrap().unwrap();
     assert_eq!((reclaimed.id, reclaimed.attempts), (second.id, 2));
-    assert!(
-        !db.store
-            .finish_job(second.id, "w2", JobState::Succeeded, "{}", None, T0 + 1600)
-            .unwrap(),
-        "lost lease"
-    );
+    assert!(!db.store.finish_job(second.id, "w2", JobState::Succeeded, "{}", None, T0 + 1600).unwrap(), "lost lease");
     let stored = db.store.job(fx.org.id, a.id).unwrap();
-    assert_eq!(
-        (stored.state, stored.progress.as_str()),
-        (JobState::Succeeded, r#"{"rows":20}"#)
-    );
-    assert!(matches!(
-        db.store.job(fx.org.id, JobId(9999)),
-        Err(StoreError::NotFound { .. })
-    ));
-    assert_eq!(
-        db.store.list_jobs(fx.org.id, "import", 10).unwrap().len(),
-        3
-    );
+    assert_eq!((stored.state, stored.progress.as_str()), (JobState::Succeeded, r#"{"rows":20}"#));
+    assert!(matches!(db.store.job(fx.org.id, JobId(9999)), Err(StoreError::NotFound { .. })));
+    assert_eq!(db.store.list_jobs(fx.org.id, "import", 10).unwrap().len(), 3);
     let (queued, _) = db.store.enqueue_job(&job(None), T0).unwrap();
-    assert!(db
-        .store
-        .cancel_queued_job(fx.org.id, queued.id, T0)
-        .unwrap());
-    assert!(!db
-        .store
-        .cancel_queued_job(fx.org.id, queued.id, T0)
-        .unwrap());
+    assert!(db.store.cancel_queued_job(fx.org.id, queued.id, T0).unwrap());
+    assert!(!db.store.cancel_queued_job(fx.org.id, queued.id, T0).unwrap());
 });
 
 conformance!(audit_log_and_meta, |db| {
     let fx = fixture(db);
-    for (i, outcome) in [AuditOutcome::Success, AuditOutcome::Denied]
-        .into_iter()
-        .enumerate()
-    {
+    for (i, outcome) in [AuditOutcome::Success, AuditOutcome::Denied].into_iter().enumerate() {
         db.store
             .append_audit(&AuditEntry {
                 at: T0 + i as i64,
@@ -1032,10 +545,7 @@ conformance!(audit_log_and_meta, |db| {
             .unwrap();
     }
     let entries = db.store.list_audit(fx.org.id, 10).unwrap();
-    assert_eq!(
-        entries.iter().map(|e| e.outcome).collect::<Vec<_>>(),
-        [AuditOutcome::Denied, AuditOutcome::Success]
-    );
+    assert_eq!(entries.iter().map(|e| e.outcome).collect::<Vec<_>>(), [AuditOutcome::Denied, AuditOutcome::Success]);
     assert!(db.store.set_meta_once("demo", "1").unwrap());
     assert!(!db.store.set_meta_once("demo", "2").unwrap());
     assert_eq!(db.store.meta("demo").unwrap().as_deref(), Some("1"));
@@ -1053,14 +563,9 @@ conformance!(files_are_hashed_limited_and_swept, |db| {
         content_type: "text/csv".into(),
         expires_at: Some(T0 + 10),
     };
-    let meta = files
-        .put(&db.store, &new, &mut "a,b\n1,2\n".as_bytes(), 1024, 1, T0)
-        .unwrap();
+    let meta = files.put(&db.store, &new, &mut "a,b\n1,2\n".as_bytes(), 1024, 1, T0).unwrap();
     assert_eq!(meta.size, 8);
-    assert_eq!(
-        meta.sha256,
-        "492d5ea496056f1a6a6592241032fab764c321596317930b4fa0e1e8bc3b7470"
-    );
+    assert_eq!(meta.sha256, "492d5ea496056f1a6a6592241032fab764c321596317930b4fa0e1e8bc3b7470");
     assert!(!meta.location.contains(".."));
     let mut content = String::new();
     std::io::Read::read_to_string(&mut files.open(&meta).unwrap(), &mut content).unwrap();
@@ -1072,9 +577,7 @@ conformance!(files_are_hashed_limited_and_swept, |db| {
         Err(crate::files::PutError::TooLarge { limit: 1024 })
     ));
     assert_eq!(
-        std::fs::read_dir(dir.path().join(format!("{}/upload", fx.org.id)))
-            .unwrap()
-            .count(),
+        std::fs::read_dir(dir.path().join(format!("{}/upload", fx.org.id))).unwrap().count(),
         1,
         "nothing kept of the refused file"
     );
