@@ -1,0 +1,289 @@
+//! The command-line grammar (clap). Arguments are parsed here and resolved in `commands`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// SalesOS Data: import and export engine of the SalesOS CRM.
+#[derive(Debug, Parser)]
+#[command(name = "salesos", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Folder for the SQLite database and stored files.
+    #[arg(long, global = true, env = "SALESOS_DATA_DIR", default_value = "./salesos-data")]
+    pub data_dir: PathBuf,
+    /// Database URL: postgres://… for PostgreSQL; default the SQLite file in the data folder.
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Organization to act in (name or id); default the only one.
+    #[arg(long, global = true)]
+    pub org: Option<String>,
+    /// User to act as (email or id); default the organization's first admin.
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub as_user: Option<String>,
+    /// Print one JSON document on stdout instead of human output on stderr.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate realistic CRM data into a file or straight into the store.
+    Generate(GenerateArgs),
+    /// Read, create, change and delete records.
+    #[command(subcommand)]
+    Records(RecordsCommand),
+    /// The schema: objects, custom objects and custom fields.
+    #[command(subcommand)]
+    Objects(ObjectsCommand),
+    /// Organizations.
+    #[command(subcommand)]
+    Orgs(OrgsCommand),
+    /// Users, teams, permissions and API keys.
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+/// Output file formats of the generator.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GenFormat {
+    /// Comma-separated values.
+    Csv,
+    /// Excel workbook.
+    Xlsx,
+    /// JSON array of objects.
+    Json,
+    /// vCard 3.0 (contacts and leads).
+    Vcf,
+}
+
+/// `salesos generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Object to generate: contacts, accounts, leads, deals, activities, products.
+    pub object: String,
+    /// Number of rows.
+    #[arg(long, default_value_t = 1000)]
+    pub rows: u64,
+    /// Seed; the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Share of rows that are near-duplicates of earlier rows (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    pub duplicates: f64,
+    /// Share of rows with one invalid value (0 to 1; files only).
+    #[arg(long, default_value_t = 0.0)]
+    pub invalid: f64,
+    /// File format; default from the output file's extension, else CSV.
+    #[arg(long, value_enum)]
+    pub format: Option<GenFormat>,
+    /// Output file.
+    #[arg(short = 'o', long = "output", required_unless_present = "into_store", conflicts_with = "into_store")]
+    pub output: Option<PathBuf>,
+    /// Write the records into the current organization instead of a file.
+    #[arg(long)]
+    pub into_store: bool,
+    /// Records per transaction with --into-store.
+    #[arg(long, default_value_t = 10_000)]
+    pub batch: usize,
+}
+
+/// `salesos records …`.
+#[derive(Debug, Subcommand)]
+pub enum RecordsCommand {
+    /// List records, filtered, sorted and paginated.
+    List {
+        /// Object api name.
+        object: String,
+        /// Filter, e.g. `email contains "@acme.io" and custom.score > 50`.
+        #[arg(long, default_value = "")]
+        filter: String,
+        /// Sort, e.g. `last_name`, `-created_at`, `amount desc`.
+        #[arg(long, default_value = "")]
+        sort: String,
+        /// Records per page (1 to 10000).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Page cursor printed by the previous page.
+        #[arg(long)]
+        cursor: Option<String>,
+        /// Only count the matching records.
+        #[arg(long)]
+        count: bool,
+    },
+    /// Show one record.
+    Get {
+        /// Object api name.
+        object: String,
+        /// Record id.
+        id: i64,
+    },
+    /// Create a record from field=value pairs.
+    Create {
+        /// Object api name.
+        object: String,
+        /// Field values as path=value (repeatable), e.g. --set last_name=Doe --set emails=work:jd@x.io.
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+        /// External id as system:id (repeatable).
+        #[arg(long = "external-id", value_name = "SYSTEM:ID")]
+        external_ids: Vec<String>,
+    },
+    /// Change fields of a record (an empty value clears a field).
+    Update {
+        /// Object api name.
+        object: String,
+        /// Record id.
+        id: i64,
+        /// Field values as path=value (repeatable).
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+        /// Refuse unless the record is at this version.
+        #[arg(long)]
+        expect_version: Option<i64>,
+    },
+    /// Delete a record.
+    Delete {
+        /// Object api name.
+        object: String,
+        /// Record id.
+        id: i64,
+    },
+}
+
+/// `salesos objects …`.
+#[derive(Debug, Subcommand)]
+pub enum ObjectsCommand {
+    /// List objects with their record counts, or one object's fields.
+    List {
+        /// Show this object's fields.
+        object: Option<String>,
+    },
+    /// Define a custom object.
+    Create {
+        /// Api name (lower-case letters, digits, _).
+        name: String,
+        /// Singular label.
+        #[arg(long, default_value = "")]
+        label: String,
+        /// Plural label.
+        #[arg(long, default_value = "")]
+        plural: String,
+    },
+    /// Add a custom field to an object.
+    AddField {
+        /// Object api name.
+        object: String,
+        /// Field api name (lower-case letters, digits, _).
+        name: String,
+        /// Field type: text, long_text, email, phone, url, number, currency, percent, date, datetime, boolean, picklist, multi_picklist, reference.
+        #[arg(long = "type")]
+        field_type: String,
+        /// Label.
+        #[arg(long, default_value = "")]
+        label: String,
+        /// Records must have a value.
+        #[arg(long)]
+        required: bool,
+        /// Default value.
+        #[arg(long)]
+        default: Option<String>,
+        /// Picklist option as value or value:Label (repeatable).
+        #[arg(long = "option")]
+        options: Vec<String>,
+        /// Referenced object, for reference fields (`any` for any object).
+        #[arg(long)]
+        references: Option<String>,
+        /// Several labelled values (email and phone fields).
+        #[arg(long)]
+        multi: bool,
+    },
+}
+
+/// `salesos orgs …`.
+#[derive(Debug, Subcommand)]
+pub enum OrgsCommand {
+    /// Create an organization with its first admin.
+    Create {
+        /// Unique short name.
+        name: String,
+        /// Tier: starter, professional, enterprise.
+        #[arg(long, default_value = "professional")]
+        tier: String,
+        /// Locale, e.g. en-US, de-DE.
+        #[arg(long, default_value = "en-US")]
+        locale: String,
+        /// IANA time zone.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+        /// Default phone country (ISO 3166 alpha-2).
+        #[arg(long, default_value = "US")]
+        phone_country: String,
+        /// Default currency (ISO 4217).
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        /// Email of the first admin; default admin@NAME.local.
+        #[arg(long)]
+        admin_email: Option<String>,
+        /// Name of the first admin.
+        #[arg(long, default_value = "Admin")]
+        admin_name: String,
+    },
+    /// List organizations.
+    List,
+}
+
+/// `salesos users …`.
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create a user.
+    Create {
+        /// Email (login).
+        email: String,
+        /// Display name.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Role: admin, manager, member, read-only.
+        #[arg(long, default_value = "member")]
+        role: String,
+        /// Visibility override: own, team, all.
+        #[arg(long)]
+        visibility: Option<String>,
+        /// Teams to join (created if missing; repeatable).
+        #[arg(long = "team")]
+        teams: Vec<String>,
+    },
+    /// List users.
+    List,
+    /// Make an API key for a user (shown once).
+    ApiKey {
+        /// The user (email or id).
+        user: String,
+        /// A name for the key.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// Set a permission rule: what a role or user may do on an object or one of its fields.
+    Grant {
+        /// Object, or object.field (e.g. deals.amount).
+        target: String,
+        /// Permissions: comma-separated read, edit, import, export; or all, none.
+        permissions: String,
+        /// Applies to this role.
+        #[arg(long, conflicts_with = "user", required_unless_present = "user")]
+        role: Option<String>,
+        /// Applies to this user (email or id).
+        #[arg(long)]
+        user: Option<String>,
+    },
+}

@@ -1,0 +1,88 @@
+//! Resolves the global options into a running context: settings, the open store, the
+//! organization and the acting user. The only module that reads the clock and the environment
+//! (through clap's `env`).
+
+use crate::cli::GlobalArgs;
+use crate::error::{CliError, CliResult};
+use salesos_model::access::{Principal, Role, User};
+use salesos_model::error::ErrorCode;
+use salesos_model::org::Organization;
+use salesos_store::{Location, Store};
+
+/// Where things live, resolved once from the command line and environment.
+pub struct Settings {
+    /// The database.
+    pub location: Location,
+}
+
+impl Settings {
+    /// Resolves settings from the global options.
+    pub fn from_args(args: &GlobalArgs) -> Settings {
+        let location = match &args.database_url {
+            Some(url) if !url.trim().is_empty() => Location::parse(url.trim()),
+            _ => Location::Sqlite(args.data_dir.join("salesos.db")),
+        };
+        Settings { location }
+    }
+
+    /// Opens the store, creating the data folder for SQLite.
+    pub fn open_store(&self) -> CliResult<Store> {
+        if let Location::Sqlite(path) = &self.location {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|err| {
+                    CliError::new(
+                        ErrorCode::DatabaseUnavailable,
+                        format!("cannot create data folder {}: {err}", parent.display()),
+                    )
+                })?;
+            }
+        }
+        Ok(Store::open(&self.location)?)
+    }
+}
+
+/// The organization and user a command acts as.
+pub struct Actor {
+    /// The organization.
+    pub org: Organization,
+    /// The user.
+    pub user: User,
+    /// The user's resolved permissions.
+    pub principal: Principal,
+}
+
+/// Resolves `--org` and `--as` (defaults: the only organization, its first admin).
+pub fn actor(store: &Store, args: &GlobalArgs) -> CliResult<Actor> {
+    let org = match &args.org {
+        Some(name) => store.find_org(name)?,
+        None => {
+            let mut orgs = store.list_orgs()?;
+            match orgs.len() {
+                0 => {
+                    return Err(CliError::new(
+                        ErrorCode::NotFound,
+                        "no organization yet: create one with `salesos orgs create NAME`",
+                    ))
+                }
+                1 => orgs.remove(0),
+                n => return Err(CliError::invalid(format!("there are {n} organizations: choose one with --org NAME"))),
+            }
+        }
+    };
+    let user = match &args.as_user {
+        Some(who) => store.find_user(org.id, who)?,
+        None => store.list_users(org.id)?.into_iter().find(|u| u.role == Role::Admin && u.active).ok_or_else(|| {
+            CliError::new(ErrorCode::NotFound, format!("organization {:?} has no active admin: pass --as USER", org.name))
+        })?,
+    };
+    if !user.active {
+        return Err(CliError::new(ErrorCode::Forbidden, format!("user {} is deactivated", user.email)));
+    }
+    let principal = store.principal(&user)?;
+    Ok(Actor { org, user, principal })
+}
+
+/// Returns the current time in ms since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
