@@ -4,4 +4,5 @@
 //! [`write::TableWriter`], and vCard 3.0 files through [`write::vcard::VcardWriter`]. Every
 //! writer keeps memory constant in the number of rows. Readers follow.
 
+pub mod read;
 pub mod write;

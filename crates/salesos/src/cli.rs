@@ -52,6 +52,39 @@ pub enum Command {
     /// Users, teams, permissions and API keys.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Import a file (CSV, Excel, JSON, vCard); `--preview` shows what would be read.
+    Import(ImportArgs),
+}
+
+/// `salesos import FILE`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to import.
+    pub file: PathBuf,
+    /// Show the detected settings and the first rows, without importing.
+    #[arg(long)]
+    pub preview: bool,
+    /// Rows to show with --preview.
+    #[arg(long, default_value_t = 10)]
+    pub rows: usize,
+    /// Text encoding (utf-8, windows-1252, iso-8859-7, shift_jis, utf-16le, utf-32be…); default detected.
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// CSV delimiter: one character, or tab, comma, semicolon, pipe; default detected.
+    #[arg(long)]
+    pub delimiter: Option<String>,
+    /// CSV quote character; default detected.
+    #[arg(long)]
+    pub quote: Option<String>,
+    /// How quotes are escaped inside quoted CSV fields: doubled or backslash; default detected.
+    #[arg(long)]
+    pub escape: Option<String>,
+    /// The header row, 1-based; 0 when the file has no header; default detected.
+    #[arg(long)]
+    pub header_row: Option<u64>,
+    /// Workbook sheet to read (repeatable); default the first visible sheet.
+    #[arg(long = "sheet", value_name = "NAME")]
+    pub sheets: Vec<String>,
 }
 
 /// Output file formats of the generator.
@@ -106,10 +139,10 @@ pub enum RecordsCommand {
         /// Object api name.
         object: String,
         /// Filter, e.g. `email contains "@acme.io" and custom.score > 50`.
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", allow_hyphen_values = true)]
         filter: String,
         /// Sort, e.g. `last_name`, `-created_at`, `amount desc`.
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", allow_hyphen_values = true)]
         sort: String,
         /// Records per page (1 to 10000).
         #[arg(long, default_value_t = 50)]

@@ -1,6 +1,7 @@
 //! Runs a parsed command; each command group has its own module.
 
 mod generate;
+mod import;
 mod objects;
 mod orgs;
 mod records;
@@ -25,6 +26,8 @@ pub fn run(cli: Cli) -> CliResult<u8> {
         Command::Objects(command) => objects::run(&settings.open_store()?, &cli.global, command),
         Command::Orgs(command) => orgs::run(&settings.open_store()?, &cli.global, command),
         Command::Users(command) => users::run(&settings.open_store()?, &cli.global, command),
+        // A preview reads only the file: no database.
+        Command::Import(args) => import::run(&cli.global, args),
     }
 }
 

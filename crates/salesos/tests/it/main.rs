@@ -3,6 +3,7 @@
 
 mod cli_errors;
 mod cli_generate;
+mod cli_import;
 mod cli_objects;
 mod cli_records;
 mod cli_users;

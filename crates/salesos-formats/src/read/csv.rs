@@ -1,0 +1,329 @@
+//! The CSV reader: encoding, dialect and header detection on the first 64 KiB, then a streaming
+//! parse (the `csv` crate over the transcoding layer) in constant memory.
+
+use super::decode::{decode_sample, Decoded};
+use super::sniff::{self, TextEncoding, HEAD_BYTES, SAMPLE_RECORDS};
+use super::{
+    name_columns, BoxInput, Detected, Dialect, Escape, Format, IssueKind, IssueSink, ReadError, ReadIssue, ReadOptions, RowPos,
+    Severity, SourceRow,
+};
+use std::io::{Read, SeekFrom};
+
+/// Buffer of the CSV parser.
+const BUFFER: usize = 64 * 1024;
+
+/// Streams the data rows of a CSV file.
+pub(crate) struct CsvRows {
+    reader: ::csv::Reader<Box<dyn Read + Send>>,
+    record: ::csv::ByteRecord,
+    peeked: Option<::csv::ByteRecord>,
+    /// Records read so far (header and skipped rows included).
+    records: u64,
+    width: usize,
+    check_utf8: bool,
+    sink: IssueSink,
+    max_cell: usize,
+    max_columns: usize,
+}
+
+/// Opens a CSV file: detects its settings and positions the parser on the first data record.
+pub(crate) fn open(
+    mut input: BoxInput,
+    head: &[u8],
+    name: &str,
+    options: &ReadOptions,
+) -> Result<(Detected, CsvRows, Vec<ReadIssue>), ReadError> {
+    let complete = head.len() < HEAD_BYTES;
+    let bom = sniff::bom(head);
+    let (encoding, skip) = match &options.encoding {
+        Some(label) => {
+            let forced = TextEncoding::from_label(label)
+                .ok_or_else(|| ReadError::BadOption { file: name.to_string(), detail: format!("unknown encoding {label:?}") })?;
+            let skip = match bom {
+                Some((found, len)) if found == forced => len,
+                _ => 0,
+            };
+            (forced, skip)
+        }
+        None => sniff::encoding(head, complete),
+    };
+    let mut text = decode_sample(head.get(skip..).unwrap_or_default(), encoding, complete);
+    if encoding.is_wide() && text.iter().take(4096).filter(|b| **b == 0).count() > 64 {
+        return Err(ReadError::Unsupported { file: name.to_string(), detail: "it looks like binary data".into() });
+    }
+    let line_ending = sniff::line_ending(&text);
+    let cr_to_lf = has_lone_cr(&text, complete);
+    if cr_to_lf {
+        convert_lone_crs(&mut text);
+    }
+    let sniffed = sniff::dialect(&text, complete, options.delimiter, options.quote, options.escape);
+    let records = sniff::sample_records(&text, sniffed.delimiter, sniffed.quote, sniffed.escape, complete, SAMPLE_RECORDS);
+    if records.iter().all(|r| r.iter().all(|c| c.is_empty())) && complete {
+        return Err(ReadError::Empty { file: name.to_string() });
+    }
+    let guess = sniff::header(&records);
+    // (index of the header record, records to skip before the data)
+    let (header_index, data_start) = match options.header_row {
+        Some(0) => (None, 0),
+        Some(row) => {
+            let index = usize::try_from(row - 1).unwrap_or(usize::MAX);
+            if index >= records.len() && complete {
+                return Err(ReadError::BadOption {
+                    file: name.to_string(),
+                    detail: format!("header row {row} is beyond the file's {} records", records.len()),
+                });
+            }
+            (Some(index), index.saturating_add(1))
+        }
+        None => match guess.header {
+            Some(index) => (Some(index), index + 1),
+            None => (None, guess.skip),
+        },
+    };
+    let header: Vec<String> = header_index.and_then(|i| records.get(i)).cloned().unwrap_or_default();
+    let sample_width = records.iter().skip(data_start).map(|r| r.len()).max().unwrap_or(0);
+    let header_width = header.iter().rposition(|c| !c.trim().is_empty()).map_or(0, |p| p + 1);
+    // Trailing empty header cells only count when data reaches them.
+    let width = header_width.max(sample_width).max(usize::from(!header.is_empty() || sample_width > 0));
+    let header: Vec<String> = header.into_iter().take(width).collect();
+    if width > options.limits.max_columns {
+        return Err(ReadError::TooManyColumns {
+            file: name.to_string(),
+            pos: RowPos { sheet: None, row: header_index.map_or(1, |i| i as u64 + 1), line: None },
+            found: width,
+            max: options.limits.max_columns,
+        });
+    }
+    let columns = name_columns(&header, width);
+    let sink = IssueSink::new(name, &columns);
+    let mut issues = Vec::new();
+    let header_pos = RowPos { sheet: None, row: header_index.map_or(0, |i| i as u64 + 1), line: None };
+    let skipped = header_index.unwrap_or(data_start);
+    if skipped > 0 {
+        let pos = RowPos { sheet: None, row: 1, line: None };
+        issues.push(sink.issue(
+            &pos,
+            None,
+            Severity::Warning,
+            IssueKind::SkippedRows,
+            "the header on the first row",
+            format!("{skipped} row(s) above it"),
+            format!("{skipped} row(s) above the header (titles, comments or blank rows) were skipped"),
+        ));
+    }
+    if header_index.is_some() {
+        issues.extend(sink.renamed(&header_pos));
+    }
+    input.seek(SeekFrom::Start(skip as u64)).map_err(|err| ReadError::io(name, err))?;
+    let stream: Box<dyn Read + Send> = if encoding == TextEncoding::Utf8 && !cr_to_lf {
+        Box::new(input)
+    } else {
+        Box::new(Decoded::new(input, encoding, cr_to_lf))
+    };
+    let mut builder = ::csv::ReaderBuilder::new();
+    builder.has_headers(false).flexible(true).buffer_capacity(BUFFER).delimiter(sniffed.delimiter).quote(sniffed.quote);
+    if sniffed.escape == Escape::Backslash {
+        builder.escape(Some(b'\\')).double_quote(false);
+    }
+    let mut rows = CsvRows {
+        reader: builder.from_reader(stream),
+        record: ::csv::ByteRecord::new(),
+        peeked: None,
+        records: 0,
+        width,
+        check_utf8: encoding == TextEncoding::Utf8,
+        sink,
+        max_cell: options.limits.max_cell_bytes,
+        max_columns: options.limits.max_columns,
+    };
+    for _ in 0..data_start {
+        if !rows.next_record()? {
+            break;
+        }
+    }
+    let detected = Detected {
+        file: name.to_string(),
+        format: Format::Csv,
+        encoding: Some(encoding.name().to_string()),
+        bom: skip > 0,
+        dialect: Some(Dialect { delimiter: sniffed.delimiter, quote: sniffed.quote, escape: sniffed.escape, line_ending }),
+        header_row: header_index.map_or(0, |i| i as u64 + 1),
+        sheets: Vec::new(),
+        selected_sheets: Vec::new(),
+        columns,
+        layout: None,
+    };
+    Ok((detected, rows, issues))
+}
+
+/// Whether the text holds a CR not followed by LF (ignoring one cut at the end of a sample).
+fn has_lone_cr(text: &[u8], complete: bool) -> bool {
+    let end = if complete { text.len() } else { text.len().saturating_sub(1) };
+    let text = text.get(..end).unwrap_or_default();
+    memchr::memchr_iter(b'\r', text).any(|i| text.get(i + 1) != Some(&b'\n'))
+}
+
+fn convert_lone_crs(text: &mut [u8]) {
+    for i in 0..text.len() {
+        if text.get(i) == Some(&b'\r') && text.get(i + 1) != Some(&b'\n') {
+            if let Some(b) = text.get_mut(i) {
+                *b = b'\n';
+            }
+        }
+    }
+}
+
+fn csv_error(name: &str, err: ::csv::Error) -> ReadError {
+    let line = err.position().map(|p| p.line());
+    match err.into_kind() {
+        ::csv::ErrorKind::Io(source) => ReadError::io(name, source),
+        other => ReadError::Corrupt { file: name.to_string(), detail: format!("line {}: {other:?}", line.unwrap_or(0)) },
+    }
+}
+
+impl CsvRows {
+    /// Reads the next record into `self.record`.
+    fn next_record(&mut self) -> Result<bool, ReadError> {
+        if let Some(peeked) = self.peeked.take() {
+            self.record = peeked;
+            self.records += 1;
+            return Ok(true);
+        }
+        let more = self.reader.read_byte_record(&mut self.record).map_err(|err| csv_error(&self.sink.file, err))?;
+        if more {
+            self.records += 1;
+        }
+        Ok(more)
+    }
+
+    pub(crate) fn read_row(&mut self, row: &mut SourceRow, issues: &mut Vec<ReadIssue>) -> Result<bool, ReadError> {
+        loop {
+            if !self.next_record()? {
+                return Ok(false);
+            }
+            let line = self.record.position().map(|p| p.line());
+            row.pos = RowPos { sheet: None, row: self.records, line };
+            if self.record.iter().all(<[u8]>::is_empty) {
+                issues.push(self.sink.issue(
+                    &row.pos,
+                    None,
+                    Severity::Warning,
+                    IssueKind::BlankRow,
+                    "a row with values",
+                    "only empty cells",
+                    "a row without any value was skipped",
+                ));
+                continue;
+            }
+            let fields = self.record.len();
+            if fields > self.max_columns {
+                return Err(ReadError::TooManyColumns {
+                    file: self.sink.file.clone(),
+                    pos: row.pos.clone(),
+                    found: fields,
+                    max: self.max_columns,
+                });
+            }
+            // Trailing empty cells beyond the header are dropped silently (a trailing delimiter).
+            let keep = if fields > self.width {
+                self.record.iter().rposition(|f| !f.is_empty()).map_or(0, |p| p + 1).max(self.width)
+            } else {
+                fields
+            };
+            row.cells.truncate(keep);
+            for (index, field) in self.record.iter().take(keep).enumerate() {
+                if field.len() > self.max_cell {
+                    return Err(ReadError::CellTooLarge {
+                        file: self.sink.file.clone(),
+                        pos: row.pos.clone(),
+                        column: index + 1,
+                        size: field.len(),
+                        max: self.max_cell,
+                        hint: " (an unterminated quote?)",
+                    });
+                }
+                let text = match std::str::from_utf8(field) {
+                    Ok(text) => std::borrow::Cow::Borrowed(text),
+                    Err(err) if self.check_utf8 => {
+                        let bad = field.get(err.valid_up_to()..).and_then(|b| b.first()).copied().unwrap_or(0);
+                        issues.push(self.sink.issue(
+                            &row.pos,
+                            Some(index),
+                            Severity::Error,
+                            IssueKind::InvalidBytes,
+                            "UTF-8 text",
+                            format!("byte 0x{bad:02X}"),
+                            format!(
+                                "invalid UTF-8 byte 0x{bad:02X} after {:?}, replaced by U+FFFD; if the file is not UTF-8, choose its encoding",
+                                String::from_utf8_lossy(field.get(..err.valid_up_to()).unwrap_or_default())
+                            ),
+                        ));
+                        String::from_utf8_lossy(field)
+                    }
+                    Err(_) => String::from_utf8_lossy(field),
+                };
+                match row.cells.get_mut(index) {
+                    Some(cell) => {
+                        cell.clear();
+                        cell.push_str(&text);
+                    }
+                    None => row.cells.push(text.into_owned()),
+                }
+            }
+            if keep < self.width {
+                let multiline = self.record.iter().any(|f| memchr::memchr(b'\n', f).is_some());
+                if multiline && self.at_end_after_peek()? {
+                    issues.push(self.sink.issue(
+                        &row.pos,
+                        Some(keep.saturating_sub(1)),
+                        Severity::Error,
+                        IssueKind::UnterminatedQuote,
+                        "a closing quote",
+                        "the end of the file",
+                        "a quoted cell is never closed: the rest of the file was read into this cell",
+                    ));
+                } else {
+                    issues.push(self.sink.issue(
+                        &row.pos,
+                        None,
+                        Severity::Warning,
+                        IssueKind::MissingCells,
+                        format!("{} cells", self.width),
+                        format!("{keep} cells"),
+                        format!("the row has {keep} cells but the header has {}; the missing cells are empty", self.width),
+                    ));
+                }
+            } else if keep > self.width {
+                issues.push(self.sink.issue(
+                    &row.pos,
+                    Some(self.width),
+                    Severity::Warning,
+                    IssueKind::ExtraCells,
+                    format!("{} cells", self.width),
+                    format!("{keep} cells"),
+                    format!(
+                        "the row has {keep} cells but the header has {}; the extra cells are kept after the last column",
+                        self.width
+                    ),
+                ));
+            }
+            return Ok(true);
+        }
+    }
+
+    /// Peeks the next record; true when there is none.
+    fn at_end_after_peek(&mut self) -> Result<bool, ReadError> {
+        let mut next = ::csv::ByteRecord::new();
+        let more = self.reader.read_byte_record(&mut next).map_err(|err| csv_error(&self.sink.file, err))?;
+        if more {
+            self.peeked = Some(next);
+        }
+        Ok(!more)
+    }
+}
+
+impl std::fmt::Debug for CsvRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvRows").field("records", &self.records).field("width", &self.width).finish_non_exhaustive()
+    }
+}
