@@ -106,10 +106,10 @@ pub enum RecordsCommand {
         /// Object api name.
         object: String,
         /// Filter, e.g. `email contains "@acme.io" and custom.score > 50`.
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", allow_hyphen_values = true)]
         filter: String,
         /// Sort, e.g. `last_name`, `-created_at`, `amount desc`.
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", allow_hyphen_values = true)]
         sort: String,
         /// Records per page (1 to 10000).
         #[arg(long, default_value_t = 50)]
