@@ -4,9 +4,7 @@
 
 use crate::cli::GlobalArgs;
 use crate::error::{CliError, CliResult};
-use salesos_model::access::{Principal, Role, User};
 use salesos_model::error::ErrorCode;
-use salesos_model::org::Organization;
 use salesos_store::{Location, Store};
 
 /// Where things live, resolved once from the command line and environment.
@@ -41,45 +39,11 @@ impl Settings {
     }
 }
 
-/// The organization and user a command acts as.
-pub struct Actor {
-    /// The organization.
-    pub org: Organization,
-    /// The user.
-    pub user: User,
-    /// The user's resolved permissions.
-    pub principal: Principal,
-}
+pub use salesos_app::Actor;
 
 /// Resolves `--org` and `--as` (defaults: the only organization, its first admin).
 pub fn actor(store: &Store, args: &GlobalArgs) -> CliResult<Actor> {
-    let org = match &args.org {
-        Some(name) => store.find_org(name)?,
-        None => {
-            let mut orgs = store.list_orgs()?;
-            match orgs.len() {
-                0 => {
-                    return Err(CliError::new(
-                        ErrorCode::NotFound,
-                        "no organization yet: create one with `salesos orgs create NAME`",
-                    ))
-                }
-                1 => orgs.remove(0),
-                n => return Err(CliError::invalid(format!("there are {n} organizations: choose one with --org NAME"))),
-            }
-        }
-    };
-    let user = match &args.as_user {
-        Some(who) => store.find_user(org.id, who)?,
-        None => store.list_users(org.id)?.into_iter().find(|u| u.role == Role::Admin && u.active).ok_or_else(|| {
-            CliError::new(ErrorCode::NotFound, format!("organization {:?} has no active admin: pass --as USER", org.name))
-        })?,
-    };
-    if !user.active {
-        return Err(CliError::new(ErrorCode::Forbidden, format!("user {} is deactivated", user.email)));
-    }
-    let principal = store.principal(&user)?;
-    Ok(Actor { org, user, principal })
+    Ok(Actor::resolve(store, args.org.as_deref(), args.as_user.as_deref())?)
 }
 
 /// Returns the current time in ms since the Unix epoch.

@@ -32,6 +32,12 @@ impl CliError {
     }
 }
 
+impl From<salesos_app::AppError> for CliError {
+    fn from(err: salesos_app::AppError) -> CliError {
+        CliError { body: err.body }
+    }
+}
+
 impl From<StoreError> for CliError {
     fn from(err: StoreError) -> CliError {
         let code = err.code();

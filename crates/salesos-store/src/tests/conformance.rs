@@ -586,3 +586,17 @@ conformance!(files_are_hashed_limited_and_swept, |db| {
     assert!(files.meta(&db.store, fx.org.id, meta.id).is_err());
     let _ = Visibility::All;
 });
+
+conformance!(sessions_expire_and_end, |db| {
+    let fx = fixture(db);
+    db.store.create_session(&fx.member, "hash-a", "csrf-a", T0, T0 + 100).unwrap();
+    let session = db.store.find_session("hash-a", T0 + 50).unwrap().unwrap();
+    assert_eq!((session.user.id, session.csrf_token.as_str()), (fx.member.id, "csrf-a"));
+    assert!(db.store.find_session("hash-a", T0 + 100).unwrap().is_none(), "expired");
+    assert!(db.store.find_session("hash-b", T0).unwrap().is_none());
+    db.store.create_session(&fx.admin, "hash-c", "csrf-c", T0, T0 + 100).unwrap();
+    db.store.delete_session("hash-c").unwrap();
+    assert!(db.store.find_session("hash-c", T0).unwrap().is_none());
+    db.store.set_password_hash(fx.admin.id, "$argon2id$x").unwrap();
+    assert_eq!(db.store.password_hash(fx.admin.id).unwrap().as_deref(), Some("$argon2id$x"));
+});
