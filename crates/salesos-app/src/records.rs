@@ -181,6 +181,15 @@ pub fn create(
         .ok_or_else(|| AppError::new(ErrorCode::Internal, "created record vanished"))
 }
 
+/// A change to one record: fields to set (empty values clear) and the version it must be at.
+#[derive(Debug, Clone, Default)]
+pub struct Edit {
+    /// Fields to set.
+    pub set: Fields,
+    /// Refuse unless the record is at this version.
+    pub expected_version: Option<i64>,
+}
+
 /// Changes fields of a visible record; returns the record after the change and whether it changed.
 pub fn update(
     store: &Store,
@@ -188,10 +197,10 @@ pub fn update(
     actor: &Actor,
     object: &ObjectDef,
     id: RecordId,
-    set: Fields,
-    expected_version: Option<i64>,
+    edit: Edit,
     now: i64,
 ) -> AppResult<(Record, bool)> {
+    let Edit { set, expected_version } = edit;
     actor.require(&object.api_name, Action::Edit)?;
     let current = get(store, actor, object, id)?;
     let mut merged = current.fields.clone();

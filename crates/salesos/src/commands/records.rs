@@ -75,8 +75,15 @@ pub fn run(store: &Store, global: &GlobalArgs, command: RecordsCommand) -> CliRe
             let object = records::readable_object(&schema, &actor, &object)?;
             actor.require(&object.api_name, salesos_model::access::Action::Edit)?;
             let fields = values::from_assignments(&schema, object, &actor, &set)?;
-            let (record, changed) =
-                records::update(store, &schema, &actor, object, RecordId(id), fields, expect_version, now_ms())?;
+            let (record, changed) = records::update(
+                store,
+                &schema,
+                &actor,
+                object,
+                RecordId(id),
+                records::Edit { set: fields, expected_version: expect_version },
+                now_ms(),
+            )?;
             if global.json {
                 print_json(&json!({"id": id, "version": record.version, "changed": changed}));
             } else if changed {
