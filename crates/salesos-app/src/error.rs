@@ -65,7 +65,7 @@ impl From<FilterError> for AppError {
 
 impl From<PathError> for AppError {
     fn from(err: PathError) -> AppError {
-        AppError::new(ErrorCode::UnknownField, err.to_string())
+        AppError::new(ErrorCode::UnknownField, err.to_string()).with_field(err.path())
     }
 }
 

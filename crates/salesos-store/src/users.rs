@@ -138,6 +138,19 @@ impl Store {
         })
     }
 
+    /// Finds the active users with an email in any organization (for sign-in), oldest first.
+    pub fn find_users_by_email(&self, email: &str) -> Result<Vec<User>> {
+        self.read(|tx| {
+            tx.query(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1 AND active = $2 ORDER BY id"),
+                &[email.trim().to_lowercase().into(), SqlValue::Bool(Some(true))],
+            )?
+            .iter()
+            .map(user_from_row)
+            .collect()
+        })
+    }
+
     /// Returns a user's password hash, if any.
     pub fn password_hash(&self, user: UserId) -> Result<Option<String>> {
         self.read(|tx| {

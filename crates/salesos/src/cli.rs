@@ -38,6 +38,8 @@ pub struct GlobalArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the server: the /v1 API, the web pages and the background worker.
+    Serve(ServeArgs),
     /// Generate realistic CRM data into a file or straight into the store.
     Generate(GenerateArgs),
     /// Read, create, change and delete records.
@@ -52,6 +54,20 @@ pub enum Command {
     /// Users, teams, permissions and API keys.
     #[command(subcommand)]
     Users(UsersCommand),
+}
+
+/// `salesos serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "SALESOS_BIND")]
+    pub bind: String,
+    /// Do not create the demo organization on an empty database.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// Send session cookies only over HTTPS (default: on unless listening on loopback).
+    #[arg(long)]
+    pub secure_cookies: Option<bool>,
 }
 
 /// Output file formats of the generator.

@@ -9,6 +9,8 @@ use salesos_store::{Location, Store};
 
 /// Where things live, resolved once from the command line and environment.
 pub struct Settings {
+    /// The data folder (SQLite database, stored files).
+    pub data_dir: std::path::PathBuf,
     /// The database.
     pub location: Location,
 }
@@ -20,7 +22,7 @@ impl Settings {
             Some(url) if !url.trim().is_empty() => Location::parse(url.trim()),
             _ => Location::Sqlite(args.data_dir.join("salesos.db")),
         };
-        Settings { location }
+        Settings { data_dir: args.data_dir.clone(), location }
     }
 
     /// Opens the store, creating the data folder for SQLite.

@@ -60,7 +60,7 @@ impl From<FilterError> for CliError {
 
 impl From<PathError> for CliError {
     fn from(err: PathError) -> CliError {
-        CliError::new(ErrorCode::UnknownField, err.to_string())
+        CliError::new(ErrorCode::UnknownField, err.to_string()).with_field(err.path())
     }
 }
 

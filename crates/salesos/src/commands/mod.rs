@@ -4,6 +4,7 @@ mod generate;
 mod objects;
 mod orgs;
 mod records;
+mod serve;
 mod users;
 
 use crate::cli::{Cli, Command};
@@ -18,6 +19,7 @@ pub fn run(cli: Cli) -> CliResult<u8> {
         // Writing a file needs no database.
         Command::Generate(args) if !args.into_store => generate::to_file(&cli.global, args),
         Command::Generate(args) => generate::into_store(&settings.open_store()?, &cli.global, args),
+        Command::Serve(args) => serve::run(&settings, args),
         Command::Records(command) => records::run(&settings.open_store()?, &cli.global, command),
         Command::Objects(command) => objects::run(&settings.open_store()?, &cli.global, command),
         Command::Orgs(command) => orgs::run(&settings.open_store()?, &cli.global, command),

@@ -9,5 +9,7 @@ mod cli_generate;
 mod cli_objects;
 mod cli_records;
 mod cli_users;
+mod http_api;
+mod http_server;
 mod support;
 mod tidy;
