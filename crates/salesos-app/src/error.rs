@@ -71,7 +71,11 @@ impl From<PathError> for AppError {
 
 impl From<SchemaError> for AppError {
     fn from(err: SchemaError) -> AppError {
-        AppError::new(ErrorCode::InvalidSchemaChange, err.to_string())
+        let code = match err {
+            SchemaError::DuplicateObject { .. } | SchemaError::DuplicateField { .. } => ErrorCode::AlreadyExists,
+            _ => ErrorCode::InvalidSchemaChange,
+        };
+        AppError::new(code, err.to_string())
     }
 }
 

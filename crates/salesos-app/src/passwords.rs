@@ -7,11 +7,14 @@ use salesos_model::error::ErrorCode;
 
 /// Shortest password accepted.
 pub const MIN_LENGTH: usize = 10;
+/// Longest password accepted (hashing cost stays bounded).
+pub const MAX_LENGTH: usize = 200;
 
 /// Hashes a password into a PHC string with a random salt.
 pub fn hash(password: &str) -> AppResult<String> {
-    if password.chars().count() < MIN_LENGTH {
-        return Err(AppError::invalid(format!("a password needs at least {MIN_LENGTH} characters")).with_field("password"));
+    let length = password.chars().count();
+    if !(MIN_LENGTH..=MAX_LENGTH).contains(&length) {
+        return Err(AppError::invalid(format!("a password has {MIN_LENGTH} to {MAX_LENGTH} characters")).with_field("password"));
     }
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|err| AppError::new(ErrorCode::Internal, format!("no randomness: {err}")))?;

@@ -69,6 +69,40 @@ fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) 
     })
 }
 
+/// Accepts an integer written as a JSON integer or as a float without fraction (`3.0`), since
+/// JSON Schema's `integer` allows both.
+fn lenient_i64<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    number
+        .as_i64()
+        .or_else(|| number.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+        .ok_or_else(|| serde::de::Error::custom(format!("expected an integer, found {number}")))
+}
+
+fn lenient_opt_i64<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    Option::<serde_json::Number>::deserialize(deserializer)?
+        .map(|number| {
+            number
+                .as_i64()
+                .or_else(|| number.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+                .ok_or_else(|| serde::de::Error::custom(format!("expected an integer, found {number}")))
+        })
+        .transpose()
+}
+
+fn lenient_ids<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<i64>, D::Error> {
+    let numbers = Vec::<serde_json::Number>::deserialize(deserializer)?;
+    numbers
+        .into_iter()
+        .map(|number| {
+            number
+                .as_i64()
+                .or_else(|| number.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+                .ok_or_else(|| serde::de::Error::custom(format!("expected an integer, found {number}")))
+        })
+        .collect()
+}
+
 /// Parses the query string into name → value (last one wins).
 fn query_map(raw: Option<String>) -> ApiResult<BTreeMap<String, String>> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
@@ -175,7 +209,7 @@ pub struct RecordPatchIn {
     #[schema(value_type = Object)]
     pub fields: Map<String, JsonValue>,
     /// Refuse with 409 unless the record is at this version.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_opt_i64")]
     pub expected_version: Option<i64>,
 }
 
@@ -184,6 +218,8 @@ pub struct RecordPatchIn {
 #[serde(deny_unknown_fields)]
 pub struct IdsIn {
     /// Record ids (at most 1000).
+    #[serde(deserialize_with = "lenient_ids")]
+    #[schema(max_items = 1000)]
     pub ids: Vec<i64>,
 }
 
@@ -289,6 +325,7 @@ pub struct ObjectDetail {
 #[serde(deny_unknown_fields)]
 pub struct ObjectIn {
     /// Api name: lower-case letters, digits and _.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,62}$")]
     pub api_name: String,
     /// Singular label.
     #[serde(default)]
@@ -303,12 +340,16 @@ pub struct ObjectIn {
 #[serde(deny_unknown_fields)]
 pub struct FieldIn {
     /// Api name: lower-case letters, digits and _.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,62}$")]
     pub api_name: String,
     /// Label.
     #[serde(default)]
     pub label: String,
     /// Type: text, long_text, email, phone, url, number, currency, percent, date, datetime, boolean, picklist, multi_picklist, reference.
     #[serde(rename = "type")]
+    #[schema(
+        pattern = "^(text|long_text|email|phone|url|number|currency|percent|date|datetime|boolean|picklist|multi_picklist|reference)$"
+    )]
     pub field_type: String,
     /// Whether records need a value.
     #[serde(default)]
@@ -349,17 +390,21 @@ pub struct UserOut {
 #[serde(deny_unknown_fields)]
 pub struct UserIn {
     /// Email (login).
+    #[schema(pattern = "^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,}$")]
     pub email: String,
     /// Display name.
     #[serde(default)]
     pub name: String,
     /// admin, manager, member or read_only.
+    #[schema(pattern = "^(admin|manager|member|read_only)$")]
     pub role: String,
     /// Visibility override: own, team or all.
     #[serde(default)]
+    #[schema(pattern = "^(own|team|all)$")]
     pub visibility: Option<String>,
     /// Password for browser sign-in (at least 10 characters).
     #[serde(default)]
+    #[schema(min_length = 10, max_length = 200)]
     pub password: Option<String>,
 }
 
@@ -377,6 +422,7 @@ pub struct TeamOut {
 #[serde(deny_unknown_fields)]
 pub struct TeamIn {
     /// Name.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
 }
 
@@ -385,6 +431,8 @@ pub struct TeamIn {
 #[serde(deny_unknown_fields)]
 pub struct MemberIn {
     /// The user's id.
+    #[serde(deserialize_with = "lenient_i64")]
+    #[schema(minimum = 1)]
     pub user_id: i64,
 }
 
@@ -396,7 +444,8 @@ pub struct PermissionOut {
     #[serde(default)]
     pub role: Option<String>,
     /// A user id; give this or `role`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_opt_i64")]
+    #[schema(minimum = 1)]
     pub user_id: Option<i64>,
     /// Object api name.
     pub object: String,
@@ -730,7 +779,7 @@ pub async fn add_field(
         ("object" = String, Path, description = "Object api name"),
         ("filter" = Option<String>, Query, description = "Filter, e.g. `email contains \"@acme\" and custom.score > 50`"),
         ("sort" = Option<String>, Query, description = "Sort: `field`, `-field` or `field desc`"),
-        ("limit" = Option<i64>, Query, description = "Page size, 1 to 1000 (default 50)"),
+        ("limit" = Option<i64>, Query, description = "Page size, 1 to 1000 (default 50)", minimum = 1, maximum = 1000),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses(
@@ -779,6 +828,7 @@ pub async fn list_records(
     responses(
         (status = 200, description = "The visible records among the ids", body = RecordList),
         (status = 400, description = "Invalid request", body = ErrorResponse),
+        (status = 422, description = "More than 1000 ids", body = ErrorResponse),
         (status = 401, description = "Not authenticated", body = ErrorResponse),
         (status = 404, description = "Unknown object", body = ErrorResponse),
     ))]
@@ -808,7 +858,7 @@ pub async fn batch_get_records(
 
 /// Reads one record.
 #[utoipa::path(get, path = "/v1/records/{object}/{id}", tag = "records", security(("api_key" = [])),
-    params(("object" = String, Path, description = "Object api name"), ("id" = i64, Path, description = "Record id")),
+    params(("object" = String, Path, description = "Object api name"), ("id" = i64, Path, description = "Record id", minimum = 1)),
     responses(
         (status = 200, description = "The record", body = RecordOut),
         (status = 400, description = "Invalid id", body = ErrorResponse),
@@ -865,7 +915,7 @@ pub async fn create_record(
 
 /// Changes fields of a record.
 #[utoipa::path(patch, path = "/v1/records/{object}/{id}", tag = "records", security(("api_key" = [])),
-    params(("object" = String, Path, description = "Object api name"), ("id" = i64, Path, description = "Record id")),
+    params(("object" = String, Path, description = "Object api name"), ("id" = i64, Path, description = "Record id", minimum = 1)),
     request_body = RecordPatchIn,
     responses(
         (status = 200, description = "The record after the change", body = RecordOut),
@@ -900,7 +950,7 @@ pub async fn update_record(
 
 /// Deletes a record.
 #[utoipa::path(delete, path = "/v1/records/{object}/{id}", tag = "records", security(("api_key" = [])),
-    params(("object" = String, Path, description = "Object api name"), ("id" = i64, Path, description = "Record id")),
+    params(("object" = String, Path, description = "Object api name"), ("id" = i64, Path, description = "Record id", minimum = 1)),
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "Invalid id", body = ErrorResponse),
@@ -967,7 +1017,7 @@ pub async fn create_user(
                 })
             })
             .transpose()?;
-        if salesos_model::keys::normalize_email(&input.email).is_none() {
+        if !salesos_model::keys::is_login_email(&input.email) {
             return Err(
                 ApiError::new(ErrorCode::InvalidValue, format!("{:?} is not an email address", input.email)).with_field("email")
             );
@@ -988,7 +1038,7 @@ pub async fn create_user(
 
 /// Makes an API key for a user (admins); the secret is shown once.
 #[utoipa::path(post, path = "/v1/users/{id}/api-keys", tag = "users", security(("api_key" = [])),
-    params(("id" = i64, Path, description = "User id")), request_body = ApiKeyIn,
+    params(("id" = i64, Path, description = "User id", minimum = 1)), request_body = ApiKeyIn,
     responses(
         (status = 201, description = "Created", body = ApiKeyCreated),
         (status = 400, description = "Invalid request", body = ErrorResponse),
@@ -1086,7 +1136,7 @@ pub async fn create_team(
 
 /// Adds a user to a team (admins).
 #[utoipa::path(post, path = "/v1/teams/{id}/members", tag = "users", security(("api_key" = [])),
-    params(("id" = i64, Path, description = "Team id")), request_body = MemberIn,
+    params(("id" = i64, Path, description = "Team id", minimum = 1)), request_body = MemberIn,
     responses(
         (status = 204, description = "Added"),
         (status = 400, description = "Invalid request", body = ErrorResponse),

@@ -66,7 +66,11 @@ impl From<PathError> for CliError {
 
 impl From<SchemaError> for CliError {
     fn from(err: SchemaError) -> CliError {
-        CliError::new(ErrorCode::InvalidSchemaChange, err.to_string())
+        let code = match err {
+            SchemaError::DuplicateObject { .. } | SchemaError::DuplicateField { .. } => ErrorCode::AlreadyExists,
+            _ => ErrorCode::InvalidSchemaChange,
+        };
+        CliError::new(code, err.to_string())
     }
 }
 

@@ -38,7 +38,7 @@ pub fn run(store: &Store, global: &GlobalArgs, command: UsersCommand) -> CliResu
                     })
                 })
                 .transpose()?;
-            if salesos_model::keys::normalize_email(&email).is_none() {
+            if !salesos_model::keys::is_login_email(email.trim()) {
                 return Err(CliError::invalid(format!("{email:?} is not an email address")).with_field("email"));
             }
             let name = if name.trim().is_empty() { email.split('@').next().unwrap_or_default().to_string() } else { name };
