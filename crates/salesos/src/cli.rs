@@ -196,6 +196,13 @@ pub enum ObjectsCommand {
         #[arg(long, default_value = "")]
         plural: String,
     },
+    /// Index a field (standard or custom) so filters and sorts on it need no scan.
+    Index {
+        /// Object api name.
+        object: String,
+        /// Field path, e.g. last_name, email, custom.score.
+        field: String,
+    },
     /// Add a custom field to an object.
     AddField {
         /// Object api name.

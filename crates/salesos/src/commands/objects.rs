@@ -115,6 +115,17 @@ pub fn run(store: &Store, global: &GlobalArgs, command: ObjectsCommand) -> CliRe
             }
             Ok(0)
         }
+        ObjectsCommand::Index { object, field } => {
+            actor.require_admin()?;
+            let name = store.create_field_index(actor.org.id, &object, &field)?;
+            audit(store, &actor, "schema.create_index", Some(&object), 1, json!({"field": field, "index": name}))?;
+            if global.json {
+                print_json(&json!({"object": object, "field": field, "index": name}));
+            } else {
+                say(format!("Indexed {object}.{field} ({name})."));
+            }
+            Ok(0)
+        }
         ObjectsCommand::Create { name, label, plural } => {
             actor.require_admin()?;
             let object = store.create_object(actor.org.id, &name, &label, &plural, now_ms())?;

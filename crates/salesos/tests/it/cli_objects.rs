@@ -53,3 +53,12 @@ fn custom_objects_and_fields() {
         assert_eq!(page["records"].as_array().unwrap().len(), 1);
     }
 }
+
+#[test]
+fn fields_can_be_indexed() {
+    let env = Env::sqlite().with_org();
+    let out = env.run(&["objects", "index", "contacts", "last_name", "--json"]).ok();
+    assert_eq!(out["field"], "last_name");
+    env.run(&["objects", "index", "contacts", "emails", "--json"]).err(2, "invalid_request");
+    env.run(&["objects", "index", "nothing", "x", "--json"]).err(2, "not_found");
+}
