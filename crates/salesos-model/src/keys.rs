@@ -83,6 +83,19 @@ pub fn normalize_email(text: &str) -> Option<String> {
     Some(trimmed.to_lowercase())
 }
 
+/// Returns whether text is a plain ASCII email address as used for sign-in: `[A-Za-z0-9._%+'-]`
+/// before the `@`, dot-separated labels of letters, digits and `-` after it, and a top-level
+/// domain of at least two letters.
+pub fn is_login_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else { return false };
+    let local_ok = (1..=64).contains(&local.len()) && local.chars().all(|c| c.is_ascii_alphanumeric() || "._%+'-".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let labels_ok = labels.len() >= 2
+        && labels.iter().all(|l| (1..=63).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    let tld_ok = labels.last().is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()));
+    local_ok && labels_ok && tld_ok
+}
+
 /// Normalizes a phone number to E.164 (`+4930123456`), using the default country for national numbers.
 ///
 /// Handles `+`, `00` and `011` prefixes, a trunk `0` and extensions (`x123`, `ext. 123`, dropped).

@@ -140,6 +140,18 @@ pub enum PathError {
     },
 }
 
+impl PathError {
+    /// Returns the path concerned.
+    pub fn path(&self) -> &str {
+        match self {
+            PathError::UnknownField { path, .. }
+            | PathError::NotLabeled { path, .. }
+            | PathError::NotAReference { path, .. }
+            | PathError::Syntax { path, .. } => path,
+        }
+    }
+}
+
 /// Splits `name[label]` into the name and the optional label.
 fn split_label(segment: &str, path: &str) -> Result<(String, Option<String>), PathError> {
     match segment.split_once('[') {

@@ -161,14 +161,45 @@ pub fn check_fields(object: &ObjectDef, fields: &mut Fields, creating: bool) -> 
 }
 
 /// Encodes field values as the storage JSON object, leaving out empty values.
+///
+/// Written straight into one string (keys are already sorted by the map), since this runs once
+/// per record on every bulk write.
 pub fn fields_to_json(fields: &Fields) -> String {
-    let mut map = serde_json::Map::new();
+    let mut out = String::with_capacity(64 * fields.len() + 2);
+    out.push('{');
     for (key, value) in fields {
-        if !value.is_empty() {
-            map.insert(key.clone(), value.to_json());
+        if value.is_empty() {
+            continue;
+        }
+        if out.len() > 1 {
+            out.push(',');
+        }
+        push_json_string(&mut out, key);
+        out.push(':');
+        match value {
+            Value::Text(text) => push_json_string(&mut out, text),
+            other => out.push_str(&other.to_json().to_string()),
         }
     }
-    serde_json::Value::Object(map).to_string()
+    out.push('}');
+    out
+}
+
+/// Appends a JSON string literal (quoted and escaped).
+fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// Decodes the storage JSON object with the object's field types.
@@ -187,4 +218,27 @@ pub fn fields_from_json(object: &ObjectDef, json: &str) -> Result<Fields, ValueE
         fields.insert(key.clone(), decoded);
     }
     Ok(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Labeled;
+
+    #[test]
+    fn storage_json_is_valid_escaped_and_skips_empty_values() {
+        let mut fields = Fields::new();
+        fields.insert("b".into(), Value::Text("quote \" back \\ nl \n tab \t bell \u{7} é".into()));
+        fields.insert("a".into(), Value::Number(1.5));
+        fields.insert("c".into(), Value::Null);
+        fields.insert("d".into(), Value::Text(String::new()));
+        fields.insert("e".into(), Value::Labeled(vec![Labeled { label: "work".into(), value: "x@y.z".into() }]));
+        let json = fields_to_json(&fields);
+        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            parsed,
+            serde_json::json!({"a": 1.5, "b": "quote \" back \\ nl \n tab \t bell \u{7} é", "e": [["work", "x@y.z"]]})
+        );
+        assert_eq!(fields_to_json(&Fields::new()), "{}");
+    }
 }

@@ -6,6 +6,7 @@ use crate::sql::SqlValue;
 use salesos_model::access::VisibilityScope;
 use salesos_model::filter::CompareOp;
 use salesos_model::ids::ObjectId;
+use salesos_model::keys::{external_id_key, normalize_email, normalize_phone, MatchKey, MatchKeyKind};
 use salesos_model::path::{PathTarget, ResolvedPath, SystemField};
 use salesos_model::query::{Cond, Cursor, RecordQuery};
 use salesos_model::schema::{FieldType, Schema};
@@ -204,7 +205,20 @@ impl Builder<'_> {
             Cond::Not(inner) => format!("NOT COALESCE({}, {})", self.cond(alias, object, inner), self.dialect.false_literal()),
             Cond::Compare { path, op, value } => {
                 let (op, value) = (*op, value.clone());
-                self.on_path(alias, object, path, &mut |b, expr, system| b.predicate(expr, op, &value, system))
+                let exact = self.on_path(alias, object, path, &mut |b, expr, system| b.predicate(expr, op, &value, system));
+                match (op, self.match_key_for(path, &value)) {
+                    // Equality on an email, phone or external id first narrows by the indexed
+                    // match keys; the exact predicate then confirms each candidate.
+                    (CompareOp::Eq, Some(key)) => {
+                        let object_param = self.param(SqlValue::from(object.0));
+                        let kind_param = self.param(SqlValue::from(key.kind.code()));
+                        let hash_param = self.param(SqlValue::from(key.hash()));
+                        format!(
+                            "({alias}.id IN (SELECT mk.record_id FROM match_keys mk WHERE mk.object_id = {object_param} AND mk.kind = {kind_param} AND mk.key_hash = {hash_param}) AND {exact})"
+                        )
+                    }
+                    _ => exact,
+                }
             }
             Cond::In { path, negated, values } => {
                 let (negated, values) = (*negated, values.clone());
@@ -247,6 +261,30 @@ impl Builder<'_> {
                     }),
                 }
             }
+        }
+    }
+
+    /// Returns the match key an equality on this path can be narrowed by, if any.
+    fn match_key_for(&self, path: &ResolvedPath, value: &Value) -> Option<MatchKey> {
+        let text = value.primary_text()?;
+        match (&path.target, path.field_type) {
+            (PathTarget::Primary { .. } | PathTarget::Labeled { .. } | PathTarget::Field { .. }, FieldType::Email) => {
+                Some(MatchKey { kind: MatchKeyKind::Email, normalized: normalize_email(text)? })
+            }
+            // Only an international number normalizes the same whatever the default country.
+            (PathTarget::Primary { .. } | PathTarget::Labeled { .. } | PathTarget::Field { .. }, FieldType::Phone)
+                if text.trim_start().starts_with('+') =>
+            {
+                Some(MatchKey { kind: MatchKeyKind::Phone, normalized: normalize_phone(text, "US")? })
+            }
+            (PathTarget::ExternalId { system }, _) => Some(MatchKey {
+                kind: MatchKeyKind::ExternalId,
+                normalized: external_id_key(&salesos_model::record::ExternalId {
+                    system: system.clone(),
+                    id: text.trim().to_string(),
+                }),
+            }),
+            _ => None,
         }
     }
 

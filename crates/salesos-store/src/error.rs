@@ -75,6 +75,9 @@ impl StoreError {
             StoreError::TooNew { .. } | StoreError::Unavailable(_) => ErrorCode::DatabaseUnavailable,
             StoreError::NotFound { .. } => ErrorCode::NotFound,
             StoreError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+            StoreError::Schema(SchemaError::DuplicateObject { .. } | SchemaError::DuplicateField { .. }) => {
+                ErrorCode::AlreadyExists
+            }
             StoreError::Schema(_) => ErrorCode::InvalidSchemaChange,
             StoreError::VersionConflict { .. } => ErrorCode::VersionConflict,
             StoreError::Sqlite(err) if is_sqlite_unavailable(err) => ErrorCode::DatabaseUnavailable,

@@ -24,7 +24,7 @@ pub use error::{Result, StoreError};
 pub use migrate::latest_version;
 pub use postgres::redact as redact_url;
 pub use records::{Page, UpdateOutcome, WriteContext};
-pub use users::{ApiKey, NewUser};
+pub use users::{ApiKey, NewUser, Session};
 
 use sql::Tx;
 use std::path::Path;
@@ -100,6 +100,21 @@ impl Store {
             Backend::Sqlite(backend) => backend.read(f),
             Backend::Postgres(backend) => backend.read(f),
         }
+    }
+
+    /// Refreshes planner statistics (and, on PostgreSQL, the visibility map) after a bulk load,
+    /// so that key lookups use index-only scans at once instead of waiting for autovacuum.
+    pub fn optimize_after_bulk_load(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(backend) => {
+                backend.conn()?.execute_batch("PRAGMA optimize;")?;
+            }
+            Backend::Postgres(backend) => {
+                // VACUUM cannot run inside a transaction block.
+                backend.conn()?.batch_execute("VACUUM (ANALYZE) records; VACUUM (ANALYZE) match_keys;")?;
+            }
+        }
+        Ok(())
     }
 
     /// Returns a value of the key-value `meta` table.

@@ -5,9 +5,11 @@ use crate::error::{Result, StoreError};
 use crate::sql::Tx;
 
 /// SQLite migrations, in order.
-pub(crate) const SQLITE: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+pub(crate) const SQLITE: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/sqlite/0001_init.sql")), (2, include_str!("../migrations/sqlite/0002_sessions.sql"))];
 /// PostgreSQL migrations, in order.
-pub(crate) const POSTGRES: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+pub(crate) const POSTGRES: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/postgres/0001_init.sql")), (2, include_str!("../migrations/postgres/0002_sessions.sql"))];
 
 /// Returns the newest schema version this program knows.
 pub fn latest_version() -> i64 {

@@ -263,7 +263,7 @@ fn sort_value(record: &Record, path: &ResolvedPath) -> serde_json::Value {
 }
 
 impl Store {
-    fn dialect(&self) -> &'static dyn Dialect {
+    pub(crate) fn dialect(&self) -> &'static dyn Dialect {
         match self.backend {
             Backend::Sqlite(_) => &SqliteDialect,
             Backend::Postgres(_) => &PostgresDialect,

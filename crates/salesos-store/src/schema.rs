@@ -181,6 +181,37 @@ impl Store {
         }
     }
 
+    /// Creates (if missing) an index on one field of an object, so filters and sorts on it do not
+    /// scan; returns the index name. Works for standard and custom fields on both backends: the
+    /// index expression is the one the query compiler emits.
+    pub fn create_field_index(&self, org: OrgId, object: &str, path: &str) -> Result<String> {
+        let schema = self.schema(org)?;
+        let def = schema.object(object).ok_or_else(|| StoreError::not_found(format!("object {object:?}")))?;
+        let resolved = salesos_model::path::resolve(&schema, def, path).map_err(|err| StoreError::Invalid(err.to_string()))?;
+        let (key, part) = match &resolved.target {
+            salesos_model::path::PathTarget::Field { key } if !def.field(key).is_some_and(|f| f.multi) => {
+                let part = if resolved.field_type == FieldType::Currency {
+                    crate::compile::Part::First
+                } else {
+                    crate::compile::Part::Whole
+                };
+                (key.clone(), part)
+            }
+            salesos_model::path::PathTarget::Primary { key } => (key.clone(), crate::compile::Part::PrimaryValue),
+            _ => {
+                return Err(StoreError::Invalid(format!(
+                    "cannot index {path:?}: index a single-valued field of the record itself"
+                )))
+            }
+        };
+        let expression = self.dialect().scalar("records", &key, part, resolved.field_type).replace("records.data", "data");
+        let safe: String = key.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+        let name = format!("fx_{}_{}", def.id, safe);
+        let sql = format!("CREATE INDEX IF NOT EXISTS {name} ON records (object_id, ({expression}))");
+        self.write(|tx| tx.batch(&sql))?;
+        Ok(name)
+    }
+
     /// Adds a pipeline with its stages.
     pub fn create_pipeline(&self, org: OrgId, name: &str, stages: &[Stage]) -> Result<Pipeline> {
         if stages.is_empty() {

@@ -138,6 +138,19 @@ impl Store {
         })
     }
 
+    /// Finds the active users with an email in any organization (for sign-in), oldest first.
+    pub fn find_users_by_email(&self, email: &str) -> Result<Vec<User>> {
+        self.read(|tx| {
+            tx.query(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1 AND active = $2 ORDER BY id"),
+                &[email.trim().to_lowercase().into(), SqlValue::Bool(Some(true))],
+            )?
+            .iter()
+            .map(user_from_row)
+            .collect()
+        })
+    }
+
     /// Returns a user's password hash, if any.
     pub fn password_hash(&self, user: UserId) -> Result<Option<String>> {
         self.read(|tx| {
@@ -274,12 +287,12 @@ impl Store {
     }
 
     /// Finds the active user of an unrevoked API key by the key's hash, and records its use.
+    ///
+    /// The use is written at most once a minute per key, so authenticating stays a read.
     pub fn authenticate_api_key(&self, key_hash: &str, now: i64) -> Result<Option<(ApiKey, User)>> {
-        self.write(|tx| {
-            let Some(row) = tx.query_opt(
-                &format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"),
-                &[key_hash.into()],
-            )?
+        let found = self.read(|tx| {
+            let Some(row) =
+                tx.query_opt(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"), &[key_hash.into()])?
             else {
                 return Ok(None);
             };
@@ -291,9 +304,14 @@ impl Store {
             else {
                 return Ok(None);
             };
-            tx.exec("UPDATE api_keys SET last_used_at = $1 WHERE id = $2", &[now.into(), key.id.into()])?;
             Ok(Some((key, user_from_row(&user_row)?)))
-        })
+        })?;
+        if let Some((key, _)) = &found {
+            if key.last_used_at.is_none_or(|last| now - last >= 60_000) {
+                self.write(|tx| tx.exec("UPDATE api_keys SET last_used_at = $1 WHERE id = $2", &[now.into(), key.id.into()]))?;
+            }
+        }
+        Ok(found)
     }
 
     /// Lists the API keys of an organization (never the secrets).
@@ -316,6 +334,68 @@ impl Store {
         })?;
         if changed == 0 {
             return Err(StoreError::not_found(format!("active API key {key_id}")));
+        }
+        Ok(())
+    }
+}
+
+/// A browser session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// The signed-in user.
+    pub user: User,
+    /// The token state-changing requests must echo (CSRF protection).
+    pub csrf_token: String,
+    /// When the session ends, ms.
+    pub expires_at: i64,
+}
+
+impl Store {
+    /// Stores a session by the SHA-256 of its token.
+    pub fn create_session(&self, user: &User, token_hash: &str, csrf_token: &str, now: i64, expires_at: i64) -> Result<()> {
+        self.write(|tx| {
+            tx.exec("DELETE FROM sessions WHERE expires_at <= $1", &[now.into()])?;
+            tx.exec(
+                "INSERT INTO sessions (token_hash, user_id, org_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[token_hash.into(), user.id.0.into(), user.org_id.0.into(), csrf_token.into(), now.into(), expires_at.into()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Finds the active user of an unexpired session.
+    pub fn find_session(&self, token_hash: &str, now: i64) -> Result<Option<Session>> {
+        self.read(|tx| {
+            let Some(row) = tx.query_opt(
+                "SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+                &[token_hash.into(), now.into()],
+            )?
+            else {
+                return Ok(None);
+            };
+            let Some(user_row) = tx.query_opt(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND active = $2"),
+                &[row.int(0)?.into(), SqlValue::Bool(Some(true))],
+            )?
+            else {
+                return Ok(None);
+            };
+            Ok(Some(Session { user: user_from_row(&user_row)?, csrf_token: row.text(1)?, expires_at: row.int(2)? }))
+        })
+    }
+
+    /// Ends a session.
+    pub fn delete_session(&self, token_hash: &str) -> Result<()> {
+        self.write(|tx| tx.exec("DELETE FROM sessions WHERE token_hash = $1", &[token_hash.into()]))?;
+        Ok(())
+    }
+
+    /// Sets (or replaces) a user's password hash.
+    pub fn set_password_hash(&self, user: UserId, phc: &str) -> Result<()> {
+        let changed =
+            self.write(|tx| tx.exec("UPDATE users SET password_hash = $1 WHERE id = $2", &[phc.into(), user.0.into()]))?;
+        if changed == 0 {
+            return Err(StoreError::not_found(format!("user {user}")));
         }
         Ok(())
     }

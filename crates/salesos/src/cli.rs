@@ -38,6 +38,8 @@ pub struct GlobalArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the server: the /v1 API, the web pages and the background worker.
+    Serve(ServeArgs),
     /// Generate realistic CRM data into a file or straight into the store.
     Generate(GenerateArgs),
     /// Read, create, change and delete records.
@@ -85,6 +87,20 @@ pub struct ImportArgs {
     /// Workbook sheet to read (repeatable); default the first visible sheet.
     #[arg(long = "sheet", value_name = "NAME")]
     pub sheets: Vec<String>,
+}
+
+/// `salesos serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "SALESOS_BIND")]
+    pub bind: String,
+    /// Do not create the demo organization on an empty database.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// Send session cookies only over HTTPS (default: on unless listening on loopback).
+    #[arg(long)]
+    pub secure_cookies: Option<bool>,
 }
 
 /// Output file formats of the generator.
@@ -212,6 +228,13 @@ pub enum ObjectsCommand {
         /// Plural label.
         #[arg(long, default_value = "")]
         plural: String,
+    },
+    /// Index a field (standard or custom) so filters and sorts on it need no scan.
+    Index {
+        /// Object api name.
+        object: String,
+        /// Field path, e.g. last_name, email, custom.score.
+        field: String,
     },
     /// Add a custom field to an object.
     AddField {

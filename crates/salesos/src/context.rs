@@ -4,13 +4,13 @@
 
 use crate::cli::GlobalArgs;
 use crate::error::{CliError, CliResult};
-use salesos_model::access::{Principal, Role, User};
 use salesos_model::error::ErrorCode;
-use salesos_model::org::Organization;
 use salesos_store::{Location, Store};
 
 /// Where things live, resolved once from the command line and environment.
 pub struct Settings {
+    /// The data folder (SQLite database, stored files).
+    pub data_dir: std::path::PathBuf,
     /// The database.
     pub location: Location,
 }
@@ -22,7 +22,7 @@ impl Settings {
             Some(url) if !url.trim().is_empty() => Location::parse(url.trim()),
             _ => Location::Sqlite(args.data_dir.join("salesos.db")),
         };
-        Settings { location }
+        Settings { data_dir: args.data_dir.clone(), location }
     }
 
     /// Opens the store, creating the data folder for SQLite.
@@ -41,48 +41,15 @@ impl Settings {
     }
 }
 
-/// The organization and user a command acts as.
-pub struct Actor {
-    /// The organization.
-    pub org: Organization,
-    /// The user.
-    pub user: User,
-    /// The user's resolved permissions.
-    pub principal: Principal,
-}
+pub use salesos_app::Actor;
 
 /// Resolves `--org` and `--as` (defaults: the only organization, its first admin).
 pub fn actor(store: &Store, args: &GlobalArgs) -> CliResult<Actor> {
-    let org = match &args.org {
-        Some(name) => store.find_org(name)?,
-        None => {
-            let mut orgs = store.list_orgs()?;
-            match orgs.len() {
-                0 => {
-                    return Err(CliError::new(
-                        ErrorCode::NotFound,
-                        "no organization yet: create one with `salesos orgs create NAME`",
-                    ))
-                }
-                1 => orgs.remove(0),
-                n => return Err(CliError::invalid(format!("there are {n} organizations: choose one with --org NAME"))),
-            }
-        }
-    };
-    let user = match &args.as_user {
-        Some(who) => store.find_user(org.id, who)?,
-        None => store.list_users(org.id)?.into_iter().find(|u| u.role == Role::Admin && u.active).ok_or_else(|| {
-            CliError::new(ErrorCode::NotFound, format!("organization {:?} has no active admin: pass --as USER", org.name))
-        })?,
-    };
-    if !user.active {
-        return Err(CliError::new(ErrorCode::Forbidden, format!("user {} is deactivated", user.email)));
-    }
-    let principal = store.principal(&user)?;
-    Ok(Actor { org, user, principal })
+    Ok(Actor::resolve(store, args.org.as_deref(), args.as_user.as_deref())?)
 }
 
 /// Returns the current time in ms since the Unix epoch.
+#[allow(clippy::disallowed_methods)] // The binary owns the clock.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }

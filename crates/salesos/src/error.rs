@@ -32,6 +32,12 @@ impl CliError {
     }
 }
 
+impl From<salesos_app::AppError> for CliError {
+    fn from(err: salesos_app::AppError) -> CliError {
+        CliError { body: err.body }
+    }
+}
+
 impl From<StoreError> for CliError {
     fn from(err: StoreError) -> CliError {
         let code = err.code();
@@ -54,13 +60,17 @@ impl From<FilterError> for CliError {
 
 impl From<PathError> for CliError {
     fn from(err: PathError) -> CliError {
-        CliError::new(ErrorCode::UnknownField, err.to_string())
+        CliError::new(ErrorCode::UnknownField, err.to_string()).with_field(err.path())
     }
 }
 
 impl From<SchemaError> for CliError {
     fn from(err: SchemaError) -> CliError {
-        CliError::new(ErrorCode::InvalidSchemaChange, err.to_string())
+        let code = match err {
+            SchemaError::DuplicateObject { .. } | SchemaError::DuplicateField { .. } => ErrorCode::AlreadyExists,
+            _ => ErrorCode::InvalidSchemaChange,
+        };
+        CliError::new(code, err.to_string())
     }
 }
 

@@ -5,6 +5,14 @@ use crate::schema::standard_objects;
 use crate::value::Labeled;
 
 #[test]
+fn login_emails_are_plain_ascii() {
+    assert!(is_login_email("jane.doe+crm@acme-corp.co.uk"));
+    for bad in ["0@0.aa*", "a@b", "@b.io", "a@b.c", "a b@c.io", "a@-.io x", "zoë@x.io", "a@b..io"] {
+        assert!(!is_login_email(bad), "{bad}");
+    }
+}
+
+#[test]
 fn emails_normalize() {
     assert_eq!(normalize_email("  Jane.Doe@Example.COM "), Some("jane.doe@example.com".into()));
     assert_eq!(normalize_email("mailto:a@b.io"), Some("a@b.io".into()));

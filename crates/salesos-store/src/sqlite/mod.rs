@@ -69,7 +69,8 @@ impl SqliteBackend {
              PRAGMA foreign_keys = ON;
              PRAGMA temp_store = MEMORY;
              PRAGMA cache_size = -262144;
-             PRAGMA mmap_size = 268435456;",
+             PRAGMA mmap_size = 268435456;
+             PRAGMA wal_autocheckpoint = 50000;",
         )
         .map_err(|e| unavailable(path, e))?;
         rusqlite::vtab::array::load_module(&conn).map_err(|e| unavailable(path, e))?;

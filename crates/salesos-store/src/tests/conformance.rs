@@ -586,3 +586,50 @@ conformance!(files_are_hashed_limited_and_swept, |db| {
     assert!(files.meta(&db.store, fx.org.id, meta.id).is_err());
     let _ = Visibility::All;
 });
+
+conformance!(sessions_expire_and_end, |db| {
+    let fx = fixture(db);
+    db.store.create_session(&fx.member, "hash-a", "csrf-a", T0, T0 + 100).unwrap();
+    let session = db.store.find_session("hash-a", T0 + 50).unwrap().unwrap();
+    assert_eq!((session.user.id, session.csrf_token.as_str()), (fx.member.id, "csrf-a"));
+    assert!(db.store.find_session("hash-a", T0 + 100).unwrap().is_none(), "expired");
+    assert!(db.store.find_session("hash-b", T0).unwrap().is_none());
+    db.store.create_session(&fx.admin, "hash-c", "csrf-c", T0, T0 + 100).unwrap();
+    db.store.delete_session("hash-c").unwrap();
+    assert!(db.store.find_session("hash-c", T0).unwrap().is_none());
+    db.store.set_password_hash(fx.admin.id, "$argon2id$x").unwrap();
+    assert_eq!(db.store.password_hash(fx.admin.id).unwrap().as_deref(), Some("$argon2id$x"));
+});
+
+conformance!(field_indexes_and_key_narrowed_equality, |db| {
+    let fx = fixture(db);
+    let (schema, ids, _) = seed_for_queries(db, &fx);
+    let contacts = schema.object("contacts").unwrap();
+    let name = db.store.create_field_index(fx.org.id, "contacts", "last_name").unwrap();
+    assert_eq!(db.store.create_field_index(fx.org.id, "contacts", "last_name").unwrap(), name, "idempotent");
+    db.store.create_field_index(fx.org.id, "contacts", "custom.score").unwrap();
+    db.store.create_field_index(fx.org.id, "contacts", "email").unwrap();
+    db.store.create_field_index(fx.org.id, "accounts", "annual_revenue").unwrap();
+    assert!(matches!(db.store.create_field_index(fx.org.id, "contacts", "emails"), Err(StoreError::Invalid(_))));
+    assert!(matches!(db.store.create_field_index(fx.org.id, "contacts", "nope"), Err(StoreError::Invalid(_))));
+    let run = |filter: &str| -> Vec<usize> {
+        let cond = parse_and_resolve(&schema, contacts, filter).unwrap();
+        let query = RecordQuery { cond, ..RecordQuery::new(contacts.id, VisibilityScope::All, 100) };
+        db.store
+            .query_records(&schema, &query)
+            .unwrap()
+            .records
+            .iter()
+            .map(|r| ids.iter().position(|id| *id == r.id).unwrap())
+            .collect()
+    };
+    // The same answers with the indexes in place, and equality narrowed through match keys.
+    assert_eq!(run("last_name = 'Baker'"), [1, 2]);
+    assert_eq!(run("custom.score > 5.5"), [0, 1, 2]);
+    assert_eq!(run("email = 'bob@other.org'"), [1]);
+    assert_eq!(run("email = 'BOB@other.org'"), Vec::<usize>::new(), "equality stays exact");
+    assert_eq!(run("emails = 'bob@home.net'"), [1]);
+    assert_eq!(run("email = 'bob@home.net'"), Vec::<usize>::new(), "a secondary email is not the primary");
+    assert_eq!(run("external_ids[salesforce] = '003B'"), [1]);
+    assert_eq!(run("not (email = 'bob@other.org')"), [0, 2, 3, 4]);
+});

@@ -1,6 +1,6 @@
 //! `salesos generate`: realistic CRM data to a file, or straight into the store.
 
-use super::{audit, require};
+use super::audit;
 use crate::cli::{GenFormat, GenerateArgs, GlobalArgs};
 use crate::context::{actor, now_ms};
 use crate::error::{CliError, CliResult};
@@ -87,7 +87,7 @@ pub fn into_store(store: &Store, global: &GlobalArgs, args: GenerateArgs) -> Cli
     let actor = actor(store, global)?;
     let opts = options(&args, &actor.org.settings.default_phone_country)?;
     let object_name = opts.object.api_name();
-    require(&actor, object_name, Action::Edit)?;
+    actor.require(object_name, Action::Edit)?;
     if !(1..=100_000).contains(&args.batch) {
         return Err(CliError::invalid(format!("--batch {} is out of range 1 to 100000", args.batch)).with_field("batch"));
     }

@@ -1,6 +1,6 @@
 //! `salesos objects`: list objects and fields, define custom objects and fields.
 
-use super::{audit, require_admin};
+use super::audit;
 use crate::cli::{GlobalArgs, ObjectsCommand};
 use crate::context::{actor, now_ms};
 use crate::error::{CliError, CliResult};
@@ -115,8 +115,19 @@ pub fn run(store: &Store, global: &GlobalArgs, command: ObjectsCommand) -> CliRe
             }
             Ok(0)
         }
+        ObjectsCommand::Index { object, field } => {
+            actor.require_admin()?;
+            let name = store.create_field_index(actor.org.id, &object, &field)?;
+            audit(store, &actor, "schema.create_index", Some(&object), 1, json!({"field": field, "index": name}))?;
+            if global.json {
+                print_json(&json!({"object": object, "field": field, "index": name}));
+            } else {
+                say(format!("Indexed {object}.{field} ({name})."));
+            }
+            Ok(0)
+        }
         ObjectsCommand::Create { name, label, plural } => {
-            require_admin(&actor)?;
+            actor.require_admin()?;
             let object = store.create_object(actor.org.id, &name, &label, &plural, now_ms())?;
             audit(store, &actor, "schema.create_object", Some(&object.api_name), 1, json!({}))?;
             if global.json {
@@ -129,7 +140,7 @@ pub fn run(store: &Store, global: &GlobalArgs, command: ObjectsCommand) -> CliRe
             Ok(0)
         }
         ObjectsCommand::AddField { object, name, field_type, label, required, default, options, references, multi } => {
-            require_admin(&actor)?;
+            actor.require_admin()?;
             let field_type = FieldType::parse(&field_type).ok_or_else(|| {
                 let names: Vec<&str> = FieldType::ALL.iter().map(|t| t.as_str()).collect();
                 CliError::invalid(format!("unknown field type {field_type:?}: use one of {}", names.join(", ")))

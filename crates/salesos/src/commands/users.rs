@@ -1,6 +1,6 @@
 //! `salesos users`: create and list users, join teams, set permission rules, make API keys.
 
-use super::{audit, require_admin};
+use super::audit;
 use crate::cli::{GlobalArgs, UsersCommand};
 use crate::context::{actor, now_ms};
 use crate::error::{CliError, CliResult};
@@ -9,7 +9,6 @@ use salesos_model::access::{PermissionRule, PermissionSubject, Permissions, Role
 use salesos_model::error::ErrorCode;
 use salesos_store::{NewUser, Store};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 fn user_json(user: &User) -> serde_json::Value {
     json!({
@@ -23,24 +22,12 @@ fn user_json(user: &User) -> serde_json::Value {
     })
 }
 
-/// Makes a new random API key: `sk_` and 48 hex characters.
-pub fn new_api_key() -> CliResult<String> {
-    let mut bytes = [0u8; 24];
-    getrandom::fill(&mut bytes).map_err(|err| CliError::new(ErrorCode::Internal, format!("no randomness: {err}")))?;
-    Ok(format!("sk_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
-}
-
-/// Returns the SHA-256 of an API key, as stored.
-pub fn hash_api_key(key: &str) -> String {
-    Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Runs a `users` command.
 pub fn run(store: &Store, global: &GlobalArgs, command: UsersCommand) -> CliResult<u8> {
     let actor = actor(store, global)?;
     match command {
         UsersCommand::Create { email, name, role, visibility, teams } => {
-            require_admin(&actor)?;
+            actor.require_admin()?;
             let role = Role::parse(&role).ok_or_else(|| {
                 CliError::invalid(format!("unknown role {role:?}: use admin, manager, member or read-only")).with_field("role")
             })?;
@@ -51,7 +38,7 @@ pub fn run(store: &Store, global: &GlobalArgs, command: UsersCommand) -> CliResu
                     })
                 })
                 .transpose()?;
-            if salesos_model::keys::normalize_email(&email).is_none() {
+            if !salesos_model::keys::is_login_email(email.trim()) {
                 return Err(CliError::invalid(format!("{email:?} is not an email address")).with_field("email"));
             }
             let name = if name.trim().is_empty() { email.split('@').next().unwrap_or_default().to_string() } else { name };
@@ -87,11 +74,11 @@ pub fn run(store: &Store, global: &GlobalArgs, command: UsersCommand) -> CliResu
             Ok(0)
         }
         UsersCommand::ApiKey { user, name } => {
-            require_admin(&actor)?;
+            actor.require_admin()?;
             let target = store.find_user(actor.org.id, &user)?;
-            let key = new_api_key()?;
+            let key = salesos_app::keys::new_secret("sk_")?;
             let prefix: String = key.chars().take(10).collect();
-            let stored = store.create_api_key(&target, &name, &prefix, &hash_api_key(&key), now_ms())?;
+            let stored = store.create_api_key(&target, &name, &prefix, &salesos_app::keys::hash_secret(&key), now_ms())?;
             audit(store, &actor, "api_keys.create", None, 1, json!({"user": target.id.0, "key": stored.id}))?;
             if global.json {
                 print_json(
@@ -104,7 +91,7 @@ pub fn run(store: &Store, global: &GlobalArgs, command: UsersCommand) -> CliResu
             Ok(0)
         }
         UsersCommand::Grant { target, permissions, role, user } => {
-            require_admin(&actor)?;
+            actor.require_admin()?;
             let (object, field) = match target.split_once('.') {
                 Some((object, field)) => (object.to_string(), Some(field.to_string())),
                 None => (target.clone(), None),

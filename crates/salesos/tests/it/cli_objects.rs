@@ -13,7 +13,7 @@ fn custom_objects_and_fields() {
 
         let project = env.run(&["objects", "create", "projects", "--label", "Project", "--plural", "Projects", "--json"]).ok();
         assert_eq!(project["kind"], "custom");
-        env.run(&["objects", "create", "projects", "--json"]).err(2, "invalid_schema_change");
+        env.run(&["objects", "create", "projects", "--json"]).err(2, "already_exists");
         env.run(&["objects", "create", "Contacts", "--json"]).err(2, "invalid_schema_change");
         let tier = env
             .run(&[
@@ -31,7 +31,7 @@ fn custom_objects_and_fields() {
             ])
             .ok();
         assert_eq!(tier["api_name"], "custom.tier");
-        env.run(&["objects", "add-field", "contacts", "tier", "--type", "text", "--json"]).err(2, "invalid_schema_change");
+        env.run(&["objects", "add-field", "contacts", "tier", "--type", "text", "--json"]).err(2, "already_exists");
         env.run(&["objects", "add-field", "contacts", "level", "--type", "picklist", "--json"]).err(2, "invalid_schema_change");
         env.run(&["objects", "add-field", "contacts", "level", "--type", "colour", "--json"]).err(2, "invalid_request");
         env.run(&["objects", "add-field", "projects", "lead", "--type", "reference", "--references", "contacts", "--json"]).ok();
@@ -52,4 +52,13 @@ fn custom_objects_and_fields() {
         let page = env.run(&["records", "list", "contacts", "--filter", "custom.tier = 'gold'", "--json"]).ok();
         assert_eq!(page["records"].as_array().unwrap().len(), 1);
     }
+}
+
+#[test]
+fn fields_can_be_indexed() {
+    let env = Env::sqlite().with_org();
+    let out = env.run(&["objects", "index", "contacts", "last_name", "--json"]).ok();
+    assert_eq!(out["field"], "last_name");
+    env.run(&["objects", "index", "contacts", "emails", "--json"]).err(2, "invalid_request");
+    env.run(&["objects", "index", "nothing", "x", "--json"]).err(2, "not_found");
 }

@@ -1,6 +1,8 @@
 //! Support for black-box tests: a fresh data folder (SQLite) or PostgreSQL database per test,
 //! and a runner for the binary that captures stdout, stderr and the exit code.
 
+pub mod http;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -119,6 +121,11 @@ impl Env {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }
+    }
+
+    /// Makes an API key for a user of the only organization and returns the secret.
+    pub fn api_key(&self, user: &str) -> String {
+        self.run(&["users", "api-key", user, "--json"]).ok()["api_key"].as_str().expect("api key").to_string()
     }
 
     /// Creates the organization `acme` with admin `admin@acme.io`.
