@@ -110,8 +110,10 @@ impl Store {
                 backend.conn()?.execute_batch("PRAGMA optimize;")?;
             }
             Backend::Postgres(backend) => {
-                // VACUUM cannot run inside a transaction block.
-                backend.conn()?.batch_execute("VACUUM (ANALYZE) records; VACUUM (ANALYZE) match_keys;")?;
+                // VACUUM cannot run inside a transaction block, so one statement per call.
+                let mut conn = backend.conn()?;
+                conn.batch_execute("VACUUM (ANALYZE) records")?;
+                conn.batch_execute("VACUUM (ANALYZE) match_keys")?;
             }
         }
         Ok(())

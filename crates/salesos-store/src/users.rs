@@ -291,8 +291,10 @@ impl Store {
     /// The use is written at most once a minute per key, so authenticating stays a read.
     pub fn authenticate_api_key(&self, key_hash: &str, now: i64) -> Result<Option<(ApiKey, User)>> {
         let found = self.read(|tx| {
-            let Some(row) =
-                tx.query_opt(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"), &[key_hash.into()])?
+            let Some(row) = tx.query_opt(
+                &format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"),
+                &[key_hash.into()],
+            )?
             else {
                 return Ok(None);
             };

@@ -633,3 +633,16 @@ conformance!(field_indexes_and_key_narrowed_equality, |db| {
     assert_eq!(run("external_ids[salesforce] = '003B'"), [1]);
     assert_eq!(run("not (email = 'bob@other.org')"), [0, 2, 3, 4]);
 });
+
+conformance!(optimize_after_bulk_load_runs, |db| {
+    let fx = fixture(db);
+    let schema = db.store.schema(fx.org.id).unwrap();
+    let contacts = schema.object("contacts").unwrap();
+    let batch: Vec<NewRecord> =
+        (0..50).map(|i| contact(fx.admin.id, "A", &format!("B{i}"), Some(&format!("a{i}@b.io")), None)).collect();
+    db.store.insert_records(&ctx(&fx, None), contacts, &batch, None).unwrap();
+    db.store.optimize_after_bulk_load().unwrap();
+    let found =
+        db.store.lookup_match_keys(contacts.id, &[MatchKey { kind: MatchKeyKind::Email, normalized: "a7@b.io".into() }]).unwrap();
+    assert_eq!(found[0].len(), 1);
+});
