@@ -511,7 +511,12 @@ pub struct MeOut {
 // ---------- conversions ----------
 
 fn record_out(object: &ObjectDef, record: &salesos_model::record::Record, actor: &Actor) -> RecordOut {
-    let json = records::to_json(object, record, actor);
+    let mut fields = Map::new();
+    for (key, value) in &record.fields {
+        if !value.is_empty() && actor.principal.can_field(&object.api_name, key, Action::Read) {
+            fields.insert(key.clone(), value.to_json());
+        }
+    }
     RecordOut {
         id: record.id.0,
         object: object.api_name.clone(),
@@ -519,7 +524,7 @@ fn record_out(object: &ObjectDef, record: &salesos_model::record::Record, actor:
         created_at: record.created_at,
         updated_at: record.updated_at,
         version: record.version,
-        fields: json.get("fields").and_then(JsonValue::as_object).cloned().unwrap_or_default(),
+        fields,
         external_ids: record.external_ids.iter().map(|e| (e.system.clone(), e.id.clone())).collect(),
     }
 }

@@ -258,8 +258,8 @@ pub struct Principal {
     pub team_member_ids: Vec<UserId>,
     /// Object-level overrides, keyed by object api name.
     pub object_rules: BTreeMap<String, Permissions>,
-    /// Field-level overrides, keyed by (object api name, field api name).
-    pub field_rules: BTreeMap<(String, String), Permissions>,
+    /// Field-level overrides: object api name → field api name → permissions.
+    pub field_rules: BTreeMap<String, BTreeMap<String, Permissions>>,
 }
 
 /// The records a read may return, decided from the principal's visibility.
@@ -277,7 +277,7 @@ impl Principal {
     /// User rules override role rules for the same object or field.
     pub fn new(user: &User, team_member_ids: Vec<UserId>, rules: &[PermissionRule]) -> Principal {
         let mut object_rules = BTreeMap::new();
-        let mut field_rules = BTreeMap::new();
+        let mut field_rules: BTreeMap<String, BTreeMap<String, Permissions>> = BTreeMap::new();
         // Role rules first, then user rules, so user rules win.
         for pass_user in [false, true] {
             for rule in rules {
@@ -293,7 +293,7 @@ impl Principal {
                         object_rules.insert(rule.object.clone(), rule.permissions);
                     }
                     Some(field) => {
-                        field_rules.insert((rule.object.clone(), field.clone()), rule.permissions);
+                        field_rules.entry(rule.object.clone()).or_default().insert(field.clone(), rule.permissions);
                     }
                 }
             }
@@ -337,7 +337,7 @@ impl Principal {
     /// A field rule can only narrow the object's permissions, never widen them.
     pub fn can_field(&self, object: &str, field: &str, action: Action) -> bool {
         let object_perms = self.object_permissions(object);
-        let field_perms = self.field_rules.get(&(object.to_string(), field.to_string())).copied().unwrap_or(Permissions::ALL);
+        let field_perms = self.field_rules.get(object).and_then(|fields| fields.get(field)).copied().unwrap_or(Permissions::ALL);
         object_perms.intersect(field_perms).allows(action)
     }
 

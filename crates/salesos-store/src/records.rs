@@ -145,6 +145,17 @@ fn record_from_row(object: &ObjectDef, row: &Row) -> Result<Record> {
     })
 }
 
+/// Returns the index-name suffixes of the fields indexed on an object (see `create_field_index`).
+fn field_indexes(tx: &mut Tx<'_>, object: ObjectId) -> Result<Vec<String>> {
+    let prefix = format!("fx_{}_", object.0);
+    let sql = if tx.is_sqlite() {
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND substr(name, 1, length($1)) = $1"
+    } else {
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'records' AND substr(indexname, 1, length($1)) = $1"
+    };
+    tx.query(sql, &[prefix.as_str().into()])?.iter().map(|row| Ok(row.text(0)?[prefix.len()..].to_string())).collect()
+}
+
 /// Returns the next journal sequence number of an operation.
 pub(crate) fn next_journal_seq(tx: &mut Tx<'_>, operation: OperationId) -> Result<i64> {
     tx.query_one("SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE operation_id = $1", &[operation.0.into()])?.int(0)
@@ -467,7 +478,8 @@ impl Store {
         let limit = query.limit.clamp(1, 10_000);
         let query = RecordQuery { limit, ..query.clone() };
         let records = self.read(|tx| {
-            let compiled = compile::select_page(self.dialect(), schema, &query, record_columns(tx));
+            let indexed = field_indexes(tx, query.object_id)?;
+            let compiled = compile::select_page(self.dialect(), schema, &query, record_columns(tx), &indexed);
             tx.query(&compiled.sql, &compiled.params)?.iter().map(|row| record_from_row(object, row)).collect::<Result<Vec<_>>>()
         })?;
         let next = if records.len() == limit {

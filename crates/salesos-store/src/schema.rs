@@ -40,8 +40,14 @@ fn insert_stage(tx: &mut Tx<'_>, pipeline: i64, position: usize, stage: &Stage) 
     Ok(())
 }
 
+/// The standard objects, built once per process (they are code, not data).
+fn standard() -> &'static [ObjectDef] {
+    static STANDARD: std::sync::OnceLock<Vec<ObjectDef>> = std::sync::OnceLock::new();
+    STANDARD.get_or_init(standard_objects)
+}
+
 pub(crate) fn load_schema(tx: &mut Tx<'_>, org: OrgId) -> Result<Schema> {
-    let standard = standard_objects();
+    let standard = standard();
     let object_rows = tx.query(
         "SELECT id, api_name, label, plural_label, kind, name_field FROM objects WHERE org_id = $1 ORDER BY id",
         &[org.0.into()],
@@ -205,10 +211,11 @@ impl Store {
             }
         };
         let expression = self.dialect().scalar("records", &key, part, resolved.field_type).replace("records.data", "data");
-        let safe: String = key.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-        let name = format!("fx_{}_{}", def.id, safe);
+        let name = format!("fx_{}_{}", def.id, crate::compile::index_suffix(&key));
         let sql = format!("CREATE INDEX IF NOT EXISTS {name} ON records (object_id, ({expression}))");
         self.write(|tx| tx.batch(&sql))?;
+        // Fresh statistics, so the planner knows how selective the new index is.
+        self.optimize_after_bulk_load()?;
         Ok(name)
     }
 

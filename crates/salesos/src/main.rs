@@ -11,6 +11,11 @@ mod error;
 mod output;
 
 use clap::Parser;
+
+/// mimalloc: the server and bulk paths allocate many small strings; glibc's allocator spent a
+/// third of a page request in malloc and free (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

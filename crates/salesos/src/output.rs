@@ -5,14 +5,16 @@ use salesos_model::record::Record;
 use salesos_model::schema::ObjectDef;
 use serde_json::Value as Json;
 
-/// Prints a JSON document on stdout.
+/// Prints a JSON document on stdout. A closed pipe (`| head`) is not an error worth a panic.
 pub fn print_json(value: &Json) {
-    println!("{value}");
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{value}");
 }
 
 /// Prints a human line on stderr.
 pub fn say(line: impl AsRef<str>) {
-    eprintln!("{}", line.as_ref());
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{}", line.as_ref());
 }
 
 /// Renders a record as one human line: id, name, then the other readable values.

@@ -68,6 +68,11 @@ impl Dialect for PostgresDialect {
         SqlValue::from(flag)
     }
 
+    fn records_from(&self, _walk_by_id: bool) -> &'static str {
+        // PostgreSQL's cost-based planner chooses well with statistics; no hints.
+        "records r"
+    }
+
     fn order_suffix(&self, descending: bool) -> &'static str {
         if descending {
             " NULLS LAST"

@@ -62,6 +62,14 @@ impl Dialect for SqliteDialect {
         SqlValue::from(i64::from(flag))
     }
 
+    fn records_from(&self, walk_by_id: bool) -> &'static str {
+        if walk_by_id {
+            "records r INDEXED BY records_object"
+        } else {
+            "records r"
+        }
+    }
+
     fn order_suffix(&self, _descending: bool) -> &'static str {
         // SQLite already sorts NULLs first ascending and last descending.
         ""

@@ -74,6 +74,8 @@ impl SqliteBackend {
         )
         .map_err(|e| unavailable(path, e))?;
         rusqlite::vtab::array::load_module(&conn).map_err(|e| unavailable(path, e))?;
+        // A page request runs about a dozen distinct statements; keep them all prepared.
+        conn.set_prepared_statement_cache_capacity(128);
         Ok(conn)
     }
 
