@@ -91,5 +91,18 @@ impl From<FieldsError> for AppError {
     }
 }
 
+impl From<std::io::Error> for AppError {
+    fn from(err: std::io::Error) -> AppError {
+        use std::io::ErrorKind as K;
+        match err.kind() {
+            // A path the user gave that cannot be used is their input's fault.
+            K::NotFound | K::PermissionDenied | K::InvalidInput | K::AlreadyExists | K::IsADirectory => {
+                AppError::new(ErrorCode::InvalidRequest, err.to_string())
+            }
+            _ => AppError::new(ErrorCode::Internal, format!("i/o failure: {err}")),
+        }
+    }
+}
+
 /// Result of a use case.
 pub type AppResult<T> = Result<T, AppError>;

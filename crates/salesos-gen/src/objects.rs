@@ -81,35 +81,7 @@ const LEAD_SOURCES: &[(&str, u32)] = &[
     ("purchased_list", 4),
     ("other", 3),
 ];
-const INDUSTRIES: &[&str] = &[
-    "agriculture",
-    "banking",
-    "biotechnology",
-    "chemicals",
-    "communications",
-    "construction",
-    "consulting",
-    "education",
-    "electronics",
-    "energy",
-    "engineering",
-    "entertainment",
-    "finance",
-    "food_and_beverage",
-    "government",
-    "healthcare",
-    "hospitality",
-    "insurance",
-    "manufacturing",
-    "media",
-    "not_for_profit",
-    "retail",
-    "technology",
-    "telecommunications",
-    "transportation",
-    "utilities",
-    "other",
-];
+use salesos_model::schema::INDUSTRIES;
 const ACCOUNT_TYPES: &[(&str, u32)] =
     &[("prospect", 40), ("customer", 35), ("partner", 10), ("competitor", 4), ("vendor", 8), ("other", 3)];
 const LEAD_STATUSES: &[(&str, u32)] = &[("new", 40), ("contacted", 25), ("qualified", 15), ("unqualified", 12), ("converted", 8)];

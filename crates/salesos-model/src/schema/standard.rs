@@ -58,7 +58,8 @@ fn address(prefix: &str) -> Vec<FieldDef> {
     ]
 }
 
-const INDUSTRIES: &[&str] = &[
+/// Api values of the industry picklist (accounts and leads).
+pub const INDUSTRIES: &[&str] = &[
     "agriculture",
     "banking",
     "biotechnology",
