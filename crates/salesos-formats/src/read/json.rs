@@ -69,13 +69,21 @@ impl Scanner {
         ReadError::Syntax { file: self.name.clone(), line: self.line, column: self.column(), detail: detail.into() }
     }
 
-    fn consume(&mut self, n: usize, bytes: &[u8]) {
-        for nl in memchr::memchr_iter(b'\n', bytes) {
-            self.line += 1;
-            self.line_start = self.offset + nl as u64 + 1;
+    /// Consumes `n` bytes holding `newlines` line breaks, the last at `last` (relative).
+    fn advance(&mut self, n: usize, newlines: u64, last: Option<usize>) {
+        if let Some(last) = last {
+            self.line += newlines;
+            self.line_start = self.offset + last as u64 + 1;
         }
         self.offset += n as u64;
         self.input.consume(n);
+    }
+
+    /// Consumes the last `n` bytes appended to `out` (already copied out of the buffer).
+    fn consume_tail(&mut self, n: usize, out: &[u8]) {
+        let tail = out.get(out.len() - n.min(out.len())..).unwrap_or_default();
+        let (count, last) = memchr::memchr_iter(b'\n', tail).fold((0u64, None), |(c, _), i| (c + 1, Some(i)));
+        self.advance(n, count, last);
     }
 
     /// Skips white space (and a BOM at the very start); returns the next byte without consuming it.
@@ -93,8 +101,9 @@ impl Scanner {
             }
             let skip = buf.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')).unwrap_or(buf.len());
             let first = buf.get(skip).copied();
-            let skipped = buf.get(..skip).unwrap_or_default().to_vec();
-            self.consume(skip, &skipped);
+            let newlines = memchr::memchr_iter(b'\n', buf.get(..skip).unwrap_or_default());
+            let (count, last) = newlines.fold((0u64, None), |(n, _), i| (n + 1, Some(i)));
+            self.advance(skip, count, last);
             if let Some(b) = first {
                 return Ok(Some(b));
             }
@@ -124,7 +133,8 @@ impl Scanner {
                 return Err(self.syntax("unexpected end of file inside a value (is the file truncated?)"));
             }
             let mut end = None;
-            for (i, &b) in buf.iter().enumerate() {
+            let mut i = 0;
+            while let Some(&b) = buf.get(i) {
                 if in_string {
                     if escaped {
                         escaped = false;
@@ -136,7 +146,17 @@ impl Scanner {
                             end = Some(i + 1);
                             break;
                         }
+                    } else {
+                        // Jump to the next quote or backslash.
+                        match memchr::memchr2(b'"', b'\\', buf.get(i..).unwrap_or_default()) {
+                            Some(j) => {
+                                i += j;
+                                continue;
+                            }
+                            None => i = buf.len(),
+                        }
                     }
+                    i += 1;
                     continue;
                 }
                 match b {
@@ -144,9 +164,8 @@ impl Scanner {
                     b'{' | b'[' => {
                         depth += 1;
                         if depth > self.max_depth {
-                            let chunk = buf.get(..i).unwrap_or_default().to_vec();
-                            out.extend_from_slice(&chunk);
-                            self.consume(i, &chunk);
+                            out.extend_from_slice(buf.get(..i).unwrap_or_default());
+                            self.consume_tail(i, out);
                             return Err(ReadError::TooDeep {
                                 file: self.name.clone(),
                                 line: self.line,
@@ -173,11 +192,11 @@ impl Scanner {
                     }
                     _ => {}
                 }
+                i += 1;
             }
             let n = end.unwrap_or(buf.len());
-            let chunk = buf.get(..n).unwrap_or_default().to_vec();
-            out.extend_from_slice(&chunk);
-            self.consume(n, &chunk);
+            out.extend_from_slice(buf.get(..n).unwrap_or_default());
+            self.consume_tail(n, out);
             if end.is_some() {
                 return Ok(());
             }
@@ -244,8 +263,13 @@ pub(crate) struct JsonRows {
     done: bool,
     index: u64,
     buf: Vec<u8>,
-    pairs: Vec<(String, String)>,
+    /// The flattened record: column index (None for a key the first pass did not see) and text.
+    pairs: Vec<(Option<usize>, String)>,
+    /// Keys first seen in the current record (first pass).
+    new_keys: Vec<String>,
     columns: HashMap<String, usize>,
+    /// The column names by index.
+    names: Vec<String>,
     width: usize,
     sink: IssueSink,
     max_cell: usize,
@@ -302,15 +326,27 @@ impl JsonRows {
         Ok(Element::Record { line, column })
     }
 
-    /// Flattens `self.buf` into `self.pairs`; false when the record is not an object.
-    fn flatten(&mut self, line: u64, column: u64) -> Result<bool, ReadError> {
+    /// Flattens `self.buf` into `self.pairs` (or, with `keys_only`, its unknown keys into
+    /// `self.new_keys`); false when the record is not an object.
+    fn flatten(
+        &mut self,
+        line: u64,
+        column: u64,
+        keys_only: bool,
+        names: &[String],
+        guess: &mut usize,
+    ) -> Result<bool, ReadError> {
         self.pairs.clear();
+        self.new_keys.clear();
         if self.buf.first() != Some(&b'{') {
             return Ok(false);
         }
         let mut de = serde_json::Deserializer::from_slice(&self.buf);
         let mut prefix = String::new();
-        let seed = Flatten { prefix: &mut prefix, out: &mut self.pairs };
+        let columns = Columns { map: &self.columns, names, guess };
+        let out =
+            if keys_only { Out::Keys { columns, new: &mut self.new_keys } } else { Out::Cells { columns, out: &mut self.pairs } };
+        let seed = Flatten { prefix: &mut prefix, out: &mut { out } };
         seed.deserialize(&mut de).map_err(|err| {
             let (l, c) = if err.line() <= 1 {
                 (line, column + err.column() as u64 - 1)
@@ -333,7 +369,11 @@ impl JsonRows {
             let Element::Record { line, column } = self.next_element()? else { return Ok(false) };
             self.index += 1;
             row.pos = RowPos { sheet: None, row: self.index, line: Some(line) };
-            if !self.flatten(line, column)? {
+            let names = std::mem::take(&mut self.names);
+            let mut guess = 0;
+            let flat = self.flatten(line, column, false, &names, &mut guess);
+            self.names = names;
+            if !flat? {
                 let found = String::from_utf8_lossy(self.buf.get(..self.buf.len().min(40)).unwrap_or_default()).into_owned();
                 issues.push(self.sink.issue(
                     &row.pos,
@@ -348,18 +388,18 @@ impl JsonRows {
             }
             row.cells.clear();
             row.cells.resize(self.width, String::new());
-            for (key, value) in self.pairs.drain(..) {
+            for (index, value) in self.pairs.drain(..) {
                 if value.len() > self.max_cell {
                     return Err(ReadError::CellTooLarge {
                         file: self.sink.file.clone(),
                         pos: row.pos.clone(),
-                        column: self.columns.get(&key).map_or(0, |i| i + 1),
+                        column: index.map_or(0, |i| i + 1),
                         size: value.len(),
                         max: self.max_cell,
                         hint: "",
                     });
                 }
-                if let Some(slot) = self.columns.get(&key).and_then(|i| row.cells.get_mut(*i)) {
+                if let Some(slot) = index.and_then(|i| row.cells.get_mut(i)) {
                     *slot = value;
                 }
             }
@@ -393,21 +433,25 @@ pub(crate) fn open(
         index: 0,
         buf: Vec::new(),
         pairs: Vec::new(),
+        new_keys: Vec::new(),
         columns: HashMap::new(),
+        names: Vec::new(),
         width: 0,
         sink: IssueSink::new(name, &[]),
         max_cell: options.limits.max_cell_bytes,
     };
     // First pass: the union of keys, in first-seen order.
     let mut names: Vec<String> = Vec::new();
+    let mut guess;
     let mut records = 0u64;
     while let Element::Record { line, column } = rows.next_element()? {
         records += 1;
         if records > options.limits.max_rows {
             return Err(ReadError::TooManyRows { file: name.to_string(), max: options.limits.max_rows });
         }
-        if rows.flatten(line, column)? {
-            for (key, _) in rows.pairs.drain(..) {
+        guess = 0;
+        if rows.flatten(line, column, true, &names, &mut guess)? {
+            for key in rows.new_keys.drain(..) {
                 if !rows.columns.contains_key(&key) {
                     if names.len() >= options.limits.max_columns {
                         return Err(ReadError::TooManyColumns {
@@ -427,6 +471,7 @@ pub(crate) fn open(
     rows.first = true;
     rows.done = false;
     let columns: Vec<Column> = names.iter().map(|n| Column { original: n.clone(), name: n.clone(), renamed: None }).collect();
+    rows.names = names;
     rows.width = columns.len();
     rows.sink = IssueSink::new(name, &columns);
     let layout_text = match &layout {
@@ -451,12 +496,39 @@ pub(crate) fn open(
 }
 
 /// Flattens one JSON value into `(dotted path, text)` pairs, in document order.
-struct Flatten<'a> {
+struct Flatten<'a, 'b> {
     prefix: &'a mut String,
-    out: &'a mut Vec<(String, String)>,
+    out: &'a mut Out<'b>,
 }
 
-impl<'de> DeserializeSeed<'de> for Flatten<'_> {
+/// Where flattened values go.
+enum Out<'b> {
+    /// First pass: only keys not among the columns yet (each once).
+    Keys { columns: Columns<'b>, new: &'b mut Vec<String> },
+    /// Second pass: each value with its column.
+    Cells { columns: Columns<'b>, out: &'b mut Vec<(Option<usize>, String)> },
+}
+
+/// The known columns; records mostly repeat their keys in the same order, so the column after
+/// the last one found is tried before hashing.
+struct Columns<'b> {
+    map: &'b HashMap<String, usize>,
+    names: &'b [String],
+    guess: &'b mut usize,
+}
+
+impl Columns<'_> {
+    fn get(&mut self, key: &str) -> Option<usize> {
+        let index =
+            if self.names.get(*self.guess).is_some_and(|n| n == key) { Some(*self.guess) } else { self.map.get(key).copied() };
+        if let Some(index) = index {
+            *self.guess = index + 1;
+        }
+        index
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Flatten<'_, '_> {
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -464,14 +536,25 @@ impl<'de> DeserializeSeed<'de> for Flatten<'_> {
     }
 }
 
-impl Flatten<'_> {
-    fn emit(self, text: String) {
-        let key = if self.prefix.is_empty() { "value".to_string() } else { self.prefix.clone() };
-        self.out.push((key, text));
+impl Flatten<'_, '_> {
+    fn wants_text(&self) -> bool {
+        matches!(self.out, Out::Cells { .. })
+    }
+
+    fn emit(self, text: impl FnOnce() -> String) {
+        let key: &str = if self.prefix.is_empty() { "value" } else { self.prefix };
+        match self.out {
+            Out::Keys { columns, new } => {
+                if columns.get(key).is_none() && !new.iter().any(|k| k == key) {
+                    new.push(key.to_string());
+                }
+            }
+            Out::Cells { columns, out } => out.push((columns.get(key), text())),
+        }
     }
 }
 
-impl<'de> Visitor<'de> for Flatten<'_> {
+impl<'de> Visitor<'de> for Flatten<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -479,42 +562,42 @@ impl<'de> Visitor<'de> for Flatten<'_> {
     }
 
     fn visit_bool<E>(self, v: bool) -> Result<(), E> {
-        self.emit(v.to_string());
+        self.emit(|| v.to_string());
         Ok(())
     }
 
     fn visit_i64<E>(self, v: i64) -> Result<(), E> {
-        self.emit(v.to_string());
+        self.emit(|| v.to_string());
         Ok(())
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<(), E> {
-        self.emit(v.to_string());
+        self.emit(|| v.to_string());
         Ok(())
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<(), E> {
-        self.emit(v.to_string());
+        self.emit(|| v.to_string());
         Ok(())
     }
 
     fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        self.emit(v.to_string());
+        self.emit(|| v.to_string());
         Ok(())
     }
 
     fn visit_string<E>(self, v: String) -> Result<(), E> {
-        self.emit(v);
+        self.emit(|| v);
         Ok(())
     }
 
     fn visit_unit<E>(self) -> Result<(), E> {
-        self.emit(String::new());
+        self.emit(String::new);
         Ok(())
     }
 
     fn visit_none<E>(self) -> Result<(), E> {
-        self.emit(String::new());
+        self.emit(String::new);
         Ok(())
     }
 
@@ -531,7 +614,7 @@ impl<'de> Visitor<'de> for Flatten<'_> {
             self.prefix.truncate(base);
         }
         if !any && base > 0 {
-            self.out.push((self.prefix.clone(), String::new()));
+            Flatten { prefix: self.prefix, out: self.out }.emit(String::new);
         }
         Ok(())
     }
@@ -540,6 +623,10 @@ impl<'de> Visitor<'de> for Flatten<'_> {
         let mut items: Vec<serde_json::Value> = Vec::new();
         while let Some(item) = seq.next_element::<serde_json::Value>()? {
             items.push(item);
+        }
+        if !self.wants_text() {
+            self.emit(String::new);
+            return Ok(());
         }
         let scalar = items.iter().all(|v| !v.is_object() && !v.is_array());
         let text = if scalar {
@@ -555,7 +642,7 @@ impl<'de> Visitor<'de> for Flatten<'_> {
         } else {
             serde_json::Value::Array(items).to_string()
         };
-        self.emit(text);
+        self.emit(|| text);
         Ok(())
     }
 }

@@ -18,6 +18,7 @@ use super::{
     BoxInput, Column, Detected, Format, IssueKind, IssueSink, ReadError, ReadIssue, ReadOptions, RowPos, Severity, SourceRow,
 };
 use encoding_rs::Encoding;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 
@@ -47,10 +48,17 @@ struct Parser {
     input: BufReader<BoxInput>,
     name: String,
     line_no: u64,
-    physical: Vec<u8>,
-    pending: Option<(u64, Vec<u8>)>,
+    /// The line read ahead (its number; its bytes are in `pending_buf`).
+    pending: Option<u64>,
+    pending_buf: Vec<u8>,
+    /// Scratch for the next physical line and the current logical line.
+    next: Vec<u8>,
+    text: Vec<u8>,
     fallback: &'static Encoding,
     stack: Vec<Card>,
+    /// Recycled properties and property lists, so a card's strings are allocated once.
+    pool: Vec<Property>,
+    spare_props: Vec<Property>,
     max_cell: usize,
     eof: bool,
 }
@@ -61,72 +69,93 @@ impl Parser {
             input: BufReader::with_capacity(64 * 1024, input),
             name: name.to_string(),
             line_no: 0,
-            physical: Vec::new(),
             pending: None,
+            pending_buf: Vec::new(),
+            next: Vec::new(),
+            text: Vec::new(),
             fallback,
             stack: Vec::new(),
+            pool: Vec::new(),
+            spare_props: Vec::new(),
             max_cell,
             eof: false,
         }
     }
 
-    /// Reads one physical line without its line break; `None` at the end.
-    fn physical_line(&mut self) -> Result<Option<(u64, Vec<u8>)>, ReadError> {
-        if let Some(pending) = self.pending.take() {
-            return Ok(Some(pending));
+    /// Reads one physical line without its line break into `out`; `None` at the end.
+    fn physical_line(&mut self, out: &mut Vec<u8>) -> Result<Option<u64>, ReadError> {
+        out.clear();
+        if let Some(line) = self.pending.take() {
+            std::mem::swap(out, &mut self.pending_buf);
+            return Ok(Some(line));
         }
         if self.eof {
             return Ok(None);
         }
-        self.physical.clear();
-        let n = (&mut self.input)
-            .take(MAX_LINE as u64)
-            .read_until(b'\n', &mut self.physical)
-            .map_err(|err| ReadError::io(&self.name, err))?;
-        if n == 0 {
+        // Read up to MAX_LINE bytes of the line, then skip the rest of an overlong line.
+        let mut total = 0usize;
+        let mut newline = false;
+        while !newline {
+            let buf = self.input.fill_buf().map_err(|err| ReadError::io(&self.name, err))?;
+            if buf.is_empty() {
+                break;
+            }
+            let (take, found) = match memchr::memchr(b'\n', buf) {
+                Some(i) => (i + 1, true),
+                None => (buf.len(), false),
+            };
+            let room = MAX_LINE.saturating_sub(out.len());
+            if let Some(part) = buf.get(..take.min(room)) {
+                out.extend_from_slice(part);
+            }
+            total += take;
+            newline = found;
+            self.input.consume(take);
+        }
+        if total == 0 {
             self.eof = true;
             return Ok(None);
         }
-        if self.physical.last() != Some(&b'\n') && n == MAX_LINE {
-            // Skip the rest of an overlong line.
-            let mut sink = Vec::new();
-            loop {
-                sink.clear();
-                let m = (&mut self.input)
-                    .take(MAX_LINE as u64)
-                    .read_until(b'\n', &mut sink)
-                    .map_err(|err| ReadError::io(&self.name, err))?;
-                if m == 0 || sink.last() == Some(&b'\n') {
-                    break;
-                }
-            }
-        }
         self.line_no += 1;
-        while matches!(self.physical.last(), Some(b'\n' | b'\r')) {
-            self.physical.pop();
+        while matches!(out.last(), Some(b'\n' | b'\r')) {
+            out.pop();
         }
-        Ok(Some((self.line_no, std::mem::take(&mut self.physical))))
+        Ok(Some(self.line_no))
     }
 
-    /// Reads one logical (unfolded) line.
-    fn logical_line(&mut self) -> Result<Option<(u64, Vec<u8>)>, ReadError> {
-        let Some((line, mut text)) = self.physical_line()? else { return Ok(None) };
-        let upper_head: Vec<u8> = text.iter().take_while(|b| **b != b':').map(u8::to_ascii_uppercase).collect();
-        let binary = is_binary_head(&upper_head);
-        let quoted_printable = contains(&upper_head, b"QUOTED-PRINTABLE");
-        while let Some((next_line, next)) = self.physical_line()? {
+    /// Reads one logical (unfolded) line into `text`.
+    fn logical_line(&mut self, text: &mut Vec<u8>) -> Result<Option<u64>, ReadError> {
+        let Some(line) = self.physical_line(text)? else { return Ok(None) };
+        let head = text.get(..memchr::memchr(b':', text).unwrap_or(text.len())).unwrap_or_default();
+        let binary = is_binary_head(head);
+        let quoted_printable = contains_ignore_case(head, b"QUOTED-PRINTABLE");
+        let mut next = std::mem::take(&mut self.next);
+        let result = self.unfold(text, &mut next, binary, quoted_printable);
+        self.next = next;
+        result?;
+        if binary {
+            if let Some(colon) = memchr::memchr(b':', text) {
+                text.truncate(colon + 1);
+            }
+        }
+        Ok(Some(line))
+    }
+
+    fn unfold(&mut self, text: &mut Vec<u8>, next: &mut Vec<u8>, binary: bool, quoted_printable: bool) -> Result<(), ReadError> {
+        while let Some(next_line) = self.physical_line(next)? {
             let starts_blank = matches!(next.first(), Some(b' ' | b'\t'));
             if binary {
                 // Base64 data continues on indented lines, or (2.1) on lines without a property.
-                if starts_blank || (!next.is_empty() && !looks_like_property(&next)) {
+                if starts_blank || (!next.is_empty() && !looks_like_property(next)) {
                     continue;
                 }
-                self.pending = Some((next_line, next));
+                self.pending = Some(next_line);
+                std::mem::swap(&mut self.pending_buf, next);
                 break;
             }
             if quoted_printable && text.last() == Some(&b'=') {
                 text.pop();
-                text.extend_from_slice(&next);
+                text.extend_from_slice(next);
                 continue;
             }
             if starts_blank {
@@ -136,27 +165,36 @@ impl Parser {
                 text.extend_from_slice(next.get(1..).unwrap_or_default());
                 continue;
             }
-            if text.last() == Some(&b'\\') && !next.is_empty() && !looks_like_property(&next) {
+            if text.last() == Some(&b'\\') && !next.is_empty() && !looks_like_property(next) {
                 text.pop();
                 text.extend_from_slice(b"\\n");
-                text.extend_from_slice(&next);
+                text.extend_from_slice(next);
                 continue;
             }
-            self.pending = Some((next_line, next));
+            self.pending = Some(next_line);
+            std::mem::swap(&mut self.pending_buf, next);
             break;
         }
-        if binary {
-            if let Some(colon) = text.iter().position(|b| *b == b':') {
-                text.truncate(colon + 1);
-            }
-        }
-        Ok(Some((line, text)))
+        Ok(())
     }
 
     /// Reads the next complete card; issues go to `issues`.
     fn next_card(&mut self, sink: &IssueSink, issues: &mut Vec<ReadIssue>, index: u64) -> Result<Option<Card>, ReadError> {
+        let mut text = std::mem::take(&mut self.text);
+        let result = self.next_card_with(&mut text, sink, issues, index);
+        self.text = text;
+        result
+    }
+
+    fn next_card_with(
+        &mut self,
+        text: &mut Vec<u8>,
+        sink: &IssueSink,
+        issues: &mut Vec<ReadIssue>,
+        index: u64,
+    ) -> Result<Option<Card>, ReadError> {
         loop {
-            let Some((line, text)) = self.logical_line()? else {
+            let Some(line) = self.logical_line(text)? else {
                 if let Some(card) = self.stack.pop() {
                     issues.push(sink.issue(
                         &RowPos { sheet: None, row: index + 1, line: Some(card.line) },
@@ -174,7 +212,7 @@ impl Parser {
             if text.iter().all(u8::is_ascii_whitespace) || text.first() == Some(&b'#') {
                 continue;
             }
-            let Some(prop) = self.parse_property(&text) else {
+            let Some(prop) = self.parse_property(text) else {
                 if !self.stack.is_empty() {
                     issues.push(sink.issue(
                         &RowPos { sheet: None, row: index + 1, line: Some(line) },
@@ -189,10 +227,13 @@ impl Parser {
                 continue;
             };
             match prop.name.as_str() {
-                "BEGIN" if prop.value.trim().eq_ignore_ascii_case("VCARD") => {
-                    self.stack.push(Card { line, ..Card::default() });
+                "BEGIN" if fast_trim(&prop.value).eq_ignore_ascii_case("VCARD") => {
+                    self.pool.push(prop);
+                    let props = std::mem::take(&mut self.spare_props);
+                    self.stack.push(Card { line, version: None, props });
                 }
-                "END" if prop.value.trim().eq_ignore_ascii_case("VCARD") => {
+                "END" if fast_trim(&prop.value).eq_ignore_ascii_case("VCARD") => {
+                    self.pool.push(prop);
                     if let Some(card) = self.stack.pop() {
                         return Ok(Some(card));
                     }
@@ -201,18 +242,40 @@ impl Parser {
                     if let Some(card) = self.stack.last_mut() {
                         card.version = Some(prop.value.trim().to_string());
                     }
+                    self.pool.push(prop);
                 }
-                _ => {
-                    if let Some(card) = self.stack.last_mut() {
-                        card.props.push(prop);
-                    }
-                }
+                _ => match self.stack.last_mut() {
+                    Some(card) => card.props.push(prop),
+                    None => self.pool.push(prop),
+                },
             }
         }
     }
 
-    /// Splits `group.NAME;params:value` and decodes the value.
-    fn parse_property(&self, text: &[u8]) -> Option<Property> {
+    /// Splits `group.NAME;params:value` and decodes the value (into a recycled property).
+    fn parse_property(&mut self, text: &[u8]) -> Option<Property> {
+        let mut prop = self.pool.pop().unwrap_or_default();
+        if self.fill_property(text, &mut prop).is_some() {
+            Some(prop)
+        } else {
+            self.pool.push(prop);
+            None
+        }
+    }
+
+    /// Gives a finished card's properties back for reuse.
+    fn recycle(&mut self, card: Card) {
+        let mut props = card.props;
+        if self.pool.len() < MAX_POOL {
+            self.pool.extend(props.drain(..).take(MAX_POOL));
+        }
+        props.clear();
+        if props.capacity() > self.spare_props.capacity() {
+            self.spare_props = props;
+        }
+    }
+
+    fn fill_property(&self, text: &[u8], prop: &mut Property) -> Option<()> {
         let mut in_quotes = false;
         let colon = text.iter().position(|b| {
             if *b == b'"' {
@@ -220,54 +283,109 @@ impl Parser {
             }
             *b == b':' && !in_quotes
         })?;
-        let head = String::from_utf8_lossy(text.get(..colon)?).into_owned();
+        // Most lines are valid UTF-8: validate them once.
+        let whole = std::str::from_utf8(text).ok();
+        let head: Cow<'_, str> = match whole {
+            Some(line) => Cow::Borrowed(line.get(..colon)?),
+            None => String::from_utf8_lossy(text.get(..colon)?),
+        };
         let raw = text.get(colon + 1..)?;
-        let mut parts = split_unquoted(&head, ';').into_iter();
-        let full_name = parts.next()?.trim().to_string();
+        let mut parts = SplitUnquoted::new(&head, b';');
+        let full_name = fast_trim(parts.next()?);
         if full_name.is_empty() || !full_name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_') {
             return None;
         }
         let (group, name) = match full_name.rsplit_once('.') {
-            Some((group, name)) => (Some(group.to_ascii_lowercase()), name.to_ascii_uppercase()),
-            None => (None, full_name.to_ascii_uppercase()),
+            Some((group, name)) => (Some(group.to_ascii_lowercase()), name),
+            None => (None, full_name),
         };
-        let mut params = Vec::new();
+        prop.group = group;
+        prop.name.clear();
+        prop.name.push_str(name);
+        prop.name.make_ascii_uppercase();
+        let mut n = 0;
         for part in parts {
             match part.split_once('=') {
                 Some((key, value)) => {
-                    for v in split_unquoted(value, ',') {
-                        params.push((key.trim().to_ascii_uppercase(), v.trim().trim_matches('"').to_string()));
+                    for v in SplitUnquoted::new(value, b',') {
+                        set_param(&mut prop.params, &mut n, fast_trim(key), strip_quotes(fast_trim(v)));
                     }
                 }
-                None => params.push(("TYPE".to_string(), part.trim().to_string())),
+                None => set_param(&mut prop.params, &mut n, "TYPE", fast_trim(part)),
             }
         }
-        let encoding = params.iter().find(|(k, _)| k == "ENCODING").map(|(_, v)| v.to_ascii_uppercase());
-        let qp = encoding.as_deref() == Some("QUOTED-PRINTABLE")
+        prop.params.truncate(n);
+        let params = &prop.params;
+        let qp = params.iter().find(|(k, _)| k == "ENCODING").is_some_and(|(_, v)| v.eq_ignore_ascii_case("QUOTED-PRINTABLE"))
             || params.iter().any(|(k, v)| k == "TYPE" && v.eq_ignore_ascii_case("QUOTED-PRINTABLE"));
-        let bytes = if qp { decode_quoted_printable(raw) } else { raw.to_vec() };
         let charset = params.iter().find(|(k, _)| k == "CHARSET").and_then(|(_, v)| Encoding::for_label(v.as_bytes()));
-        let value = match charset {
-            Some(encoding) => encoding.decode_without_bom_handling(&bytes).0.into_owned(),
-            None => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(err) => self.fallback.decode_without_bom_handling(err.as_bytes()).0.into_owned(),
+        prop.value.clear();
+        if let (false, None, Some(line)) = (qp, charset, whole) {
+            prop.value.push_str(line.get(colon + 1..)?);
+            return Some(());
+        }
+        let bytes: std::borrow::Cow<'_, [u8]> = if qp { decode_quoted_printable(raw).into() } else { raw.into() };
+        match charset {
+            Some(encoding) => prop.value.push_str(&encoding.decode_without_bom_handling(&bytes).0),
+            None => match std::str::from_utf8(&bytes) {
+                Ok(text) => prop.value.push_str(text),
+                Err(_) => prop.value.push_str(&self.fallback.decode_without_bom_handling(&bytes).0),
             },
-        };
-        Some(Property { group, name, params, value })
+        }
+        Some(())
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(haystack, needle).is_some()
+/// `value` without leading and trailing double quotes.
+fn strip_quotes(value: &str) -> &str {
+    let bytes = value.as_bytes();
+    let start = bytes.iter().position(|b| *b != b'"').unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| *b != b'"').map_or(start, |e| e + 1);
+    value.get(start..end).unwrap_or_default()
 }
 
-/// Whether a property head (upper-cased, up to the colon) holds embedded binary data to skip.
+/// `str::trim`, without its Unicode checks when both ends are plain ASCII.
+fn fast_trim(value: &str) -> &str {
+    match (value.as_bytes().first(), value.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => value,
+        (None, _) => value,
+        _ => value.trim(),
+    }
+}
+
+/// Most recycled properties kept.
+const MAX_POOL: usize = 256;
+
+/// Sets parameter `n` (upper-cased key, value), reusing the strings already there.
+fn set_param(params: &mut Vec<(String, String)>, n: &mut usize, key: &str, value: &str) {
+    match params.get_mut(*n) {
+        Some((k, v)) => {
+            k.clear();
+            k.push_str(key);
+            v.clear();
+            v.push_str(value);
+        }
+        None => params.push((key.to_string(), value.to_string())),
+    }
+    if let Some((k, _)) = params.get_mut(*n) {
+        k.make_ascii_uppercase();
+    }
+    *n += 1;
+}
+
+fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else { return true };
+    memchr::memchr2_iter(first.to_ascii_uppercase(), first.to_ascii_lowercase(), haystack)
+        .any(|i| haystack.get(i..i + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)))
+}
+
+/// Whether a property head (up to the colon, any case) holds embedded binary data to skip.
 fn is_binary_head(head: &[u8]) -> bool {
-    let name_end = head.iter().position(|b| *b == b';').unwrap_or(head.len());
+    let name_end = memchr::memchr(b';', head).unwrap_or(head.len());
     let name = head.get(..name_end).unwrap_or_default();
     let name = name.rsplit(|b| *b == b'.').next().unwrap_or(name);
-    matches!(name, b"PHOTO" | b"LOGO" | b"SOUND" | b"KEY") && (contains(head, b"BASE64") || contains(head, b"ENCODING=B"))
+    ["PHOTO", "LOGO", "SOUND", "KEY"].iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+        && (contains_ignore_case(head, b"BASE64") || contains_ignore_case(head, b"ENCODING=B"))
 }
 
 /// Whether a line starts with a property name followed by `;` or `:`.
@@ -277,22 +395,36 @@ fn looks_like_property(line: &[u8]) -> bool {
         && line.get(..end).is_some_and(|name| name.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_')))
 }
 
-fn split_unquoted(text: &str, sep: char) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut quoted = false;
-    for c in text.chars() {
-        if c == '"' {
-            quoted = !quoted;
-        }
-        if c == sep && !quoted {
-            out.push(std::mem::take(&mut current));
-        } else {
-            current.push(c);
-        }
+/// Splits on `sep` outside double quotes.
+struct SplitUnquoted<'a> {
+    rest: Option<&'a str>,
+    sep: u8,
+}
+
+impl<'a> SplitUnquoted<'a> {
+    fn new(text: &'a str, sep: u8) -> SplitUnquoted<'a> {
+        SplitUnquoted { rest: Some(text), sep }
     }
-    out.push(current);
-    out
+}
+
+impl<'a> Iterator for SplitUnquoted<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let text = self.rest?;
+        let mut quoted = false;
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'"' {
+                quoted = !quoted;
+            }
+            if b == self.sep && !quoted {
+                self.rest = text.get(i + 1..);
+                return text.get(..i);
+            }
+        }
+        self.rest = None;
+        Some(text)
+    }
 }
 
 fn decode_quoted_printable(raw: &[u8]) -> Vec<u8> {
@@ -315,7 +447,10 @@ fn decode_quoted_printable(raw: &[u8]) -> Vec<u8> {
 }
 
 /// Splits a structured value on unescaped `;` and unescapes each part (`\n`, `\,`, `\;`, `\\`).
-fn components(value: &str, version21: bool) -> Vec<String> {
+fn components(value: &str, version21: bool) -> Vec<Cow<'_, str>> {
+    if !value.contains('\\') {
+        return value.split(';').map(Cow::Borrowed).collect();
+    }
     let mut out = Vec::new();
     let mut current = String::new();
     let mut chars = value.chars();
@@ -331,19 +466,32 @@ fn components(value: &str, version21: bool) -> Vec<String> {
                 }
                 None => current.push('\\'),
             },
-            ';' => out.push(std::mem::take(&mut current)),
+            ';' => out.push(Cow::Owned(std::mem::take(&mut current))),
             _ => current.push(c),
         }
     }
-    out.push(current);
+    out.push(Cow::Owned(current));
     out
 }
 
+/// Unescapes a whole value (`\\n`, `\\,`, `\\;`, `\\\\`); the same as joining its `components` by `;`.
 fn unescape(value: &str, version21: bool) -> String {
-    if version21 {
+    if version21 || !value.contains('\\') {
         return value.to_string();
     }
-    components(value, false).join(";")
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('n' | 'N') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            },
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Column groups, in output order.
@@ -354,125 +502,201 @@ const RANK_PHONE: u8 = 3;
 const RANK_ADDRESS: u8 = 4;
 const RANK_OTHER: u8 = 5;
 
-/// Turns a card into `(rank, column, value)` cells.
-fn card_cells(card: &Card) -> Vec<(u8, String, String)> {
+/// Turns a card into `(rank, column, value)` cells, passed to `emit` in order (non-empty values only).
+fn card_cells(card: &Card, emit: &mut dyn FnMut(u8, &str, &str)) {
     let v21 = card.version.as_deref().is_none_or(|v| v.starts_with('2'));
-    let mut labels: HashMap<String, String> = HashMap::new();
+    let mut labels: HashMap<&str, String> = HashMap::new();
     for prop in &card.props {
         if prop.name == "X-ABLABEL" {
             if let Some(group) = &prop.group {
                 let label = prop.value.trim().trim_start_matches("_$!<").trim_end_matches(">!$_").to_lowercase();
-                labels.insert(group.clone(), label);
+                labels.insert(group.as_str(), label);
             }
         }
     }
-    let mut cells: Vec<(u8, String, String)> = Vec::new();
-    let mut used: HashMap<String, usize> = HashMap::new();
-    let mut unique = |base: &str, label: &str| -> String {
-        let key = format!("{base}|{label}");
-        let n = used.entry(key).or_insert(0);
-        *n += 1;
-        match (label.is_empty(), *n) {
-            (true, 1) => base.to_string(),
-            (true, n) => format!("{base} ({n})"),
-            (false, 1) => format!("{base} ({label})"),
-            (false, n) => format!("{base} ({label} {n})"),
+    let mut put = |rank: u8, column: &str, value: &str| {
+        if !value.is_empty() {
+            emit(rank, column, value);
         }
     };
-    let mut notes: Vec<String> = Vec::new();
+    let mut used: Vec<(&'static str, String, usize)> = Vec::new();
+    let mut column = String::new();
+    let mut notes: Vec<Cow<'_, str>> = Vec::new();
     for prop in &card.props {
-        let label =
-            prop.group.as_ref().and_then(|g| labels.get(g)).cloned().unwrap_or_else(|| type_label(&prop.params, &prop.name));
-        let text = || unescape(&prop.value, v21).trim().to_string();
+        let label = || -> Cow<'_, str> {
+            match prop.group.as_deref().and_then(|g| labels.get(g)) {
+                Some(label) => Cow::Borrowed(label.as_str()),
+                None => Cow::Owned(type_label(&prop.params, &prop.name)),
+            }
+        };
+        let text = || trim_cow(unescape_cow(&prop.value, v21));
         match prop.name.as_str() {
             "N" => {
                 let parts = components(&prop.value, v21);
-                for (index, column) in [(1, "First Name"), (2, "Middle Name"), (0, "Last Name"), (3, "Prefix"), (4, "Suffix")] {
-                    if let Some(value) = parts.get(index).map(|p| p.trim()).filter(|p| !p.is_empty()) {
-                        cells.push((RANK_NAME, column.to_string(), value.replace(',', " ")));
+                for (index, name) in [(1, "First Name"), (2, "Middle Name"), (0, "Last Name"), (3, "Prefix"), (4, "Suffix")] {
+                    if let Some(value) = parts.get(index).map(|p| fast_trim(p)).filter(|p| !p.is_empty()) {
+                        if value.contains(',') {
+                            put(RANK_NAME, name, &value.replace(',', " "));
+                        } else {
+                            put(RANK_NAME, name, value);
+                        }
                     }
                 }
             }
-            "FN" => cells.push((RANK_NAME, "Full Name".into(), text())),
-            "NICKNAME" => cells.push((RANK_NAME, "Nickname".into(), text())),
+            "FN" => put(RANK_NAME, "Full Name", &text()),
+            "NICKNAME" => put(RANK_NAME, "Nickname", &text()),
             "ORG" => {
                 let parts = components(&prop.value, v21);
-                if let Some(org) = parts.first().map(|p| p.trim()).filter(|p| !p.is_empty()) {
-                    cells.push((RANK_ORG, "Organization".into(), org.to_string()));
+                if let Some(org) = parts.first().map(|p| fast_trim(p)).filter(|p| !p.is_empty()) {
+                    put(RANK_ORG, "Organization", org);
                 }
-                let department: Vec<&str> = parts.iter().skip(1).map(|p| p.trim()).filter(|p| !p.is_empty()).collect();
+                let department: Vec<&str> = parts.iter().skip(1).map(|p| fast_trim(p)).filter(|p| !p.is_empty()).collect();
                 if !department.is_empty() {
-                    cells.push((RANK_ORG, "Department".into(), department.join("; ")));
+                    put(RANK_ORG, "Department", &department.join("; "));
                 }
             }
-            "TITLE" => cells.push((RANK_ORG, "Title".into(), text())),
-            "EMAIL" => cells.push((RANK_EMAIL, unique("Email", &label), text())),
+            "TITLE" => put(RANK_ORG, "Title", &text()),
+            "EMAIL" => {
+                unique(&mut used, &mut column, "Email", &label());
+                put(RANK_EMAIL, &column, &text());
+            }
             "TEL" => {
                 let value = text();
-                let value = value.strip_prefix("tel:").unwrap_or(&value).to_string();
-                cells.push((RANK_PHONE, unique("Phone", &label), value));
+                let value = value.strip_prefix("tel:").unwrap_or(&value);
+                unique(&mut used, &mut column, "Phone", &label());
+                put(RANK_PHONE, &column, value);
             }
             "ADR" => {
                 let parts = components(&prop.value, v21);
-                let suffix = unique("", &label);
+                let mut suffix = String::new();
+                unique(&mut used, &mut suffix, "", &label());
                 let suffix = suffix.trim();
-                let part = |i: usize| parts.get(i).map(|p| p.trim().to_string()).unwrap_or_default();
-                let street = [part(2), part(1)].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(", ");
-                for (column, value) in [
+                let part = |i: usize| parts.get(i).map_or("", |p| fast_trim(p));
+                let street: Cow<'_, str> = match (part(2), part(1)) {
+                    (a, "") => a.into(),
+                    ("", b) => b.into(),
+                    (a, b) => format!("{a}, {b}").into(),
+                };
+                for (name, value) in [
                     ("PO Box", part(0)),
-                    ("Street", street),
+                    ("Street", &street),
                     ("City", part(3)),
                     ("Region", part(4)),
                     ("Postal Code", part(5)),
                     ("Country", part(6)),
                 ] {
                     if !value.is_empty() {
-                        let name = if suffix.is_empty() { column.to_string() } else { format!("{column} {suffix}") };
-                        cells.push((RANK_ADDRESS, name, value));
+                        if suffix.is_empty() {
+                            put(RANK_ADDRESS, name, value);
+                        } else {
+                            column.clear();
+                            column.push_str(name);
+                            column.push(' ');
+                            column.push_str(suffix);
+                            put(RANK_ADDRESS, &column, value);
+                        }
                     }
                 }
             }
-            "URL" => cells.push((RANK_OTHER, unique("Website", ""), text())),
-            "BDAY" => cells.push((RANK_OTHER, "Birthday".into(), birthday(&text()))),
+            "URL" => {
+                unique(&mut used, &mut column, "Website", "");
+                put(RANK_OTHER, &column, &text());
+            }
+            "BDAY" => put(RANK_OTHER, "Birthday", &birthday(&text())),
             "NOTE" => notes.push(text()),
-            "CATEGORIES" => cells.push((RANK_OTHER, "Categories".into(), text())),
+            "CATEGORIES" => put(RANK_OTHER, "Categories", &text()),
             _ => {}
         }
     }
-    let notes: Vec<String> = notes.into_iter().filter(|n| !n.is_empty()).collect();
-    if !notes.is_empty() {
-        cells.push((RANK_OTHER, "Note".into(), notes.join("\n")));
+    notes.retain(|n| !n.is_empty());
+    match notes.as_slice() {
+        [] => {}
+        [one] => put(RANK_OTHER, "Note", one),
+        many => put(RANK_OTHER, "Note", &many.join("\n")),
     }
-    cells.retain(|(_, _, value)| !value.is_empty());
-    cells
 }
 
-/// The label of an EMAIL or TEL from its TYPE parameters.
+/// Writes into `out` the column for `base` with `label`, numbered from the second use: `Email
+/// (work)`, `Email (work 2)`, `Email`, `Email (2)`.
+fn unique(used: &mut Vec<(&'static str, String, usize)>, out: &mut String, base: &'static str, label: &str) {
+    let n = match used.iter_mut().find(|(b, l, _)| *b == base && l == label) {
+        Some((_, _, n)) => {
+            *n += 1;
+            *n
+        }
+        None => {
+            used.push((base, label.to_string(), 1));
+            1
+        }
+    };
+    out.clear();
+    out.push_str(base);
+    use std::fmt::Write as _;
+    let _ = match (label.is_empty(), n) {
+        (true, 1) => Ok(()),
+        (true, n) => write!(out, " ({n})"),
+        (false, 1) => write!(out, " ({label})"),
+        (false, n) => write!(out, " ({label} {n})"),
+    };
+}
+
+/// `value` without leading and trailing white space.
+fn trim_cow(value: Cow<'_, str>) -> Cow<'_, str> {
+    match value {
+        Cow::Borrowed(v) => Cow::Borrowed(fast_trim(v)),
+        Cow::Owned(v) if fast_trim(&v).len() == v.len() => Cow::Owned(v),
+        Cow::Owned(v) => Cow::Owned(fast_trim(&v).to_string()),
+    }
+}
+
+/// `unescape`, borrowing the value when there is nothing to unescape.
+fn unescape_cow(value: &str, version21: bool) -> Cow<'_, str> {
+    if version21 || !value.contains('\\') {
+        Cow::Borrowed(value)
+    } else {
+        Cow::Owned(unescape(value, version21))
+    }
+}
+
+/// The label of an EMAIL or TEL from its TYPE parameters: the first kind, or for a fax the
+/// first of work/home with `fax`.
 fn type_label(params: &[(String, String)], property: &str) -> String {
-    let mut kinds: Vec<String> = Vec::new();
+    let mut first: Option<Cow<'_, str>> = None;
+    let mut fax = false;
+    let mut place: Option<&'static str> = None;
     for (key, value) in params {
         if key != "TYPE" {
             continue;
         }
-        let value = value.to_lowercase();
-        let value = match value.as_str() {
-            "cell" => "mobile".to_string(),
+        let value: Cow<'_, str> =
+            if value.bytes().any(|b| !b.is_ascii_lowercase() && !matches!(b, b'0'..=b'9' | b'-' | b'.' | b'_')) {
+                Cow::Owned(value.to_lowercase())
+            } else {
+                Cow::Borrowed(value.as_str())
+            };
+        let value: Cow<'_, str> = match &*value {
+            "cell" => Cow::Borrowed("mobile"),
             "pref" | "internet" | "voice" | "x400" | "quoted-printable" | "base64" | "b" | "8bit" | "text" | "uri" => continue,
             v if v.starts_with("x-") || v.starts_with("charset") || v.starts_with("encoding") => continue,
-            v => v.to_string(),
+            _ => value,
         };
-        if !kinds.contains(&value) {
-            kinds.push(value);
+        match &*value {
+            "fax" => fax = true,
+            "work" => place = place.or(Some("work")),
+            "home" => place = place.or(Some("home")),
+            _ => {}
+        }
+        if first.is_none() {
+            first = Some(value);
         }
     }
-    if property == "TEL" && kinds.iter().any(|k| k == "fax") {
-        let place = kinds.iter().find(|k| *k == "work" || *k == "home");
+    if property == "TEL" && fax {
         return match place {
             Some(place) => format!("{place} fax"),
             None => "fax".into(),
         };
     }
-    kinds.into_iter().next().unwrap_or_default()
+    first.map(Cow::into_owned).unwrap_or_default()
 }
 
 /// `19800115` → `1980-01-15`; other forms are kept.
@@ -489,6 +713,10 @@ fn birthday(value: &str) -> String {
 pub(crate) struct VcardRows {
     source: CardSource,
     columns: HashMap<String, usize>,
+    /// Column names by index, and the column each cell of the previous card went to: cards
+    /// mostly share a shape, so the lookup is tried there before hashing.
+    names: Vec<String>,
+    previous: Vec<usize>,
     width: usize,
     sink: IssueSink,
     index: u64,
@@ -517,14 +745,32 @@ impl VcardRows {
         let Some(card) = self.next_card(issues)? else { return Ok(false) };
         self.index += 1;
         row.pos = RowPos { sheet: None, row: self.index, line: (card.line > 0).then_some(card.line) };
-        row.cells.clear();
+        // Reuse the row's strings.
+        row.cells.truncate(self.width);
+        row.cells.iter_mut().for_each(String::clear);
         row.cells.resize(self.width, String::new());
-        for (_, column, value) in card_cells(&card) {
-            if let Some(slot) = self.columns.get(&column).and_then(|i| row.cells.get_mut(*i)) {
-                if slot.is_empty() {
-                    *slot = value;
+        let (columns, names, previous, cells) = (&self.columns, &self.names, &mut self.previous, &mut row.cells);
+        let mut k = 0;
+        card_cells(&card, &mut |_, column, value| {
+            let index = match previous.get(k) {
+                Some(&i) if names.get(i).is_some_and(|n| n == column) => Some(i),
+                _ => columns.get(column).copied(),
+            };
+            if let Some(i) = index {
+                match previous.get_mut(k) {
+                    Some(p) => *p = i,
+                    None => previous.push(i),
                 }
             }
+            k += 1;
+            if let Some(slot) = index.and_then(|i| cells.get_mut(i)) {
+                if slot.is_empty() {
+                    slot.push_str(value);
+                }
+            }
+        });
+        if let CardSource::Text(parser) = &mut self.source {
+            parser.recycle(card);
         }
         Ok(true)
     }
@@ -556,7 +802,7 @@ pub(crate) fn open(
     };
     let sink = IssueSink::new(name, &[]);
     let mut parser = Parser::new(input, name, fallback, options.limits.max_cell_bytes);
-    let mut cards = Vec::new();
+    let mut summary = Summary::default();
     let mut scratch = Vec::new();
     let mut count = 0u64;
     while let Some(card) = parser.next_card(&sink, &mut scratch, count)? {
@@ -564,7 +810,9 @@ pub(crate) fn open(
         if count > options.limits.max_rows {
             return Err(ReadError::TooManyRows { file: name.to_string(), max: options.limits.max_rows });
         }
-        cards.push(Summary::of(&card));
+        summary.add(&card);
+        parser.recycle(card);
+        scratch.clear();
     }
     if count == 0 {
         return Err(ReadError::Empty { file: name.to_string() });
@@ -572,39 +820,53 @@ pub(crate) fn open(
     let mut input = parser.input.into_inner();
     input.seek(SeekFrom::Start(0)).map_err(|err| ReadError::io(name, err))?;
     let parser = Parser::new(input, name, fallback, options.limits.max_cell_bytes);
-    finish(name, &cards, CardSource::Text(Box::new(parser)))
+    finish(name, summary, CardSource::Text(Box::new(parser)))
 }
 
-/// What the first pass keeps of a card: its columns and version.
+/// What the first pass keeps of the cards: the count, the distinct columns and versions.
+#[derive(Default)]
 struct Summary {
-    version: Option<String>,
-    columns: Vec<(u8, String)>,
+    count: usize,
+    versions: Vec<String>,
+    seen: Vec<(u8, String)>,
+    /// Column → index in `seen`.
+    known: HashMap<String, usize>,
+    /// Where in `seen` each cell of the previous card was (see `VcardRows::previous`).
+    previous: Vec<usize>,
 }
 
 impl Summary {
-    fn of(card: &Card) -> Summary {
-        Summary {
-            version: card.version.clone(),
-            columns: card_cells(card).into_iter().map(|(rank, column, _)| (rank, column)).collect(),
+    fn add(&mut self, card: &Card) {
+        self.count += 1;
+        let version = card.version.as_deref().unwrap_or("2.1 (no VERSION)");
+        if !self.versions.iter().any(|v| v == version) {
+            self.versions.push(version.to_string());
         }
+        let (known, seen, previous) = (&mut self.known, &mut self.seen, &mut self.previous);
+        let mut k = 0;
+        card_cells(card, &mut |rank, column, _| {
+            let hit = previous.get(k).and_then(|&i| seen.get(i)).is_some_and(|(_, n)| n == column);
+            if !hit {
+                let i = match known.get(column) {
+                    Some(&i) => i,
+                    None => {
+                        known.insert(column.to_string(), seen.len());
+                        seen.push((rank, column.to_string()));
+                        seen.len() - 1
+                    }
+                };
+                match previous.get_mut(k) {
+                    Some(p) => *p = i,
+                    None => previous.push(i),
+                }
+            }
+            k += 1;
+        });
     }
 }
 
-fn finish(name: &str, cards: &[Summary], source: CardSource) -> Result<(Detected, VcardRows, Vec<ReadIssue>), ReadError> {
-    let mut seen: Vec<(u8, String)> = Vec::new();
-    let mut known: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut versions: Vec<String> = Vec::new();
-    for card in cards {
-        let version = card.version.clone().unwrap_or_else(|| "2.1 (no VERSION)".into());
-        if !versions.contains(&version) {
-            versions.push(version);
-        }
-        for (rank, column) in &card.columns {
-            if known.insert(column.clone()) {
-                seen.push((*rank, column.clone()));
-            }
-        }
-    }
+fn finish(name: &str, summary: Summary, source: CardSource) -> Result<(Detected, VcardRows, Vec<ReadIssue>), ReadError> {
+    let Summary { count, mut versions, mut seen, .. } = summary;
     seen.sort_by_key(|(rank, _)| *rank);
     let columns: Vec<Column> = seen.into_iter().map(|(_, n)| Column { original: n.clone(), name: n, renamed: None }).collect();
     let index: HashMap<String, usize> = columns.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
@@ -618,10 +880,19 @@ fn finish(name: &str, cards: &[Summary], source: CardSource) -> Result<(Detected
         header_row: 0,
         sheets: Vec::new(),
         selected_sheets: Vec::new(),
-        layout: Some(format!("{} card(s), vCard {}", cards.len(), versions.join(", "))),
+        layout: Some(format!("{count} card(s), vCard {}", versions.join(", "))),
         columns: columns.clone(),
     };
-    let rows = VcardRows { source, width: columns.len(), columns: index, sink: IssueSink::new(name, &columns), index: 0 };
+    let names = columns.iter().map(|c| c.name.clone()).collect();
+    let rows = VcardRows {
+        source,
+        width: columns.len(),
+        columns: index,
+        names,
+        previous: Vec::new(),
+        sink: IssueSink::new(name, &columns),
+        index: 0,
+    };
     Ok((detected, rows, Vec::new()))
 }
 
@@ -692,6 +963,9 @@ fn open_jcard(
     if cards.is_empty() {
         return Err(ReadError::Empty { file: name.to_string() });
     }
-    let summaries: Vec<Summary> = cards.iter().map(Summary::of).collect();
-    finish(name, &summaries, CardSource::Cards(cards.into_iter()))
+    let mut summary = Summary::default();
+    for card in &cards {
+        summary.add(card);
+    }
+    finish(name, summary, CardSource::Cards(cards.into_iter()))
 }

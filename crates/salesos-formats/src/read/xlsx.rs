@@ -23,8 +23,11 @@ use std::io::{BufReader, Seek, SeekFrom};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 
-/// Rows in flight between the worker and the reader.
-const CHANNEL: usize = 256;
+/// Batches in flight between the worker and the reader.
+const CHANNEL: usize = 16;
+
+/// Rows per batch: handing rows over one by one costs a thread wake-up per row.
+const BATCH: usize = 256;
 
 /// Most parts a zipped workbook may hold.
 const MAX_PARTS: usize = 10_000;
@@ -56,7 +59,7 @@ struct SparseRow {
 enum Msg {
     Meta { sheets: Vec<SheetInfo>, selected: Vec<usize>, is_1904: bool },
     Sample { rows: Vec<SparseRow> },
-    Row { sheet: usize, row: SparseRow },
+    Rows { sheet: usize, rows: Vec<SparseRow> },
     Done,
     Error(ReadError),
 }
@@ -74,6 +77,8 @@ struct SheetMap {
 /// Streams the rows of the selected sheets.
 pub(crate) struct BookRows {
     rx: Receiver<Msg>,
+    /// The batch being read: its sheet and remaining rows.
+    batch: (usize, std::vec::IntoIter<SparseRow>),
     sheets: Vec<SheetMap>,
     width: usize,
     sink: IssueSink,
@@ -202,7 +207,14 @@ pub(crate) fn open(
         layout: Some(if is_1904 { "1904 date system".to_string() } else { "1900 date system".to_string() }),
         columns: columns.clone(),
     };
-    let rows = BookRows { rx, sheets: maps, width: columns.len(), sink: IssueSink::new(name, &columns), finished: false };
+    let rows = BookRows {
+        rx,
+        sheets: maps,
+        width: columns.len(),
+        sink: IssueSink::new(name, &columns),
+        finished: false,
+        batch: (0, Vec::new().into_iter()),
+    };
     Ok((detected, rows, issues))
 }
 
@@ -220,11 +232,18 @@ fn dense(row: &SparseRow, offset: u32) -> Vec<String> {
 impl BookRows {
     pub(crate) fn read_row(&mut self, out: &mut SourceRow, issues: &mut Vec<ReadIssue>) -> Result<bool, ReadError> {
         loop {
+            if let Some(row) = self.batch.1.next() {
+                let sheet_index = self.batch.0;
+                if self.emit(sheet_index, row, out, issues) {
+                    return Ok(true);
+                }
+                continue;
+            }
             if self.finished {
                 return Ok(false);
             }
-            let (sheet_index, row) = match self.rx.recv() {
-                Ok(Msg::Row { sheet, row }) => (sheet, row),
+            match self.rx.recv() {
+                Ok(Msg::Rows { sheet, rows }) => self.batch = (sheet, rows.into_iter()),
                 Ok(Msg::Done) => {
                     self.finished = true;
                     return Ok(false);
@@ -237,76 +256,77 @@ impl BookRows {
                     })
                 }
             };
-            let Some(map) = self.sheets.get(sheet_index) else { continue };
-            if row.row < map.skip_below || row.cells.iter().all(|c| c.text.is_empty() && c.note.is_none()) {
+        }
+    }
+
+    /// Puts one sheet row into `out`; false when the row is skipped (above the header, or empty).
+    fn emit(&mut self, sheet_index: usize, row: SparseRow, out: &mut SourceRow, issues: &mut Vec<ReadIssue>) -> bool {
+        let Some(map) = self.sheets.get(sheet_index) else { return false };
+        if row.row < map.skip_below || row.cells.iter().all(|c| c.text.is_empty() && c.note.is_none()) {
+            return false;
+        }
+        out.pos = RowPos { sheet: Some(map.name.clone()), row: u64::from(row.row) + 1, line: None };
+        out.cells.clear();
+        out.cells.resize(self.width, String::new());
+        for cell in row.cells {
+            let Some(relative) = cell.col.checked_sub(map.col_offset) else {
+                issues.push(self.sink.issue(
+                    &out.pos,
+                    None,
+                    Severity::Warning,
+                    IssueKind::ExtraCells,
+                    "cells inside the table",
+                    format!("{:?}", cell.text),
+                    format!("a cell left of the table's first column holds {:?}; it is kept after the last column", cell.text),
+                ));
+                out.cells.push(cell.text);
                 continue;
-            }
-            out.pos = RowPos { sheet: Some(map.name.clone()), row: u64::from(row.row) + 1, line: None };
-            out.cells.clear();
-            out.cells.resize(self.width, String::new());
-            for cell in row.cells {
-                let Some(relative) = cell.col.checked_sub(map.col_offset) else {
+            };
+            let index = match map.mapping.get(relative as usize) {
+                Some(index) => *index,
+                None => {
+                    let index = out.cells.len().max(self.width + relative as usize - map.mapping.len());
+                    if out.cells.len() <= index {
+                        out.cells.resize(index + 1, String::new());
+                    }
                     issues.push(self.sink.issue(
                         &out.pos,
-                        None,
+                        Some(index),
                         Severity::Warning,
                         IssueKind::ExtraCells,
-                        "cells inside the table",
-                        format!("{:?}", cell.text),
-                        format!(
-                            "a cell left of the table's first column holds {:?}; it is kept after the last column",
-                            cell.text
-                        ),
+                        format!("{} columns", self.width),
+                        format!("a value in column {}", relative + 1),
+                        "a cell right of the header's last column is kept after the last column",
                     ));
-                    out.cells.push(cell.text);
-                    continue;
-                };
-                let index = match map.mapping.get(relative as usize) {
-                    Some(index) => *index,
-                    None => {
-                        let index = out.cells.len().max(self.width + relative as usize - map.mapping.len());
-                        if out.cells.len() <= index {
-                            out.cells.resize(index + 1, String::new());
-                        }
-                        issues.push(self.sink.issue(
-                            &out.pos,
-                            Some(index),
-                            Severity::Warning,
-                            IssueKind::ExtraCells,
-                            format!("{} columns", self.width),
-                            format!("a value in column {}", relative + 1),
-                            "a cell right of the header's last column is kept after the last column",
-                        ));
-                        index
-                    }
-                };
-                match cell.note {
-                    Some(Note::Error(value)) => issues.push(self.sink.issue(
-                        &out.pos,
-                        Some(index),
-                        Severity::Error,
-                        IssueKind::CellError,
-                        "a value",
-                        value.clone(),
-                        format!("the cell holds the Excel error {value}; it is read as empty"),
-                    )),
-                    Some(Note::Lossy(value)) => issues.push(self.sink.issue(
-                        &out.pos,
-                        Some(index),
-                        Severity::Warning,
-                        IssueKind::LossyNumber,
-                        "at most 15 significant digits",
-                        value.clone(),
-                        format!("the number {value} has more than 15 significant digits, which Excel does not keep: if it is a phone number or an id, its last digits may be wrong (format the column as text in Excel)"),
-                    )),
-                    None => {}
+                    index
                 }
-                if let Some(slot) = out.cells.get_mut(index) {
-                    *slot = cell.text;
-                }
+            };
+            match cell.note {
+                Some(Note::Error(value)) => issues.push(self.sink.issue(
+                    &out.pos,
+                    Some(index),
+                    Severity::Error,
+                    IssueKind::CellError,
+                    "a value",
+                    value.clone(),
+                    format!("the cell holds the Excel error {value}; it is read as empty"),
+                )),
+                Some(Note::Lossy(value)) => issues.push(self.sink.issue(
+                    &out.pos,
+                    Some(index),
+                    Severity::Warning,
+                    IssueKind::LossyNumber,
+                    "at most 15 significant digits",
+                    value.clone(),
+                    format!("the number {value} has more than 15 significant digits, which Excel does not keep: if it is a phone number or an id, its last digits may be wrong (format the column as text in Excel)"),
+                )),
+                None => {}
             }
-            return Ok(true);
+            if let Some(slot) = out.cells.get_mut(index) {
+                *slot = cell.text;
+            }
         }
+        true
     }
 }
 
@@ -329,7 +349,7 @@ fn work(mut input: BoxInput, format: Format, name: &str, options: &ReadOptions, 
         Format::Xlsx | Format::Xlsb | Format::Ods => {
             check_zip(&mut input, name, options)?;
             input.seek(SeekFrom::Start(0)).map_err(|err| ReadError::io(name, err))?;
-            let rs = BufReader::new(input);
+            let rs = BufReader::with_capacity(64 * 1024, input);
             let mut book = match format {
                 Format::Xlsb => Book::Xlsb(Box::new(
                     calamine::open_workbook_from_rs(rs).map_err(|err: calamine::XlsbError| corrupt(err.to_string()))?,
@@ -584,11 +604,16 @@ fn run(book: &mut Book, name: &str, options: &ReadOptions, tx: &SyncSender<Msg>)
     }
     for (index, sheet) in names.iter().enumerate() {
         let mut open = true;
+        let mut batch = Vec::with_capacity(BATCH);
         book.rows(sheet, name, &mut |row| {
-            open = tx.send(Msg::Row { sheet: index, row }).is_ok();
+            batch.push(row);
+            if batch.len() >= BATCH {
+                open =
+                    tx.send(Msg::Rows { sheet: index, rows: std::mem::replace(&mut batch, Vec::with_capacity(BATCH)) }).is_ok();
+            }
             open
         })?;
-        if !open {
+        if !open || (!batch.is_empty() && tx.send(Msg::Rows { sheet: index, rows: batch }).is_err()) {
             return Ok(());
         }
     }
