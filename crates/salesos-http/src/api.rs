@@ -69,38 +69,25 @@ fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) 
     })
 }
 
-/// Accepts an integer written as a JSON integer or as a float without fraction (`3.0`), since
-/// JSON Schema's `integer` allows both.
-fn lenient_i64<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-    let number = serde_json::Number::deserialize(deserializer)?;
+/// Reads a JSON number as an integer, accepting a float without fraction (`3.0`), since JSON
+/// Schema's `integer` allows both.
+fn integer<E: serde::de::Error>(number: serde_json::Number) -> Result<i64, E> {
     number
         .as_i64()
         .or_else(|| number.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
-        .ok_or_else(|| serde::de::Error::custom(format!("expected an integer, found {number}")))
+        .ok_or_else(|| E::custom(format!("expected an integer, found {number}")))
+}
+
+fn lenient_i64<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    integer(serde_json::Number::deserialize(deserializer)?)
 }
 
 fn lenient_opt_i64<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-    Option::<serde_json::Number>::deserialize(deserializer)?
-        .map(|number| {
-            number
-                .as_i64()
-                .or_else(|| number.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
-                .ok_or_else(|| serde::de::Error::custom(format!("expected an integer, found {number}")))
-        })
-        .transpose()
+    Option::<serde_json::Number>::deserialize(deserializer)?.map(integer).transpose()
 }
 
 fn lenient_ids<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<i64>, D::Error> {
-    let numbers = Vec::<serde_json::Number>::deserialize(deserializer)?;
-    numbers
-        .into_iter()
-        .map(|number| {
-            number
-                .as_i64()
-                .or_else(|| number.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
-                .ok_or_else(|| serde::de::Error::custom(format!("expected an integer, found {number}")))
-        })
-        .collect()
+    Vec::<serde_json::Number>::deserialize(deserializer)?.into_iter().map(integer).collect()
 }
 
 /// Parses the query string into name → value (last one wins).
