@@ -15,6 +15,7 @@
 //! card's index counting from 1, so the first record is row 1 there). CSV rows also carry the
 //! physical `line` where the record starts. Blank CSV lines are not records and are not counted.
 
+mod cfb;
 mod csv;
 mod decode;
 mod json;

@@ -338,6 +338,9 @@ fn work(mut input: BoxInput, format: Format, name: &str, options: &ReadOptions, 
             if is_encrypted_package(&mut input).map_err(|err| ReadError::io(name, err))? {
                 return Err(ReadError::PasswordProtected { file: name.to_string() });
             }
+            let len = input.seek(SeekFrom::End(0)).map_err(|err| ReadError::io(name, err))?;
+            super::cfb::check_chains(&mut input, len)
+                .map_err(|detail| corrupt(format!("not a readable .xls workbook ({detail})")))?;
             input.seek(SeekFrom::Start(0)).map_err(|err| ReadError::io(name, err))?;
             let workbook = calamine::open_workbook_from_rs::<calamine::Xls<_>, _>(BufReader::new(input));
             match workbook {
