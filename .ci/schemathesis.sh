@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# Runs schemathesis with every check against a freshly started server (SQLite, demo data), for a
-# bounded number of examples per operation. Usage: .ci/schemathesis.sh [MAX_EXAMPLES]
+# Runs schemathesis against a freshly started server (SQLite, demo data), for a bounded number of
+# examples per operation, with every check but one. Usage: .ci/schemathesis.sh [MAX_EXAMPLES]
+#
+# Excluded: positive_data_acceptance ("a schema-valid request must be accepted"). The API takes a
+# filter language in a string and record fields that depend on each organization's schema; JSON
+# Schema cannot say which strings are valid filters or which defaults fit a field's type, so
+# schema-valid but meaningless input is (rightly) refused with 400. Every refusal is still checked
+# for a documented status, content type and error body by the other checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 examples="${1:-100}"
@@ -15,5 +21,5 @@ for _ in $(seq 1 120); do grep -q "listening on" "$log" && break; sleep 1; done
 address=$(grep -o 'listening on http://[0-9.:]*' "$log" | head -1 | sed 's#listening on http://##')
 key=$(grep -o 'sk_[0-9a-f]*' "$log" | head -1)
 [ -n "$address" ] && [ -n "$key" ] || { cat "$log"; echo "server did not start" >&2; exit 1; }
-schemathesis run "http://$address/openapi.json" --checks all -H "Authorization: Bearer $key" \
+schemathesis run "http://$address/openapi.json" --checks all --exclude-checks positive_data_acceptance -H "Authorization: Bearer $key" \
   --max-examples "$examples" --seed 42 --suppress-health-check all

@@ -58,6 +58,10 @@ fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) 
     if !content_type.starts_with("application/json") {
         return Err(ApiError::new(ErrorCode::InvalidRequest, "send the body as application/json"));
     }
+    // serde accepts a JSON array for a struct; the API's bodies are objects only.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::new(ErrorCode::InvalidRequest, "the body must be a JSON object"));
+    }
     serde_json::from_slice(body).map_err(|err| {
         let message = err.to_string();
         let mut api = ApiError::new(ErrorCode::InvalidRequest, format!("invalid JSON body: {message}"));
@@ -74,7 +78,10 @@ fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) 
 fn integer<E: serde::de::Error>(number: serde_json::Number) -> Result<i64, E> {
     number
         .as_i64()
-        .or_else(|| number.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+        // Near 2^52 a float keeps (almost) no fractional digits, so `N.0` read back may be off by a half.
+        .or_else(|| {
+            number.as_f64().filter(|f| (f.fract() == 0.0 || f.abs() >= 1.0e15) && f.abs() < 9.0e15).map(|f| f.round() as i64)
+        })
         .ok_or_else(|| E::custom(format!("expected an integer, found {number}")))
 }
 
@@ -98,7 +105,9 @@ fn query_map(raw: Option<String>) -> ApiResult<BTreeMap<String, String>> {
 }
 
 fn parse_id(text: &str, what: &str) -> ApiResult<i64> {
-    text.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+    // JSON Schema's integer allows `1.0`, so a path segment written that way is accepted too.
+    let float_id = || text.parse::<f64>().ok().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64);
+    text.parse::<i64>().ok().or_else(float_id).filter(|id| *id > 0).ok_or_else(|| {
         ApiError::new(ErrorCode::InvalidRequest, format!("{what} must be a positive integer, found {text:?}")).with_field(what)
     })
 }
@@ -1147,6 +1156,11 @@ pub async fn add_team_member(
     let input: MemberIn = json_body(&headers, &body)?;
     blocking(move || {
         authed.actor.require_admin()?;
+        // An unknown user in the body is a bad value, not a missing team.
+        if state.store.find_user(authed.actor.org.id, &input.user_id.to_string()).is_err() {
+            return Err(ApiError::new(ErrorCode::InvalidValue, format!("no user {} in this organization", input.user_id))
+                .with_field("user_id"));
+        }
         state.store.add_team_member(authed.actor.org.id, TeamId(id), UserId(input.user_id))?;
         Ok(StatusCode::NO_CONTENT)
     })

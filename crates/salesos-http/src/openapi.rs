@@ -44,7 +44,29 @@ impl Modify for BearerKey {
 )]
 pub struct ApiDoc;
 
+/// Returns the document as JSON, with the cross-field rules utoipa cannot derive (JSON Schema
+/// `if`/`then`): a field is `multi` only when its type is email or phone.
+pub fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    if let Some(field_in) = doc.pointer_mut("/components/schemas/FieldIn").and_then(serde_json::Value::as_object_mut) {
+        field_in.insert("if".into(), serde_json::json!({"properties": {"multi": {"const": true}}, "required": ["multi"]}));
+        field_in.insert("then".into(), serde_json::json!({"properties": {"type": {"enum": ["email", "phone"]}}}));
+        // Options belong to picklists, and picklists need options.
+        field_in.insert(
+            "dependentSchemas".into(),
+            serde_json::json!({"options": {"if": {"properties": {"options": {"minItems": 1}}},
+                                            "then": {"properties": {"type": {"enum": ["picklist", "multi_picklist"]}}}}}),
+        );
+        field_in.insert(
+            "allOf".into(),
+            serde_json::json!([{"if": {"properties": {"type": {"enum": ["picklist", "multi_picklist"]}}, "required": ["type"]},
+                                "then": {"required": ["options"], "properties": {"options": {"minItems": 1}}}}]),
+        );
+    }
+    doc
+}
+
 /// Serves `/openapi.json` and `/docs`.
 pub fn router() -> Router<AppState> {
-    Router::new().merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
+    Router::new().merge(utoipa_swagger_ui::SwaggerUi::new("/docs").external_url_unchecked("/openapi.json", document()))
 }
