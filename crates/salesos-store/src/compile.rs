@@ -54,6 +54,17 @@ pub(crate) trait Dialect {
     fn records_from(&self, walk_by_id: bool) -> &'static str;
 }
 
+/// Returns the `records` column that holds a system field.
+fn system_column(system: SystemField) -> &'static str {
+    match system {
+        SystemField::Id => "id",
+        SystemField::Owner => "owner_id",
+        SystemField::CreatedAt => "created_at",
+        SystemField::UpdatedAt => "updated_at",
+        SystemField::Version => "version",
+    }
+}
+
 /// Returns the index-name suffix of a field key, as `Store::create_field_index` names indexes.
 pub(crate) fn index_suffix(key: &str) -> String {
     key.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
@@ -173,13 +184,7 @@ impl Builder<'_> {
         let field_type = path.field_type;
         match &path.target {
             PathTarget::System(system) => {
-                let column = match system {
-                    SystemField::Id => "id",
-                    SystemField::Owner => "owner_id",
-                    SystemField::CreatedAt => "created_at",
-                    SystemField::UpdatedAt => "updated_at",
-                    SystemField::Version => "version",
-                };
+                let column = system_column(*system);
                 pred(self, &format!("{alias}.{column}"), true)
             }
             PathTarget::Field { key } if self.is_multi(object, key) => {
@@ -325,13 +330,7 @@ impl Builder<'_> {
     fn sort_expr(&self, alias: &str, path: &ResolvedPath) -> (String, bool) {
         match &path.target {
             PathTarget::System(system) => {
-                let column = match system {
-                    SystemField::Id => "id",
-                    SystemField::Owner => "owner_id",
-                    SystemField::CreatedAt => "created_at",
-                    SystemField::UpdatedAt => "updated_at",
-                    SystemField::Version => "version",
-                };
+                let column = system_column(*system);
                 (format!("{alias}.{column}"), true)
             }
             PathTarget::Primary { key } => (self.dialect.scalar(alias, key, Part::PrimaryValue, path.field_type), false),
