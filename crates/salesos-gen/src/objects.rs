@@ -81,7 +81,7 @@ const LEAD_SOURCES: &[(&str, u32)] = &[
     ("purchased_list", 4),
     ("other", 3),
 ];
-use salesos_model::schema::INDUSTRIES;
+use salesos_model::schema::{label_of, INDUSTRIES};
 const ACCOUNT_TYPES: &[(&str, u32)] =
     &[("prospect", 40), ("customer", 35), ("partner", 10), ("competitor", 4), ("vendor", 8), ("other", 3)];
 const LEAD_STATUSES: &[(&str, u32)] = &[("new", 40), ("contacted", 25), ("qualified", 15), ("unqualified", 12), ("converted", 8)];
@@ -181,16 +181,6 @@ fn weighted<'a>(rng: &mut Rng, items: &[(&'a str, u32)]) -> &'a str {
         roll -= weight;
     }
     items[0].0
-}
-
-/// Turns `closed_won` into `Closed won`, as the model labels options.
-fn label_of(value: &str) -> String {
-    let spaced = value.replace('_', " ");
-    let mut chars = spaced.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    }
 }
 
 fn title_case(text: &str) -> String {

@@ -7,7 +7,7 @@ use crate::ids::{ObjectId, PipelineId};
 use crate::value::Value;
 use serde::{Deserialize, Serialize};
 
-pub use standard::{default_stages as standard_stages, standard_objects, INDUSTRIES, STANDARD_OBJECTS};
+pub use standard::{default_stages as standard_stages, label_of, standard_objects, INDUSTRIES, STANDARD_OBJECTS};
 
 /// The type of a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -302,6 +302,18 @@ impl Builder<'_> {
         }
     }
 
+    /// Compiles what a query selects: its object, the visible owners and its condition.
+    fn selection(&mut self, query: &RecordQuery) -> String {
+        let object_param = self.param(SqlValue::from(query.object_id.0));
+        let mut sql = format!("r.object_id = {object_param}");
+        sql.push_str(&self.visibility_sql("r"));
+        if let Some(cond) = &query.cond {
+            sql.push_str(" AND ");
+            sql.push_str(&self.cond("r", query.object_id, cond));
+        }
+        sql
+    }
+
     /// Returns the match key an equality on this path can be narrowed by, if any.
     fn match_key_for(&self, path: &ResolvedPath, value: &Value) -> Option<MatchKey> {
         let text = value.primary_text()?;
@@ -373,15 +385,8 @@ pub(crate) fn select_page(
         Some(sort) => matches!(sort.path.target, PathTarget::System(SystemField::Id)),
     };
     let walk_by_id = sorted_by_id && !uses_other_index(&builder, query, indexed);
-    let object_param = builder.param(SqlValue::from(query.object_id.0));
-    let mut sql = format!("SELECT {columns} FROM {} WHERE r.object_id = {object_param}", dialect.records_from(walk_by_id));
-    let visibility = builder.visibility_sql("r");
-    sql.push_str(&visibility);
-    if let Some(cond) = &query.cond {
-        let compiled = builder.cond("r", query.object_id, cond);
-        sql.push_str(" AND ");
-        sql.push_str(&compiled);
-    }
+    let mut sql = format!("SELECT {columns} FROM {} WHERE ", dialect.records_from(walk_by_id));
+    sql.push_str(&builder.selection(query));
     let (sort_expr, descending, sort_type, sort_system) = match &query.sort {
         Some(sort) => {
             let (expr, system) = builder.sort_expr("r", &sort.path);
@@ -425,14 +430,6 @@ pub(crate) fn select_page(
 /// Compiles a count of the records a query matches (ignoring sort, cursor and limit).
 pub(crate) fn count(dialect: &dyn Dialect, schema: &Schema, query: &RecordQuery) -> Compiled {
     let mut builder = Builder { dialect, schema, visibility: &query.visibility, params: Vec::new() };
-    let object_param = builder.param(SqlValue::from(query.object_id.0));
-    let mut sql = format!("SELECT COUNT(*) FROM records r WHERE r.object_id = {object_param}");
-    let visibility = builder.visibility_sql("r");
-    sql.push_str(&visibility);
-    if let Some(cond) = &query.cond {
-        let compiled = builder.cond("r", query.object_id, cond);
-        sql.push_str(" AND ");
-        sql.push_str(&compiled);
-    }
+    let sql = format!("SELECT COUNT(*) FROM records r WHERE {}", builder.selection(query));
     Compiled { sql, params: builder.params }
 }

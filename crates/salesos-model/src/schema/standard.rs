@@ -38,7 +38,7 @@ fn object_ref(api_name: &str, label: &str, object: &str) -> FieldDef {
 }
 
 /// Turns an api value like `closed_won` into a label like `Closed won`.
-fn label_of(value: &str) -> String {
+pub fn label_of(value: &str) -> String {
     let spaced = value.replace('_', " ");
     let mut chars = spaced.chars();
     match chars.next() {
