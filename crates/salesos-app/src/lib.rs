@@ -6,6 +6,7 @@
 pub mod actor;
 pub mod demo;
 pub mod error;
+pub mod imports;
 pub mod keys;
 pub mod passwords;
 pub mod records;

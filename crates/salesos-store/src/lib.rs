@@ -8,6 +8,7 @@
 mod compile;
 mod error;
 pub mod files;
+mod import_config;
 mod jobs;
 mod migrate;
 mod ops;
@@ -21,9 +22,10 @@ mod sqlite;
 mod users;
 
 pub use error::{Result, StoreError};
+pub use import_config::{SavedMapping, StoredRule};
 pub use migrate::latest_version;
 pub use postgres::redact as redact_url;
-pub use records::{Page, UpdateOutcome, WriteContext};
+pub use records::{CommitBatch, CommitReceipt, Page, UpdateOutcome, WriteContext};
 pub use users::{ApiKey, NewUser, Session};
 
 use sql::Tx;

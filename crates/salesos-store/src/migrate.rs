@@ -5,11 +5,17 @@ use crate::error::{Result, StoreError};
 use crate::sql::Tx;
 
 /// SQLite migrations, in order.
-pub(crate) const SQLITE: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/sqlite/0001_init.sql")), (2, include_str!("../migrations/sqlite/0002_sessions.sql"))];
+pub(crate) const SQLITE: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../migrations/sqlite/0002_sessions.sql")),
+    (3, include_str!("../migrations/sqlite/0003_import_config.sql")),
+];
 /// PostgreSQL migrations, in order.
-pub(crate) const POSTGRES: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/postgres/0001_init.sql")), (2, include_str!("../migrations/postgres/0002_sessions.sql"))];
+pub(crate) const POSTGRES: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../migrations/postgres/0002_sessions.sql")),
+    (3, include_str!("../migrations/postgres/0003_import_config.sql")),
+];
 
 /// Returns the newest schema version this program knows.
 pub fn latest_version() -> i64 {

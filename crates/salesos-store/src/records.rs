@@ -61,6 +61,24 @@ pub enum UpdateOutcome {
     },
 }
 
+/// The changes of one import batch, each with its source row number.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommitBatch {
+    /// Records to create.
+    pub creates: Vec<(i64, NewRecord)>,
+    /// Records to change: source row, record, patch.
+    pub updates: Vec<(i64, RecordId, RecordPatch)>,
+}
+
+/// What a committed batch did: the ids created (in order) and each update's outcome.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommitReceipt {
+    /// Ids of the created records, in the order of `creates`.
+    pub created: Vec<RecordId>,
+    /// Outcomes of the updates, in the order of `updates`.
+    pub updated: Vec<UpdateOutcome>,
+}
+
 /// A record encoded for insertion.
 pub(crate) struct PreparedRecord {
     pub owner: i64,
@@ -212,11 +230,12 @@ struct JournalRow {
     op: JournalOp,
     version_after: i64,
     before: Option<String>,
+    source_row: Option<i64>,
 }
 
 fn write_journal(tx: &mut Tx<'_>, operation: OperationId, seq: i64, row: JournalRow) -> Result<()> {
     tx.exec(
-        "INSERT INTO journal (operation_id, seq, record_id, object_id, op, version_after, before, source_row) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+        "INSERT INTO journal (operation_id, seq, record_id, object_id, op, version_after, before, source_row) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         &[
             operation.0.into(),
             seq.into(),
@@ -225,6 +244,7 @@ fn write_journal(tx: &mut Tx<'_>, operation: OperationId, seq: i64, row: Journal
             row.op.as_str().into(),
             row.version_after.into(),
             row.before.into(),
+            row.source_row.into(),
         ],
     )?;
     Ok(())
@@ -248,6 +268,102 @@ fn insert_keys(tx: &mut Tx<'_>, object: ObjectId, id: RecordId, keys: &[(i64, i6
         )?;
     }
     Ok(())
+}
+
+/// Applies patches inside a transaction, journaling before-images from `seq` on.
+fn update_in(
+    tx: &mut Tx<'_>,
+    ctx: &WriteContext,
+    object: &ObjectDef,
+    patches: &[(RecordId, &RecordPatch, Option<i64>)],
+    seq: &mut i64,
+) -> Result<Vec<UpdateOutcome>> {
+    let mut outcomes = Vec::with_capacity(patches.len());
+    for (id, patch, source_row) in patches {
+        let (patch, source_row) = (*patch, *source_row);
+        let Some(stored) = read_for_change(tx, object.id, *id)? else {
+            outcomes.push(UpdateOutcome::NotFound);
+            continue;
+        };
+        if let Some(expected) = patch.expected_version {
+            if expected != stored.version {
+                outcomes.push(UpdateOutcome::Conflict { actual: stored.version });
+                continue;
+            }
+        }
+        let old_fields = fields_from_json(object, &stored.data).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        let mut new_fields: Fields = old_fields.clone();
+        let mut changed: Vec<String> = Vec::new();
+        for (key, value) in &patch.set {
+            let before = old_fields.get(key).filter(|v| !v.is_empty()).map(Value::to_json);
+            let after = (!value.is_empty()).then(|| value.to_json());
+            if before != after {
+                changed.push(key.clone());
+            }
+            if value.is_empty() {
+                new_fields.remove(key);
+            } else {
+                new_fields.insert(key.clone(), value.clone());
+            }
+        }
+        let mut external_ids = external_ids_from_json(&stored.external_ids)?;
+        let mut ids_changed = false;
+        for external_id in &patch.add_external_ids {
+            if !external_ids.contains(external_id) {
+                external_ids.push(external_id.clone());
+                ids_changed = true;
+            }
+        }
+        let owner = patch.owner_id.map(|o| o.0).unwrap_or(stored.owner);
+        if changed.is_empty() && !ids_changed && owner == stored.owner {
+            outcomes.push(UpdateOutcome::Unchanged);
+            continue;
+        }
+        let mut field_times: BTreeMap<String, i64> = serde_json::from_str(&stored.field_times).unwrap_or_default();
+        for key in &changed {
+            field_times.insert(key.clone(), ctx.now);
+        }
+        let keys = record_match_keys(object, &new_fields, &external_ids, &ctx.default_country);
+        let (new_keys, key_hashes) = encode_keys(&keys);
+        let old_keys = decode_keys(&stored.key_hashes);
+        let removed: Vec<(i64, i64)> = old_keys.iter().filter(|k| !new_keys.contains(k)).copied().collect();
+        let added: Vec<(i64, i64)> = new_keys.iter().filter(|k| !old_keys.contains(k)).copied().collect();
+        let version = stored.version + 1;
+        let sql = format!(
+            "UPDATE records SET owner_id = $1, updated_at = $2, version = $3, data = {}, field_times = $5, external_ids = {}, key_hashes = $7 WHERE id = $8",
+            json_param(tx, 4),
+            json_param(tx, 6)
+        );
+        tx.exec(
+            &sql,
+            &[
+                owner.into(),
+                ctx.now.into(),
+                version.into(),
+                fields_to_json(&new_fields).into(),
+                serde_json::to_string(&field_times).unwrap_or_else(|_| "{}".into()).into(),
+                external_ids_json(&external_ids).into(),
+                key_hashes.into(),
+                id.0.into(),
+            ],
+        )?;
+        delete_keys(tx, object.id, *id, &removed)?;
+        insert_keys(tx, object.id, *id, &added)?;
+        if let Some(operation) = ctx.operation {
+            let entry = JournalRow {
+                record: *id,
+                object: object.id,
+                op: JournalOp::Updated,
+                version_after: version,
+                before: Some(before_json(&stored)),
+                source_row,
+            };
+            write_journal(tx, operation, *seq, entry)?;
+            *seq += 1;
+        }
+        outcomes.push(UpdateOutcome::Updated { version });
+    }
+    Ok(outcomes)
 }
 
 /// Returns the JSON a record has at a sortable path (for page cursors).
@@ -314,6 +430,35 @@ impl Store {
         })
     }
 
+    /// Commits one import batch in one transaction: creates, then updates, with their journal
+    /// entries (each naming its source row) under the context's operation.
+    ///
+    /// Either the whole batch is written or none of it, so a crash never leaves half a batch.
+    pub fn commit_batch(&self, ctx: &WriteContext, object: &ObjectDef, batch: &CommitBatch) -> Result<CommitReceipt> {
+        let prepared: Vec<PreparedRecord> =
+            batch.creates.iter().map(|(row, record)| prepare(object, record, &ctx.default_country, Some(*row))).collect();
+        self.write(|tx| {
+            let mut seq = match ctx.operation {
+                Some(operation) => next_journal_seq(tx, operation)?,
+                None => 0,
+            };
+            let journal = ctx.operation.map(|operation| (operation, seq));
+            let created = if prepared.is_empty() {
+                Vec::new()
+            } else {
+                match tx {
+                    Tx::Sqlite(tx) => crate::sqlite::records::insert(tx, object.id, &prepared, ctx.now, journal)?,
+                    Tx::Postgres(tx) => crate::postgres::records::insert(tx, object.id, &prepared, ctx.now, journal)?,
+                }
+            };
+            seq += prepared.len() as i64;
+            let patches: Vec<(RecordId, &RecordPatch, Option<i64>)> =
+                batch.updates.iter().map(|(row, id, patch)| (*id, patch, Some(*row))).collect();
+            let updated = update_in(tx, ctx, object, &patches, &mut seq)?;
+            Ok(CommitReceipt { created, updated })
+        })
+    }
+
     /// Applies patches in one transaction, journaling before-images; unchanged records are not written.
     pub fn update_records(
         &self,
@@ -326,83 +471,8 @@ impl Store {
                 Some(operation) => next_journal_seq(tx, operation)?,
                 None => 0,
             };
-            let mut outcomes = Vec::with_capacity(patches.len());
-            for (id, patch) in patches {
-                let Some(stored) = read_for_change(tx, object.id, *id)? else {
-                    outcomes.push(UpdateOutcome::NotFound);
-                    continue;
-                };
-                if let Some(expected) = patch.expected_version {
-                    if expected != stored.version {
-                        outcomes.push(UpdateOutcome::Conflict { actual: stored.version });
-                        continue;
-                    }
-                }
-                let old_fields = fields_from_json(object, &stored.data).map_err(|err| StoreError::Corrupt(err.to_string()))?;
-                let mut new_fields: Fields = old_fields.clone();
-                let mut changed: Vec<String> = Vec::new();
-                for (key, value) in &patch.set {
-                    let before = old_fields.get(key).filter(|v| !v.is_empty()).map(Value::to_json);
-                    let after = (!value.is_empty()).then(|| value.to_json());
-                    if before != after {
-                        changed.push(key.clone());
-                    }
-                    if value.is_empty() {
-                        new_fields.remove(key);
-                    } else {
-                        new_fields.insert(key.clone(), value.clone());
-                    }
-                }
-                let mut external_ids = external_ids_from_json(&stored.external_ids)?;
-                let mut ids_changed = false;
-                for external_id in &patch.add_external_ids {
-                    if !external_ids.contains(external_id) {
-                        external_ids.push(external_id.clone());
-                        ids_changed = true;
-                    }
-                }
-                let owner = patch.owner_id.map(|o| o.0).unwrap_or(stored.owner);
-                if changed.is_empty() && !ids_changed && owner == stored.owner {
-                    outcomes.push(UpdateOutcome::Unchanged);
-                    continue;
-                }
-                let mut field_times: BTreeMap<String, i64> = serde_json::from_str(&stored.field_times).unwrap_or_default();
-                for key in &changed {
-                    field_times.insert(key.clone(), ctx.now);
-                }
-                let keys = record_match_keys(object, &new_fields, &external_ids, &ctx.default_country);
-                let (new_keys, key_hashes) = encode_keys(&keys);
-                let old_keys = decode_keys(&stored.key_hashes);
-                let removed: Vec<(i64, i64)> = old_keys.iter().filter(|k| !new_keys.contains(k)).copied().collect();
-                let added: Vec<(i64, i64)> = new_keys.iter().filter(|k| !old_keys.contains(k)).copied().collect();
-                let version = stored.version + 1;
-                let sql = format!(
-                    "UPDATE records SET owner_id = $1, updated_at = $2, version = $3, data = {}, field_times = $5, external_ids = {}, key_hashes = $7 WHERE id = $8",
-                    json_param(tx, 4),
-                    json_param(tx, 6)
-                );
-                tx.exec(
-                    &sql,
-                    &[
-                        owner.into(),
-                        ctx.now.into(),
-                        version.into(),
-                        fields_to_json(&new_fields).into(),
-                        serde_json::to_string(&field_times).unwrap_or_else(|_| "{}".into()).into(),
-                        external_ids_json(&external_ids).into(),
-                        key_hashes.into(),
-                        id.0.into(),
-                    ],
-                )?;
-                delete_keys(tx, object.id, *id, &removed)?;
-                insert_keys(tx, object.id, *id, &added)?;
-                if let Some(operation) = ctx.operation {
-                    write_journal(tx, operation, seq, JournalRow { record: *id, object: object.id, op: JournalOp::Updated, version_after: version, before: Some(before_json(&stored)) })?;
-                    seq += 1;
-                }
-                outcomes.push(UpdateOutcome::Updated { version });
-            }
-            Ok(outcomes)
+            let patches: Vec<(RecordId, &RecordPatch, Option<i64>)> = patches.iter().map(|(id, p)| (*id, p, None)).collect();
+            update_in(tx, ctx, object, &patches, &mut seq)
         })
     }
 
@@ -431,6 +501,7 @@ impl Store {
                             op: JournalOp::Deleted,
                             version_after: stored.version,
                             before: Some(before_json(&stored)),
+                            source_row: None,
                         },
                     )?;
                     seq += 1;

@@ -55,7 +55,7 @@ pub enum Command {
     #[command(subcommand)]
     Users(UsersCommand),
     /// Import a file (CSV, Excel, JSON, vCard); `--preview` shows what would be read.
-    Import(ImportArgs),
+    Import(Box<ImportArgs>),
 }
 
 /// `salesos import FILE`.
@@ -87,6 +87,53 @@ pub struct ImportArgs {
     /// Workbook sheet to read (repeatable); default the first visible sheet.
     #[arg(long = "sheet", value_name = "NAME")]
     pub sheets: Vec<String>,
+    /// The object to import into: contacts, accounts, leads, deals, activities, products, notes or a custom object.
+    #[arg(long)]
+    pub object: Option<String>,
+    /// A mapping spec file (JSON), or the name of a saved mapping; default the remembered mapping
+    /// for these headers, else auto-mapping.
+    #[arg(long, value_name = "FILE|NAME")]
+    pub mapping: Option<String>,
+    /// Save the mapping used under this name, shared in the organization.
+    #[arg(long, value_name = "NAME")]
+    pub save_mapping: Option<String>,
+    /// What to do with rows that match an existing record: skip, update or create
+    /// (update-if-newer and flag are reserved for fuzzy duplicate handling).
+    #[arg(long, value_name = "STRATEGY")]
+    pub on_duplicate: Option<String>,
+    /// What decides a duplicate: email, phone, external-id:SYSTEM, name+domain or FIELD[,FIELD…].
+    #[arg(long = "match", value_name = "MATCH")]
+    pub match_on: Option<String>,
+    /// Day/month order of ambiguous dates: dmy or mdy.
+    #[arg(long, value_name = "ORDER")]
+    pub date_order: Option<String>,
+    /// Whether empty cells clear fields on update: keep (default) or clear.
+    #[arg(long, value_name = "MODE")]
+    pub empty_cells: Option<String>,
+    /// Create referenced accounts that do not exist yet (by name).
+    #[arg(long)]
+    pub create_missing: bool,
+    /// Run every stage but the commit and report what the run would do.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write the error report here (CSV, or XLSX by extension).
+    #[arg(long, value_name = "FILE")]
+    pub error_report: Option<PathBuf>,
+    /// Write the rows that failed here, with an Errors column, ready to fix and import again.
+    #[arg(long, value_name = "FILE")]
+    pub failed_rows: Option<PathBuf>,
+    /// Rows per committed batch.
+    #[arg(long, default_value_t = 2000, value_name = "ROWS")]
+    pub batch_rows: usize,
+    /// Most columns that may target custom fields in one import.
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub max_custom_fields: usize,
+    /// Most data rows per import (the spec's limit is 100,000).
+    #[arg(long, default_value_t = 100_000, value_name = "ROWS")]
+    pub max_rows: u64,
+    /// Largest file accepted, in MB (the spec: CSV and Excel 50, JSON 25, vCard 10); raises all four.
+    #[arg(long, value_name = "MB")]
+    pub max_file_mb: Option<u64>,
 }
 
 /// `salesos serve`.

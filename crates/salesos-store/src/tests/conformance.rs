@@ -646,3 +646,61 @@ conformance!(optimize_after_bulk_load_runs, |db| {
         db.store.lookup_match_keys(contacts.id, &[MatchKey { kind: MatchKeyKind::Email, normalized: "a7@b.io".into() }]).unwrap();
     assert_eq!(found[0].len(), 1);
 });
+
+conformance!(import_batches_commit_creates_and_updates_atomically_with_source_rows, |db| {
+    let fx = fixture(db);
+    let schema = db.store.schema(fx.org.id).unwrap();
+    let contacts = schema.object("contacts").unwrap();
+    let seeded =
+        db.store.insert_records(&ctx(&fx, None), contacts, &[contact(fx.admin.id, "A", "Old", Some("a@x.io"), None)], None);
+    let existing = seeded.unwrap()[0];
+    let operation = db.store.begin_operation(fx.org.id, OperationKind::Import, fx.admin.id, T0).unwrap();
+    let mut patch = RecordPatch { expected_version: Some(1), ..RecordPatch::default() };
+    patch.set.insert("last_name".into(), text("New"));
+    let batch = crate::CommitBatch {
+        creates: vec![(2, contact(fx.admin.id, "B", "Two", Some("b@x.io"), None))],
+        updates: vec![(3, existing, patch.clone())],
+    };
+    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &batch).unwrap();
+    assert_eq!(receipt.created.len(), 1);
+    assert_eq!(receipt.updated, vec![UpdateOutcome::Updated { version: 2 }]);
+    let journal = db.store.journal(operation.id).unwrap();
+    let rows: Vec<(JournalOp, Option<i64>)> = journal.iter().map(|e| (e.op.clone(), e.source_row)).collect();
+    assert_eq!(rows, vec![(JournalOp::Created, Some(2)), (JournalOp::Updated, Some(3))]);
+    assert!(journal[1].before.as_ref().unwrap().data_json.contains("Old"));
+    // A stale expected version is reported per row, and the batch's creates still commit.
+    let batch = crate::CommitBatch {
+        creates: vec![(4, contact(fx.admin.id, "C", "Three", None, None))],
+        updates: vec![(5, existing, patch)],
+    };
+    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &batch).unwrap();
+    assert_eq!(receipt.updated, vec![UpdateOutcome::Conflict { actual: 2 }]);
+    assert_eq!(db.store.journal(operation.id).unwrap().len(), 3);
+});
+
+conformance!(validation_rules_and_saved_mappings, |db| {
+    let fx = fixture(db);
+    let schema = db.store.schema(fx.org.id).unwrap();
+    let deals = schema.object("deals").unwrap().id;
+    db.store.add_validation_rule(fx.org.id, deals, "amount_range", r#"{"expression":"amount > 0"}"#, T0).unwrap();
+    assert!(matches!(
+        db.store.add_validation_rule(fx.org.id, deals, "amount_range", "{}", T0),
+        Err(StoreError::AlreadyExists { .. })
+    ));
+    assert_eq!(db.store.validation_rules(fx.org.id, deals).unwrap().len(), 1);
+    assert!(db.store.delete_validation_rule(fx.org.id, deals, "amount_range").unwrap());
+    assert!(db.store.validation_rules(fx.org.id, deals).unwrap().is_empty());
+
+    let contacts = schema.object("contacts").unwrap().id;
+    assert_eq!(db.store.remembered_mapping(fx.org.id, contacts, "f1", fx.admin.id).unwrap(), None);
+    db.store.save_mapping(fx.org.id, contacts, None, "f1", "{\"v\":1}", fx.admin.id, false, T0).unwrap();
+    db.store.save_mapping(fx.org.id, contacts, None, "f1", "{\"v\":2}", fx.admin.id, false, T0 + 1).unwrap();
+    let remembered = db.store.remembered_mapping(fx.org.id, contacts, "f1", fx.admin.id).unwrap().unwrap();
+    assert_eq!(remembered.spec, "{\"v\":2}");
+    assert_eq!(db.store.remembered_mapping(fx.org.id, contacts, "f1", fx.member.id).unwrap(), None, "private to its user");
+    db.store.save_mapping(fx.org.id, contacts, Some("crm"), "f1", "{\"v\":3}", fx.admin.id, true, T0 + 2).unwrap();
+    assert_eq!(db.store.remembered_mapping(fx.org.id, contacts, "f1", fx.member.id).unwrap().unwrap().spec, "{\"v\":3}");
+    assert_eq!(db.store.find_mapping(fx.org.id, "crm", fx.member.id).unwrap().name.as_deref(), Some("crm"));
+    assert_eq!(db.store.list_mappings(fx.org.id, fx.member.id).unwrap().len(), 1);
+    assert!(matches!(db.store.find_mapping(fx.org.id, "nope", fx.member.id), Err(StoreError::NotFound { .. })));
+});

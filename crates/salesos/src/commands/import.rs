@@ -1,27 +1,256 @@
-//! `salesos import FILE --preview`: the detected settings and first rows of a file, from the
-//! readers in `salesos_formats::read`. The import pipeline itself comes with issue 5.
+//! `salesos import FILE --object OBJ`: runs the import pipeline (auto-mapping or a mapping spec,
+//! transforms, validation with custom rules, exact duplicates, error report and failed-rows
+//! file) through `salesos_app::imports`, with a progress line on stderr; `--preview` shows the
+//! detected settings and first rows only.
 
 use crate::cli::{GlobalArgs, ImportArgs};
+use crate::context::{actor, now_ms, Settings};
 use crate::error::{CliError, CliResult};
 use crate::output::{print_json, say};
-use salesos_formats::read::{self, Escape, Preview, ReadError, ReadOptions};
+use salesos_app::imports::{self, ImportReport, ImportRequest, ImportStatus, MappingChoice, SettingsOverrides};
+use salesos_formats::read::{self, Escape, Limits, Preview, ReadError, ReadOptions};
+use salesos_import::convert::DateOrder;
+use salesos_import::map::MappingLimits;
+use salesos_import::plan::Outcome;
+use salesos_import::spec::{DuplicateStrategy, EmptyCells, MappingSpec, MatchOn};
 use salesos_model::error::ErrorCode;
 use serde_json::{json, Value as Json};
+use std::io::IsTerminal;
 
 /// Runs `salesos import`.
 pub fn run(global: &GlobalArgs, args: ImportArgs) -> CliResult<u8> {
-    if !args.preview {
-        return Err(CliError::invalid("the import pipeline is not built yet (issue 5); use --preview"));
-    }
     let options = options(&args)?;
     let name = args.file.file_name().and_then(|n| n.to_str()).map_or_else(|| args.file.display().to_string(), str::to_string);
-    let preview = read::preview(&args.file, &name, &options, args.rows).map_err(read_error)?;
-    if global.json {
-        print_json(&preview_json(&preview));
-    } else {
-        print_human(&preview);
+    if args.preview {
+        let preview = read::preview(&args.file, &name, &options, args.rows).map_err(read_error)?;
+        if global.json {
+            print_json(&preview_json(&preview));
+        } else {
+            print_human(&preview);
+        }
+        return Ok(0);
     }
-    Ok(0)
+    let object = args.object.clone().ok_or_else(|| {
+        CliError::invalid("say which object to import into with --object (contacts, accounts, leads, …)").with_field("object")
+    })?;
+    let request = request(&args, &name, &object, options)?;
+    let settings = Settings::from_args(global);
+    let store = settings.open_store()?;
+    let actor = actor(&store, global)?;
+    let interactive = std::io::stderr().is_terminal() && !global.json;
+    let started = std::time::Instant::now();
+    let mut last_shown = 0u64;
+    let mut progress = |p: imports::Progress| {
+        if interactive && (p.rows - last_shown >= 10_000 || last_shown == 0) {
+            last_shown = p.rows;
+            let rate = p.rows as f64 / started.elapsed().as_secs_f64().max(0.001);
+            eprint!("\r{} rows, {} failed, {:.0} rows/s   ", p.rows, p.failed, rate);
+        }
+    };
+    let report = imports::run(&store, &actor, &request, now_ms(), &mut progress)?;
+    if interactive && last_shown > 0 {
+        eprintln!();
+    }
+    if global.json {
+        print_json(&report_json(&report));
+    } else {
+        print_report(&report);
+    }
+    Ok(exit_code(&report))
+}
+
+/// Exit codes: 0 done, 1 some rows failed, 2 refused (ambiguous dates).
+fn exit_code(report: &ImportReport) -> u8 {
+    if !report.ambiguous_dates.is_empty() {
+        2
+    } else if report.summary.counts.failed > 0 {
+        1
+    } else {
+        0
+    }
+}
+
+fn parse_flag<T>(flag: &str, value: &Option<String>, parse: impl Fn(&str) -> Option<T>, expected: &str) -> CliResult<Option<T>> {
+    match value {
+        None => Ok(None),
+        Some(text) => parse(text)
+            .map(Some)
+            .ok_or_else(|| CliError::invalid(format!("--{flag} {text:?}: expected {expected}")).with_field(flag)),
+    }
+}
+
+/// Builds the app's request from the flags.
+fn request(args: &ImportArgs, name: &str, object: &str, mut read_options: ReadOptions) -> CliResult<ImportRequest> {
+    let mapping = match &args.mapping {
+        None => MappingChoice::Automatic,
+        Some(text) => {
+            let path = std::path::Path::new(text);
+            match std::fs::read_to_string(path) {
+                Ok(json) => MappingChoice::Spec(
+                    MappingSpec::from_json(&json)
+                        .map_err(|err| CliError::invalid(format!("{}: {err}", path.display())).with_field("mapping"))?,
+                ),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound && !text.contains(['/', '.']) => {
+                    MappingChoice::Named(text.clone())
+                }
+                Err(err) => {
+                    return Err(CliError::invalid(format!("cannot read mapping {}: {err}", path.display())).with_field("mapping"))
+                }
+            }
+        }
+    };
+    let overrides = SettingsOverrides {
+        on_duplicate: parse_flag("on-duplicate", &args.on_duplicate, DuplicateStrategy::parse, "skip, update or create")?,
+        match_on: match &args.match_on {
+            None => None,
+            Some(text) => {
+                Some(MatchOn::parse(text).map_err(|err| CliError::invalid(format!("--match: {err}")).with_field("match"))?)
+            }
+        },
+        date_order: parse_flag(
+            "date-order",
+            &args.date_order,
+            |t| DateOrder::parse(t).filter(|o| *o != DateOrder::Ymd),
+            "dmy or mdy",
+        )?,
+        empty_cells: parse_flag(
+            "empty-cells",
+            &args.empty_cells,
+            |t| match t {
+                "keep" => Some(EmptyCells::Keep),
+                "clear" => Some(EmptyCells::Clear),
+                _ => None,
+            },
+            "keep or clear",
+        )?,
+        create_missing_references: args.create_missing.then_some(true),
+    };
+    read_options.limits = Limits { max_rows: args.max_rows, ..read_options.limits };
+    if let Some(mb) = args.max_file_mb {
+        let bytes = mb.saturating_mul(1024 * 1024);
+        read_options.limits =
+            Limits { csv_bytes: bytes, xlsx_bytes: bytes, json_bytes: bytes, vcard_bytes: bytes, ..read_options.limits };
+    }
+    let mut request = ImportRequest::new(args.file.clone(), name, object);
+    request.read_options = read_options;
+    request.mapping = mapping;
+    request.overrides = overrides;
+    request.dry_run = args.dry_run;
+    request.error_report = args.error_report.clone();
+    request.failed_rows = args.failed_rows.clone();
+    request.save_mapping_as = args.save_mapping.clone();
+    request.batch_rows = args.batch_rows.clamp(1, 100_000);
+    request.limits = MappingLimits { max_custom_field_mappings: args.max_custom_fields };
+    Ok(request)
+}
+
+/// The `--json` report: exactly one object.
+fn report_json(report: &ImportReport) -> Json {
+    let counts = &report.summary.counts;
+    let counts: serde_json::Map<String, Json> =
+        Outcome::ALL.iter().map(|o| (o.as_str().to_string(), json!(counts.get(*o)))).collect();
+    let per_column: serde_json::Map<String, Json> = report
+        .summary
+        .per_column
+        .iter()
+        .map(|(column, problems)| {
+            let examples: Vec<Json> =
+                problems.examples.iter().map(|e| json!({"row": e.row, "found": e.found, "message": e.message})).collect();
+            (
+                column.clone(),
+                json!({"field": problems.field, "errors": problems.errors, "warnings": problems.warnings, "examples": examples}),
+            )
+        })
+        .collect();
+    let ambiguous: Vec<Json> = report
+        .ambiguous_dates
+        .iter()
+        .map(|a| {
+            json!({
+                "column": a.column, "examples": a.examples, "day_first": a.day_first, "month_first": a.month_first,
+                "suggested": a.suggested.as_str(),
+                "message": format!("column {:?} reads as day/month or month/day ({}); choose with --date-order dmy|mdy (your locale suggests {})",
+                    a.column, a.examples.join(", "), a.suggested.as_str()),
+            })
+        })
+        .collect();
+    let suggestions: Vec<Json> = report
+        .suggestions
+        .iter()
+        .map(|s| json!({"column": s.header, "target": s.target, "confidence": s.confidence, "reason": s.reason.map(|r| r.as_str())}))
+        .collect();
+    let status = if report.ambiguous_dates.is_empty() { report.status.as_str() } else { ImportStatus::Failed.as_str() };
+    json!({
+        "import_id": report.import_id.map(|id| id.0),
+        "status": status,
+        "object": report.object,
+        "rows": report.rows,
+        "counts": counts,
+        "preview": {
+            "ready": report.summary.ready,
+            "warnings": report.summary.warnings,
+            "errors": report.summary.errors,
+            "duplicates": report.summary.duplicates,
+            "per_column": per_column,
+            "estimated_ms": report.estimated_ms,
+            "ambiguous_dates": ambiguous,
+        },
+        "error_report": report.error_report.as_ref().map(|p| p.display().to_string()),
+        "failed_rows": report.failed_rows.as_ref().map(|p| p.display().to_string()),
+        "duration_ms": report.duration_ms,
+        "mapping": serde_json::from_str::<Json>(&report.mapping.to_json()).unwrap_or(Json::Null),
+        "mapping_source": report.mapping_source.as_str(),
+        "suggestions": suggestions,
+        "created_fields": report.created_fields,
+        "created_references": report.created_references,
+    })
+}
+
+/// The human report, on stderr.
+fn print_report(report: &ImportReport) {
+    for a in &report.ambiguous_dates {
+        say(format!(
+            "refused: column {:?} reads as day/month or month/day (e.g. {}); choose with --date-order dmy or mdy (your locale suggests {})",
+            a.column,
+            a.examples.join(", "),
+            a.suggested.as_str()
+        ));
+    }
+    if !report.ambiguous_dates.is_empty() {
+        return;
+    }
+    if report.mapping_source == imports::MappingSource::Auto {
+        for s in &report.suggestions {
+            let target = s.target.as_deref().unwrap_or("-");
+            let state = if s.target.is_some() && s.confidence >= salesos_import::suggest::AUTO_MAP_THRESHOLD {
+                "auto-mapped"
+            } else if s.target.is_some() {
+                "suggested, not applied"
+            } else {
+                "not mapped"
+            };
+            say(format!("  {:<30} → {:<24} {state} ({:.0}%)", s.header, target, s.confidence * 100.0));
+        }
+    }
+    let c = &report.summary.counts;
+    let verb = if report.status == ImportStatus::DryRun { "would be" } else { "" };
+    say(format!(
+        "{} rows: {} created, {} updated, {} unchanged, {} skipped, {} failed {verb}({} ms)",
+        report.rows, c.created, c.updated, c.unchanged, c.skipped, c.failed, report.duration_ms
+    ));
+    for (column, problems) in &report.summary.per_column {
+        let first = problems.examples.first().map(|e| format!(" — row {}: {}", e.row, e.message)).unwrap_or_default();
+        say(format!("  {column}: {} errors, {} warnings{first}", problems.errors, problems.warnings));
+    }
+    if let Some(path) = &report.error_report {
+        say(format!("error report: {}", path.display()));
+    }
+    if let Some(path) = &report.failed_rows {
+        say(format!("failed rows: {}", path.display()));
+    }
+    if let Some(id) = report.import_id {
+        say(format!("import {id} ({})", report.status.as_str()));
+    }
 }
 
 /// Turns the override flags into read options.

@@ -26,7 +26,7 @@ pub fn run(cli: Cli) -> CliResult<u8> {
         Command::Orgs(command) => orgs::run(&settings.open_store()?, &cli.global, command),
         Command::Users(command) => users::run(&settings.open_store()?, &cli.global, command),
         // A preview reads only the file: no database.
-        Command::Import(args) => import::run(&cli.global, args),
+        Command::Import(args) => import::run(&cli.global, *args),
     }
 }
 

@@ -1,0 +1,971 @@
+//! Imports: drives a file through the pure stages of `salesos-import` batch by batch and commits
+//! each batch with its journal. The CLI calls [`run`] directly; the API and background jobs will
+//! call the same function, so a dry run and a run share every stage but the commit.
+//!
+//! Per batch: read rows → transform and check values → resolve references (one lookup per key
+//! kind) → look up duplicate candidates (one lookup per key kind, then one read of the matched
+//! records) → decide and plan each row → commit creates and updates in one transaction.
+
+pub mod report;
+pub mod rules;
+
+use crate::actor::Actor;
+use crate::error::{AppError, AppResult};
+use report::ReportFiles;
+use salesos_formats::read::{self, Format, ReadError, ReadOptions, Reader, SourceRow};
+use salesos_formats::write::TableFormat;
+use salesos_import::convert::{DateColumnStats, DateInference, DateOrder};
+use salesos_import::dedupe::{self, Candidates, Decision, InFileKeys, RowKeys};
+use salesos_import::issue::{IssueKind, RowIssue};
+use salesos_import::map::{self, MappingLimits, ResolvedMapping};
+use salesos_import::plan::{self, Outcome, PlanContext, PlannedRow, RecordChange};
+use salesos_import::preview::{self, Summary};
+use salesos_import::rules::{CompiledRule, RuleDef};
+use salesos_import::spec::{
+    header_fingerprint, DuplicateStrategy, EmptyCells, ImportSettings, MappingSpec, MatchOn, ERRORS_COLUMN,
+};
+use salesos_import::suggest::{self, Suggestion, AUTO_MAP_THRESHOLD};
+use salesos_import::transform::{self, RowContext, TransformedRow};
+use salesos_import::validate::Validator;
+use salesos_model::access::{Action, VisibilityScope};
+use salesos_model::error::ErrorCode;
+use salesos_model::ids::{OperationId, RecordId, UserId};
+use salesos_model::keys::{MatchKey, MatchKeyKind};
+use salesos_model::ops::{AuditEntry, AuditOutcome, OperationKind};
+use salesos_model::query::{parse_and_resolve, RecordQuery};
+use salesos_model::record::{Fields, NewRecord};
+use salesos_model::schema::{canonical_object_name, ObjectDef, Schema};
+use salesos_model::value::Value;
+use salesos_store::{CommitBatch, Store, UpdateOutcome, WriteContext};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Rows per committed batch.
+pub const DEFAULT_BATCH_ROWS: usize = 2000;
+/// Rows read ahead for auto-mapping, type inference and the preview.
+pub const SAMPLE_ROWS: usize = 50;
+/// The commit rate used for estimates (rows per second), from BENCHMARKS.md on a 2-core machine.
+pub const ESTIMATE_ROWS_PER_SECOND: f64 = 25_000.0;
+
+/// Where the mapping comes from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum MappingChoice {
+    /// The user's remembered mapping for these headers, else auto-mapping.
+    #[default]
+    Automatic,
+    /// This spec.
+    Spec(MappingSpec),
+    /// A saved mapping by name.
+    Named(String),
+}
+
+/// Settings given on the command line (or in an API step) over those of the mapping.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SettingsOverrides {
+    /// Duplicate strategy.
+    pub on_duplicate: Option<DuplicateStrategy>,
+    /// Match.
+    pub match_on: Option<MatchOn>,
+    /// Date order.
+    pub date_order: Option<DateOrder>,
+    /// Empty cells.
+    pub empty_cells: Option<EmptyCells>,
+    /// Create missing referenced records.
+    pub create_missing_references: Option<bool>,
+}
+
+/// An import to run.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    /// The file.
+    pub file: PathBuf,
+    /// Its display name (the uploaded name).
+    pub display_name: String,
+    /// The target object.
+    pub object: String,
+    /// Reader overrides and limits.
+    pub read_options: ReadOptions,
+    /// The mapping.
+    pub mapping: MappingChoice,
+    /// Settings over the mapping's.
+    pub overrides: SettingsOverrides,
+    /// Run every stage but the commit.
+    pub dry_run: bool,
+    /// Where to write the error report.
+    pub error_report: Option<PathBuf>,
+    /// Where to write the failed-rows file.
+    pub failed_rows: Option<PathBuf>,
+    /// Save the mapping under this name, shared in the organization.
+    pub save_mapping_as: Option<String>,
+    /// Rows per batch.
+    pub batch_rows: usize,
+    /// Mapping limits.
+    pub limits: MappingLimits,
+}
+
+impl ImportRequest {
+    /// A request with defaults for a file and object.
+    pub fn new(file: PathBuf, display_name: &str, object: &str) -> ImportRequest {
+        ImportRequest {
+            file,
+            display_name: display_name.into(),
+            object: object.into(),
+            read_options: ReadOptions::default(),
+            mapping: MappingChoice::Automatic,
+            overrides: SettingsOverrides::default(),
+            dry_run: false,
+            error_report: None,
+            failed_rows: None,
+            save_mapping_as: None,
+            batch_rows: DEFAULT_BATCH_ROWS,
+            limits: MappingLimits::default(),
+        }
+    }
+}
+
+/// How an import ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportStatus {
+    /// Every row imported (or was skipped on purpose).
+    Completed,
+    /// Some rows failed.
+    CompletedWithErrors,
+    /// A dry run: nothing was written.
+    DryRun,
+    /// Refused before any row was written (see the blockers).
+    Failed,
+}
+
+impl ImportStatus {
+    /// Returns the stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportStatus::Completed => "completed",
+            ImportStatus::CompletedWithErrors => "completed_with_errors",
+            ImportStatus::DryRun => "dry_run",
+            ImportStatus::Failed => "failed",
+        }
+    }
+}
+
+/// A date column whose day/month order the user must decide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmbiguousDates {
+    /// The column.
+    pub column: String,
+    /// Values that read either way.
+    pub examples: Vec<String>,
+    /// The day-first format.
+    pub day_first: String,
+    /// The month-first format.
+    pub month_first: String,
+    /// The order the organization's locale suggests.
+    pub suggested: DateOrder,
+}
+
+/// Where the mapping of a run came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MappingSource {
+    /// Given as a spec.
+    Given,
+    /// A saved mapping by name.
+    Named,
+    /// Remembered for these headers.
+    Remembered,
+    /// Auto-mapping.
+    Auto,
+}
+
+impl MappingSource {
+    /// Returns the stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MappingSource::Given => "given",
+            MappingSource::Named => "named",
+            MappingSource::Remembered => "remembered",
+            MappingSource::Auto => "auto",
+        }
+    }
+}
+
+/// What an import did, or would do.
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    /// The import's id (the journal operation); `None` for a dry run or a refused run.
+    pub import_id: Option<OperationId>,
+    /// How it ended.
+    pub status: ImportStatus,
+    /// The object.
+    pub object: String,
+    /// Data rows read.
+    pub rows: u64,
+    /// Counts and problems.
+    pub summary: Summary,
+    /// Estimated duration of the run, ms.
+    pub estimated_ms: u64,
+    /// The error report, if written.
+    pub error_report: Option<PathBuf>,
+    /// The failed-rows file, if written.
+    pub failed_rows: Option<PathBuf>,
+    /// Wall time, ms.
+    pub duration_ms: u64,
+    /// The mapping used (as a spec, with the settings in effect).
+    pub mapping: MappingSpec,
+    /// Where it came from.
+    pub mapping_source: MappingSource,
+    /// Auto-mapping suggestions (when auto-mapping was used).
+    pub suggestions: Vec<Suggestion>,
+    /// Date columns that block the run until the user decides.
+    pub ambiguous_dates: Vec<AmbiguousDates>,
+    /// Custom fields created (or, in a dry run, to be created).
+    pub created_fields: Vec<String>,
+    /// Records created for missing references (by object).
+    pub created_references: BTreeMap<String, u64>,
+}
+
+/// Progress of a run, reported after each batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Rows done.
+    pub rows: u64,
+    /// Rows failed so far.
+    pub failed: u64,
+}
+
+fn read_error(err: ReadError) -> AppError {
+    let code = match &err {
+        ReadError::TooLarge { .. } | ReadError::TooManyRows { .. } => ErrorCode::LimitExceeded,
+        ReadError::Io { .. } => ErrorCode::InvalidRequest,
+        _ => ErrorCode::InvalidRequest,
+    };
+    AppError::new(code, err.to_string())
+}
+
+/// Reads a run's mapping: given, named, remembered or suggested.
+fn choose_mapping(
+    store: &Store,
+    actor: &Actor,
+    schema: &Schema,
+    object: &ObjectDef,
+    choice: &MappingChoice,
+    headers: &[String],
+    samples: &[Vec<String>],
+) -> AppResult<(MappingSpec, MappingSource, Vec<Suggestion>)> {
+    let read = |json: &str, what: &str| {
+        MappingSpec::from_json(json).map_err(|err| AppError::invalid(format!("{what}: {err}")).with_field("mapping"))
+    };
+    match choice {
+        MappingChoice::Spec(spec) => Ok((spec.clone(), MappingSource::Given, Vec::new())),
+        MappingChoice::Named(name) => {
+            let saved = store.find_mapping(actor.org.id, name, actor.user.id)?;
+            Ok((read(&saved.spec, &format!("saved mapping {name:?}"))?, MappingSource::Named, Vec::new()))
+        }
+        MappingChoice::Automatic => {
+            let fingerprint = header_fingerprint(headers);
+            if let Some(saved) = store.remembered_mapping(actor.org.id, object.id, &fingerprint, actor.user.id)? {
+                return Ok((read(&saved.spec, "remembered mapping")?, MappingSource::Remembered, Vec::new()));
+            }
+            let suggestions = suggest::suggest(schema, object, headers, samples);
+            let targets: Vec<Option<String>> = headers
+                .iter()
+                .enumerate()
+                .map(|(i, _)| {
+                    suggestions
+                        .iter()
+                        .find(|s| s.column == i && s.confidence >= AUTO_MAP_THRESHOLD)
+                        .and_then(|s| s.target.clone())
+                })
+                .collect();
+            let spec = map::spec_from_targets(&object.api_name, headers, &targets, ImportSettings::default());
+            Ok((spec, MappingSource::Auto, suggestions))
+        }
+    }
+}
+
+fn apply_overrides(settings: &mut ImportSettings, overrides: &SettingsOverrides) {
+    if let Some(strategy) = overrides.on_duplicate {
+        settings.on_duplicate = strategy;
+    }
+    if let Some(match_on) = &overrides.match_on {
+        settings.match_on = Some(match_on.clone());
+    }
+    if let Some(order) = overrides.date_order {
+        settings.date_order = Some(order);
+    }
+    if let Some(empty) = overrides.empty_cells {
+        settings.empty_cells = empty;
+    }
+    if let Some(create) = overrides.create_missing_references {
+        settings.create_missing_references = create;
+    }
+}
+
+/// Loads and compiles an object's custom validation rules.
+pub fn compiled_rules(store: &Store, actor: &Actor, schema: &Schema, object: &ObjectDef) -> AppResult<Vec<CompiledRule>> {
+    let mut compiled = Vec::new();
+    for stored in store.validation_rules(actor.org.id, object.id)? {
+        let def: RuleDef = serde_json::from_str(&stored.definition)
+            .map_err(|err| AppError::new(ErrorCode::Internal, format!("stored rule {:?} is damaged: {err}", stored.name)))?;
+        let rule = CompiledRule::compile(schema, object, &def).map_err(|err| {
+            AppError::invalid(format!("validation rule {:?} no longer fits {}: {err}", stored.name, object.api_name))
+        })?;
+        compiled.push(rule);
+    }
+    Ok(compiled)
+}
+
+fn open_reader(request: &ImportRequest) -> AppResult<Reader> {
+    read::open(&request.file, &request.display_name, &request.read_options).map_err(read_error)
+}
+
+/// The UTC offset of date-times written without a zone: the organization's time zone when it
+/// is a fixed offset (`UTC`, `+02:00`), else UTC. Named zones need a zone database (not built in).
+fn utc_offset_minutes(time_zone: &str) -> i32 {
+    let tz = time_zone.trim();
+    let rest = tz.strip_prefix("UTC").or_else(|| tz.strip_prefix("GMT")).unwrap_or(tz);
+    if rest.is_empty() {
+        return 0;
+    }
+    let (sign, digits) = match rest.as_bytes().first() {
+        Some(b'+') => (1, &rest[1..]),
+        Some(b'-') => (-1, &rest[1..]),
+        _ => return 0,
+    };
+    let (hours, minutes) = digits.split_once(':').unwrap_or((digits, "0"));
+    match (hours.parse::<i32>(), minutes.parse::<i32>()) {
+        (Ok(h), Ok(m)) if h <= 14 && m < 60 => sign * (h * 60 + m),
+        _ => 0,
+    }
+}
+
+/// Runs (or dry-runs) an import.
+pub fn run(
+    store: &Store,
+    actor: &Actor,
+    request: &ImportRequest,
+    now: i64,
+    progress: &mut dyn FnMut(Progress),
+) -> AppResult<ImportReport> {
+    let started = Instant::now();
+    let schema = store.schema(actor.org.id)?;
+    let object_name = canonical_object_name(&request.object);
+    let object = schema
+        .object(&object_name)
+        .ok_or_else(|| AppError::new(ErrorCode::UnknownObject, format!("unknown object {:?}", request.object)))?
+        .clone();
+    actor.require(&object.api_name, Action::Import)?;
+
+    let mut reader = open_reader(request)?;
+    let detected = reader.detected().clone();
+    let headers = detected.column_names();
+    let errors_column = headers.iter().position(|h| h == ERRORS_COLUMN);
+    let mut buffered: Vec<SourceRow> = Vec::new();
+    while buffered.len() < SAMPLE_ROWS {
+        match reader.next_row() {
+            Some(row) => buffered.push(row.map_err(read_error)?),
+            None => break,
+        }
+    }
+    let samples: Vec<Vec<String>> = buffered.iter().map(|r| r.cells.clone()).collect();
+    let (mut spec, mapping_source, suggestions) =
+        choose_mapping(store, actor, &schema, &object, &request.mapping, &headers, &samples)?;
+    apply_overrides(&mut spec.settings, &request.overrides);
+    let mapping_error = |err: map::MapError| AppError::invalid(err.to_string()).with_field("mapping");
+    let mut mapping = map::resolve(&schema, &object, &headers, &samples, &spec, &request.limits).map_err(mapping_error)?;
+    let created_fields: Vec<String> = mapping.new_fields.iter().map(|f| f.api_name.clone()).collect();
+
+    // Fields created on the fly exist before the first row is written.
+    let mut schema = schema;
+    if !mapping.new_fields.is_empty() && !request.dry_run {
+        actor.require_admin().map_err(|_| {
+            AppError::forbidden(format!(
+                "only admins may create fields ({}); ask an admin or map to existing fields",
+                created_fields.join(", ")
+            ))
+        })?;
+        for field in &mapping.new_fields {
+            store.add_field(actor.org.id, &object.api_name, field, now)?;
+        }
+        schema = store.schema(actor.org.id)?;
+        let object = schema.object(&object.api_name).cloned().unwrap_or(object.clone());
+        mapping = map::resolve(&schema, &object, &headers, &samples, &spec, &request.limits).map_err(mapping_error)?;
+    }
+    let object = mapping.object.clone();
+
+    // Dates: one format per column, inferred from every value, never guessed when ambiguous.
+    let ambiguous_dates = infer_date_formats(request, &mut mapping, &actor.org.settings.locale, errors_column)?;
+    let mut report = ImportReport {
+        import_id: None,
+        status: ImportStatus::Failed,
+        object: object.api_name.clone(),
+        rows: 0,
+        summary: Summary::default(),
+        estimated_ms: 0,
+        error_report: None,
+        failed_rows: None,
+        duration_ms: 0,
+        mapping: spec.clone(),
+        mapping_source,
+        suggestions,
+        ambiguous_dates,
+        created_fields,
+        created_references: BTreeMap::new(),
+    };
+    if !report.ambiguous_dates.is_empty() {
+        report.duration_ms = started.elapsed().as_millis() as u64;
+        return Ok(report);
+    }
+
+    let rules = compiled_rules(store, actor, &schema, &object)?;
+    let validator = Validator::new(&object, rules).map_err(|err| AppError::invalid(err.to_string()))?;
+    let operation = if request.dry_run {
+        None
+    } else {
+        Some(store.begin_operation(actor.org.id, OperationKind::Import, actor.user.id, now)?)
+    };
+    report.import_id = operation.as_ref().map(|o| o.id);
+    let failed_format = match detected.format {
+        Format::Xlsx | Format::Xls | Format::Ods | Format::Xlsb => TableFormat::Xlsx,
+        _ => TableFormat::Csv,
+    };
+    let failed_rows = request.failed_rows.as_ref().map(|p| (p.as_path(), failed_format));
+    let mut files =
+        ReportFiles::create(request.error_report.as_deref(), failed_rows, &headers, detected.selected_sheets.len() > 1)?;
+
+    let users: HashMap<String, UserId> = store
+        .list_users(actor.org.id)?
+        .into_iter()
+        .flat_map(|u| [(u.email.to_lowercase(), u.id), (u.id.0.to_string(), u.id)])
+        .collect();
+    let mut driver = Driver {
+        store,
+        actor,
+        schema: &schema,
+        mapping: &mapping,
+        validator: &validator,
+        context: RowContext {
+            default_country: actor.org.settings.default_phone_country.clone(),
+            default_currency: actor.org.settings.default_currency.clone(),
+            utc_offset_minutes: utc_offset_minutes(&actor.org.settings.time_zone),
+        },
+        write: WriteContext {
+            org_id: actor.org.id,
+            actor: actor.user.id,
+            operation: operation.as_ref().map(|o| o.id),
+            now,
+            default_country: actor.org.settings.default_phone_country.clone(),
+        },
+        dry_run: request.dry_run,
+        users,
+        in_file: InFileKeys::new(),
+        created_refs: HashMap::new(),
+        created_references: BTreeMap::new(),
+        summary: Summary::default(),
+        files: &mut files,
+        errors_column,
+        match_field_keys: match_field_keys(&schema, &object, mapping.match_on.as_ref()),
+    };
+    let batch_rows = request.batch_rows.max(1);
+    let mut batch: Vec<SourceRow> = Vec::with_capacity(batch_rows);
+    let mut pending = buffered.into_iter();
+    loop {
+        let next = match pending.next() {
+            Some(row) => Some(row),
+            None => match reader.next_row() {
+                Some(row) => Some(row.map_err(read_error)?),
+                None => None,
+            },
+        };
+        let at_end = next.is_none();
+        if let Some(row) = next {
+            batch.push(row);
+        }
+        if batch.len() >= batch_rows || (at_end && !batch.is_empty()) {
+            let read_issues = reader.take_issues();
+            driver.process_batch(&batch, &read_issues)?;
+            batch.clear();
+            progress(Progress { rows: driver.summary.counts.total(), failed: driver.summary.counts.failed });
+        }
+        if at_end {
+            break;
+        }
+    }
+    let summary = std::mem::take(&mut driver.summary);
+    let created_references = std::mem::take(&mut driver.created_references);
+    drop(driver);
+    let (error_report, failed_rows) = files.finish()?;
+    report.rows = summary.counts.total();
+    report.estimated_ms = preview::estimate_ms(report.rows, ESTIMATE_ROWS_PER_SECOND);
+    report.status = if request.dry_run {
+        ImportStatus::DryRun
+    } else if summary.counts.failed > 0 {
+        ImportStatus::CompletedWithErrors
+    } else {
+        ImportStatus::Completed
+    };
+    report.summary = summary;
+    report.error_report = error_report;
+    report.failed_rows = failed_rows;
+    report.created_references = created_references;
+    report.duration_ms = started.elapsed().as_millis() as u64;
+
+    if let Some(operation) = &operation {
+        finish_run(
+            store,
+            actor,
+            &request.display_name,
+            operation.id,
+            &report,
+            &headers,
+            request.save_mapping_as.as_deref(),
+            now,
+        )?;
+    }
+    Ok(report)
+}
+
+/// Records the end of a run: the operation's summary, the audit entry, the remembered mapping.
+#[allow(clippy::too_many_arguments)]
+fn finish_run(
+    store: &Store,
+    actor: &Actor,
+    file: &str,
+    operation: OperationId,
+    report: &ImportReport,
+    headers: &[String],
+    save_as: Option<&str>,
+    now: i64,
+) -> AppResult<()> {
+    let counts = &report.summary.counts;
+    let summary = serde_json::json!({
+        "file": file,
+        "object": report.object,
+        "rows": report.rows,
+        "counts": Outcome::ALL.iter().map(|o| (o.as_str(), counts.get(*o))).collect::<BTreeMap<_, _>>(),
+        "status": report.status.as_str(),
+        "duration_ms": report.duration_ms,
+        "on_duplicate": report.mapping.settings.on_duplicate.as_str(),
+        "mapping": serde_json::from_str::<serde_json::Value>(&report.mapping.to_json()).unwrap_or_default(),
+    });
+    store.finish_operation(operation, &summary.to_string(), now)?;
+    store.append_audit(&AuditEntry {
+        at: now,
+        org_id: actor.org.id,
+        actor: Some(actor.user.id),
+        action: "records.import".into(),
+        object: Some(report.object.clone()),
+        count: (counts.created + counts.updated) as i64,
+        outcome: if counts.failed > 0 { AuditOutcome::Partial } else { AuditOutcome::Success },
+        detail: summary.to_string(),
+    })?;
+    let schema = store.schema(actor.org.id)?;
+    if let Some(object) = schema.object(&report.object) {
+        let fingerprint = header_fingerprint(headers);
+        let spec = report.mapping.to_json();
+        store.save_mapping(actor.org.id, object.id, None, &fingerprint, &spec, actor.user.id, false, now)?;
+        if let Some(name) = save_as {
+            store.save_mapping(actor.org.id, object.id, Some(name), &fingerprint, &spec, actor.user.id, true, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// Storage keys of the fields of a field match.
+fn match_field_keys(schema: &Schema, object: &ObjectDef, match_on: Option<&MatchOn>) -> Vec<String> {
+    match match_on {
+        Some(MatchOn::Fields(paths)) => paths
+            .iter()
+            .filter_map(|p| match salesos_model::path::resolve(schema, object, p).ok()?.target {
+                salesos_model::path::PathTarget::Field { key } => Some(key),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Reads the date columns of the whole file once and fixes each column's format.
+fn infer_date_formats(
+    request: &ImportRequest,
+    mapping: &mut ResolvedMapping,
+    locale: &str,
+    _errors_column: Option<usize>,
+) -> AppResult<Vec<AmbiguousDates>> {
+    let wanted: Vec<usize> = (0..mapping.columns.len()).filter(|i| mapping.columns[*i].needs_date_inference()).collect();
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stats: Vec<DateColumnStats> = wanted.iter().map(|_| DateColumnStats::new()).collect();
+    let mut reader = open_reader(request)?;
+    let mut row = SourceRow::default();
+    while reader.read_row(&mut row).map_err(read_error)? {
+        for (slot, column) in wanted.iter().enumerate() {
+            let column = &mapping.columns[*column];
+            if column.split.is_some() {
+                continue;
+            }
+            if let Some(cell) = row.cells.get(column.index) {
+                if !cell.trim().is_empty() {
+                    stats[slot].observe(cell);
+                }
+            }
+        }
+    }
+    let mut ambiguous = Vec::new();
+    for (slot, index) in wanted.into_iter().enumerate() {
+        let column = &mut mapping.columns[index];
+        let order = column.date_order.or(mapping.settings.date_order);
+        match stats[slot].conclude(order) {
+            DateInference::Known { format } => column.date_format = Some(format),
+            DateInference::Ambiguous { day_first, month_first, examples } => ambiguous.push(AmbiguousDates {
+                column: column.header.clone(),
+                examples,
+                day_first: day_first.pattern,
+                month_first: month_first.pattern,
+                suggested: DateOrder::for_locale(locale),
+            }),
+            DateInference::Empty | DateInference::Unknown { .. } => {}
+        }
+    }
+    Ok(ambiguous)
+}
+
+/// The state of one run across batches.
+struct Driver<'a> {
+    store: &'a Store,
+    actor: &'a Actor,
+    schema: &'a Schema,
+    mapping: &'a ResolvedMapping,
+    validator: &'a Validator,
+    context: RowContext,
+    write: WriteContext,
+    dry_run: bool,
+    users: HashMap<String, UserId>,
+    in_file: InFileKeys,
+    created_refs: HashMap<(String, MatchKeyKind, String), RecordId>,
+    created_references: BTreeMap<String, u64>,
+    summary: Summary,
+    files: &'a mut ReportFiles,
+    errors_column: Option<usize>,
+    match_field_keys: Vec<String>,
+}
+
+/// A row between stages.
+struct Staged {
+    row: TransformedRow,
+    keys: RowKeys,
+    owner: Option<UserId>,
+}
+
+impl Driver<'_> {
+    fn process_batch(&mut self, batch: &[SourceRow], read_issues: &[read::ReadIssue]) -> AppResult<()> {
+        let object = &self.mapping.object;
+        let mut staged: Vec<Staged> = Vec::with_capacity(batch.len());
+        for source in batch {
+            let mut row = transform::transform_row(self.mapping, &self.context, &source.cells);
+            self.validator.check_values(&mut row);
+            for issue in read_issues.iter().filter(|i| {
+                i.row == Some(source.pos.row)
+                    && i.sheet.as_deref() == source.pos.sheet.as_deref()
+                    && i.severity == read::Severity::Error
+            }) {
+                let mut row_issue =
+                    RowIssue::error(issue.column_name.as_deref(), None, IssueKind::MalformedRow, &issue.expected, &issue.found);
+                row_issue.message = issue.message.clone();
+                row.issues.push(row_issue);
+            }
+            let owner = match &row.owner {
+                Some(who) => match self.users.get(&who.trim().to_lowercase()) {
+                    Some(id) => Some(*id),
+                    None => {
+                        let column = self.column_of_owner();
+                        let mut issue = RowIssue::error(
+                            column.as_deref(),
+                            Some("owner"),
+                            IssueKind::ReferenceNotFound,
+                            "a user's email or id",
+                            who,
+                        );
+                        issue.message = format!("owner {who:?} is not a user of this organization");
+                        row.issues.push(issue);
+                        None
+                    }
+                },
+                None => None,
+            };
+            staged.push(Staged { row, keys: RowKeys::default(), owner });
+        }
+        self.resolve_references(&mut staged)?;
+        let candidates = self.find_candidates(&mut staged)?;
+
+        let plan_context = PlanContext {
+            object,
+            validator: self.validator,
+            strategy: self.mapping.settings.on_duplicate,
+            default_owner: self.actor.user.id,
+            now_ms: self.write.now,
+        };
+        let mut planned: Vec<PlannedRow> = Vec::with_capacity(batch.len());
+        for (stage, source) in staged.into_iter().zip(batch) {
+            let decision = if stage.row.has_errors() {
+                Decision::New
+            } else {
+                dedupe::decide(object, &stage.keys, &candidates, &self.in_file, &self.context.default_country)
+            };
+            let existing = match &decision {
+                Decision::Match { id, .. } => candidates.record(*id),
+                _ => None,
+            };
+            let mut row_plan = plan::plan_row(&plan_context, stage.row, stage.owner, &decision, existing);
+            if let (Some(record), RecordChange::Update { .. }) = (existing, &row_plan.change) {
+                if !self.actor.principal.sees_owner(record.owner_id) {
+                    let mut issue = RowIssue::error(None, None, IssueKind::Rejected, "a record you may edit", "");
+                    issue.message = format!("matches record {}, which you may not edit", record.id.0);
+                    row_plan.issues.push(issue);
+                    row_plan.change = RecordChange::Fail;
+                }
+            }
+            if matches!(row_plan.change, RecordChange::Create(_) | RecordChange::Update { .. } | RecordChange::Unchanged { .. }) {
+                self.in_file.insert(&stage.keys, source.pos.row);
+            }
+            planned.push(row_plan);
+        }
+        self.commit(batch, &mut planned)?;
+        for (source, row_plan) in batch.iter().zip(&planned) {
+            let row_number = source.pos.row;
+            self.summary.add(row_number, row_plan);
+            if row_plan.change == RecordChange::Fail {
+                self.files.add_failed(
+                    source.pos.sheet.as_deref(),
+                    row_number,
+                    &source.cells,
+                    self.errors_column,
+                    &row_plan.issues,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn column_of_owner(&self) -> Option<String> {
+        self.mapping
+            .columns
+            .iter()
+            .find(|c| c.outputs.iter().flatten().any(|o| o.sink == salesos_import::map::Sink::Owner))
+            .map(|c| c.header.clone())
+    }
+
+    /// Resolves references by value: one lookup per referenced object and key kind.
+    fn resolve_references(&mut self, staged: &mut [Staged]) -> AppResult<()> {
+        let mut wanted: BTreeMap<(String, MatchKeyKind), Vec<String>> = BTreeMap::new();
+        for stage in staged.iter() {
+            for reference in &stage.row.references {
+                wanted.entry((reference.object.clone(), reference.kind)).or_default().push(reference.normalized.clone());
+            }
+        }
+        let mut found: HashMap<(String, MatchKeyKind, String), Vec<RecordId>> = HashMap::new();
+        for ((object_name, kind), mut texts) in wanted {
+            texts.sort();
+            texts.dedup();
+            let Some(target) = self.schema.object(&object_name) else { continue };
+            let keys: Vec<MatchKey> = texts.iter().map(|t| MatchKey { kind, normalized: t.clone() }).collect();
+            let hits = self.store.lookup_match_keys(target.id, &keys)?;
+            for (text, ids) in texts.into_iter().zip(hits) {
+                found.insert((object_name.clone(), kind, text), ids);
+            }
+        }
+        let create_missing = self.mapping.settings.create_missing_references;
+        for stage in staged.iter_mut() {
+            let references = std::mem::take(&mut stage.row.references);
+            for reference in references {
+                let key = (reference.object.clone(), reference.kind, reference.normalized.clone());
+                let ids = found.get(&key).cloned().unwrap_or_default();
+                let id = match ids.as_slice() {
+                    [id] => Some(*id),
+                    [] => match self.created_refs.get(&key) {
+                        Some(id) => Some(*id),
+                        None if create_missing
+                            && reference.kind == MatchKeyKind::CompanyName
+                            && reference.object == "accounts" =>
+                        {
+                            Some(self.create_reference(&key, &reference.text)?)
+                        }
+                        None => {
+                            let mut issue = RowIssue::error(
+                                Some(&reference.column),
+                                Some(&reference.path),
+                                IssueKind::ReferenceNotFound,
+                                &format!("an existing {} {}", reference.object, reference.kind.as_str()),
+                                &reference.text,
+                            );
+                            issue.message = format!(
+                                "no {} record has {} {:?}{}",
+                                reference.object,
+                                reference.kind.as_str().replace('_', " "),
+                                reference.text,
+                                if reference.kind == MatchKeyKind::CompanyName {
+                                    " (import the accounts first, or allow creating missing references)"
+                                } else {
+                                    ""
+                                }
+                            );
+                            stage.row.issues.push(issue);
+                            None
+                        }
+                    },
+                    many => {
+                        let mut issue = RowIssue::error(
+                            Some(&reference.column),
+                            Some(&reference.path),
+                            IssueKind::AmbiguousReference,
+                            "one matching record",
+                            &reference.text,
+                        );
+                        issue.message = format!(
+                            "{} {} records match {:?}; use a more specific column",
+                            many.len(),
+                            reference.object,
+                            reference.text
+                        );
+                        stage.row.issues.push(issue);
+                        None
+                    }
+                };
+                if let Some(id) = id {
+                    stage.row.fields.insert(reference.via_key.clone(), Value::Ref(id));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates a missing account by name (journaled under the import, so undo removes it too).
+    fn create_reference(&mut self, key: &(String, MatchKeyKind, String), name: &str) -> AppResult<RecordId> {
+        *self.created_references.entry(key.0.clone()).or_default() += 1;
+        let id = if self.dry_run {
+            RecordId(-(self.created_refs.len() as i64) - 1)
+        } else {
+            let accounts = self
+                .schema
+                .object(&key.0)
+                .ok_or_else(|| AppError::new(ErrorCode::UnknownObject, format!("unknown object {}", key.0)))?;
+            let mut fields = Fields::new();
+            fields.insert(accounts.name_field.clone(), Value::Text(name.trim().to_string()));
+            let record = NewRecord { owner_id: self.actor.user.id, fields, external_ids: Vec::new() };
+            self.store.insert_records(&self.write, accounts, &[record], None)?.first().copied().unwrap_or(RecordId(0))
+        };
+        self.created_refs.insert(key.clone(), id);
+        Ok(id)
+    }
+
+    /// Computes each row's keys and fetches the existing records sharing them.
+    fn find_candidates(&self, staged: &mut [Staged]) -> AppResult<Candidates> {
+        let mut candidates = Candidates::new();
+        let Some(match_on) = &self.mapping.match_on else { return Ok(candidates) };
+        let object = &self.mapping.object;
+        let mut all_keys: Vec<MatchKey> = Vec::new();
+        let mut composites: Vec<String> = Vec::new();
+        for stage in staged.iter_mut() {
+            if stage.row.has_errors() {
+                continue;
+            }
+            stage.keys = dedupe::row_keys(match_on, object, &stage.row, &self.match_field_keys, &self.context.default_country);
+            all_keys.extend(stage.keys.keys.iter().cloned());
+            if stage.keys.composite.is_some() {
+                if let Some(value) = self.match_field_keys.first().and_then(|k| stage.row.fields.get(k)) {
+                    composites.push(value.to_string());
+                }
+            }
+        }
+        if !all_keys.is_empty() {
+            all_keys.sort();
+            all_keys.dedup();
+            let hits = self.store.lookup_match_keys(object.id, &all_keys)?;
+            for (key, ids) in all_keys.into_iter().zip(hits) {
+                candidates.add_key_hits(key, ids);
+            }
+        }
+        if !composites.is_empty() {
+            self.find_composite(&mut candidates, &composites)?;
+        }
+        let ids = candidates.ids_to_fetch();
+        for chunk in ids.chunks(1000) {
+            for record in self.store.get_records(object, chunk, &VisibilityScope::All)? {
+                candidates.add_record(record);
+            }
+        }
+        Ok(candidates)
+    }
+
+    /// Field matches: records whose first match field equals a row's value, confirmed on all fields.
+    fn find_composite(&self, candidates: &mut Candidates, first_values: &[String]) -> AppResult<()> {
+        let object = &self.mapping.object;
+        let Some(first) = self.match_field_keys.first() else { return Ok(()) };
+        let mut values: Vec<String> = first_values.to_vec();
+        values.sort();
+        values.dedup();
+        for chunk in values.chunks(200) {
+            let quoted: Vec<String> = chunk.iter().map(|v| serde_json::Value::String(v.clone()).to_string()).collect();
+            let filter = format!("{first} in ({})", quoted.join(", "));
+            let mut query = RecordQuery::new(object.id, VisibilityScope::All, 1000);
+            query.cond = parse_and_resolve(self.schema, object, &filter)?;
+            loop {
+                let page = self.store.query_records(self.schema, &query)?;
+                for record in page.records {
+                    if let Some(composite) = dedupe::composite_key(&record.fields, &self.match_field_keys) {
+                        candidates.add_composite_hit(composite, record.id);
+                        candidates.add_record(record);
+                    }
+                }
+                match page.next {
+                    Some(next) => query.after = Some(next),
+                    None => break,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits the batch's creates and updates in one transaction and settles their outcomes.
+    fn commit(&mut self, batch: &[SourceRow], planned: &mut [PlannedRow]) -> AppResult<()> {
+        let mut commit = CommitBatch::default();
+        let mut update_rows = Vec::new();
+        for (index, (source, row_plan)) in batch.iter().zip(planned.iter()).enumerate() {
+            let row_number = source.pos.row as i64;
+            match &row_plan.change {
+                RecordChange::Create(record) => {
+                    commit.creates.push((row_number, record.clone()));
+                }
+                RecordChange::Update { id, patch } => {
+                    commit.updates.push((row_number, *id, patch.clone()));
+                    update_rows.push(index);
+                }
+                _ => {}
+            }
+        }
+        if self.dry_run || (commit.creates.is_empty() && commit.updates.is_empty()) {
+            return Ok(());
+        }
+        let object = &self.mapping.object;
+        let receipt = self.store.commit_batch(&self.write, object, &commit)?;
+        for (index, outcome) in update_rows.into_iter().zip(receipt.updated) {
+            let row_plan = &mut planned[index];
+            match outcome {
+                UpdateOutcome::Updated { .. } => {}
+                UpdateOutcome::Unchanged => {
+                    if let RecordChange::Update { id, .. } = row_plan.change {
+                        row_plan.change = RecordChange::Unchanged { id };
+                    }
+                }
+                UpdateOutcome::NotFound | UpdateOutcome::Conflict { .. } => {
+                    let mut issue = RowIssue::error(None, None, IssueKind::Rejected, "the record as matched", "");
+                    issue.message = "the matched record was changed or deleted by someone else during the import".into();
+                    row_plan.issues.push(issue);
+                    row_plan.change = RecordChange::Fail;
+                }
+            }
+        }
+        Ok(())
+    }
+}

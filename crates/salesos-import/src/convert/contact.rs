@@ -1,0 +1,251 @@
+//! Booleans, phone numbers, email addresses and web addresses.
+
+use salesos_model::keys::normalize_phone;
+
+/// Words read as `true`, lower case.
+const TRUE_WORDS: &[&str] = &[
+    "true",
+    "t",
+    "yes",
+    "y",
+    "1",
+    "x",
+    "checked",
+    "on",
+    "ja",
+    "j",
+    "wahr",
+    "oui",
+    "vrai",
+    "sí",
+    "si",
+    "sim",
+    "verdadero",
+    "verdadeiro",
+    "vero",
+    "waar",
+    "✓",
+    "✔",
+    "☑",
+];
+
+/// Words read as `false`, lower case.
+const FALSE_WORDS: &[&str] = &[
+    "false",
+    "f",
+    "no",
+    "n",
+    "0",
+    "unchecked",
+    "off",
+    "nein",
+    "falsch",
+    "non",
+    "faux",
+    "não",
+    "nao",
+    "falso",
+    "onwaar",
+    "nee",
+    "☐",
+];
+
+/// Parses a boolean: true/false, t/f, yes/no, y/n, 1/0, `x` (a ticked box), checked/unchecked,
+/// on/off and the German, French, Spanish, Portuguese, Italian and Dutch words (ja/nein,
+/// oui/non, sí/no, sim/não, vero/falso, waar/onwaar, …). Case-insensitive and trimmed; empty
+/// text is not a boolean (`None`): whether an empty cell means false is the mapping's decision.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    let text = text.trim();
+    if text.is_empty() || text.len() > 16 {
+        return None;
+    }
+    let mut buffer = [0u8; 16];
+    let lower: &str = if text.is_ascii() {
+        let bytes = &mut buffer[..text.len()];
+        bytes.copy_from_slice(text.as_bytes());
+        bytes.make_ascii_lowercase();
+        std::str::from_utf8(bytes).ok()?
+    } else {
+        let lower = text.to_lowercase();
+        return lookup_bool(&lower);
+    };
+    lookup_bool(lower)
+}
+
+fn lookup_bool(lower: &str) -> Option<bool> {
+    if TRUE_WORDS.contains(&lower) {
+        Some(true)
+    } else if FALSE_WORDS.contains(&lower) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Normalizes a phone number to E.164 with the default country (ISO code such as `US`),
+/// checking that it is plausible.
+///
+/// Accepts the usual punctuation (spaces, `-`, `.`, `/`, parentheses), a leading `+`, `00` or
+/// (in North America) `011`, a `tel:` prefix, and the international habit of a bracketed trunk
+/// zero (`+44 (0)20 7946 0958`). An extension (`x12`, `ext. 12`, `extension 12`, `#12`) is
+/// checked and dropped: E.164 has no room for it. Any other letter refuses the value. The
+/// result must have 8 to 15 digits; North American (`+1`) numbers exactly 11, with an area code
+/// and exchange that do not start with 0 or 1. A national number needs a known default country.
+pub fn parse_phone(text: &str, default_country: &str) -> Option<String> {
+    let text = text.trim();
+    let text = strip_prefix_ignore_case(text, "tel:").unwrap_or(text).trim_start();
+    let marker = text.find(|c: char| c.is_alphabetic() || c == '#').unwrap_or(text.len());
+    let (main, extension) = text.split_at(marker);
+    if !extension.is_empty() && !valid_extension(extension) {
+        return None;
+    }
+    let main = main.trim();
+    let mut chars = main.chars();
+    if chars.next().is_some_and(|c| c == '+') && chars.any(|c| c == '+') {
+        return None;
+    }
+    if !main.chars().all(|c| c.is_ascii_digit() || " +-./()\u{a0}\u{2010}\u{2011}\u{2013}".contains(c)) {
+        return None;
+    }
+    let international = main.starts_with('+') || main.starts_with("00");
+    let cleaned;
+    let main = if international && main.contains("(0)") {
+        cleaned = main.replace("(0)", "");
+        cleaned.as_str()
+    } else {
+        main
+    };
+    let e164 = normalize_phone(main, default_country)?;
+    let digits = &e164.as_bytes()[1..];
+    if !(8..=15).contains(&digits.len()) || !digits.iter().all(u8::is_ascii_digit) || digits[0] == b'0' {
+        return None;
+    }
+    if digits[0] == b'1' && (digits.len() != 11 || digits[1] < b'2' || digits[4] < b'2') {
+        return None;
+    }
+    Some(e164)
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+}
+
+/// Whether text is an extension: a marker and 1 to 6 digits.
+fn valid_extension(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let rest = ["extension", "ext.", "ext", "x", "#"].iter().find_map(|marker| lower.strip_prefix(marker));
+    let Some(rest) = rest else { return false };
+    let digits = rest.trim_start_matches([' ', '.', ':']).trim();
+    (1..=6).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Normalizes an email address, or `None` if the text is not one.
+///
+/// Trims, drops `mailto:` (and any `?subject=…`), takes the address out of a display form
+/// (`Ann Smith <ann@x.org>`), and lower-cases the domain only: the local part is kept as
+/// written, since it may be case-sensitive. Requires one `@`, a local part of at most 64
+/// characters without spaces, brackets or consecutive, leading or trailing dots, and a
+/// dotted domain whose labels are letters, digits and inner hyphens, ending in a top-level
+/// domain of at least two letters (or an `xn--` one).
+pub fn parse_email(text: &str) -> Option<String> {
+    let mut text = text.trim();
+    if let (Some(open), true) = (text.rfind('<'), text.ends_with('>')) {
+        text = text[open + 1..text.len() - 1].trim();
+    }
+    if let Some(rest) = strip_prefix_ignore_case(text, "mailto:") {
+        text = rest.split('?').next().unwrap_or("").trim();
+    }
+    if text.len() > 254 {
+        return None;
+    }
+    let (local, domain) = text.split_once('@')?;
+    let local_ok = (1..=64).contains(&local.chars().count())
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+    if !local_ok || !valid_domain(domain, false) {
+        return None;
+    }
+    Some(format!("{local}@{}", domain.to_lowercase()))
+}
+
+/// Whether text is a dotted host name with a real top-level domain (or, if allowed, an IPv4 address).
+fn valid_domain(domain: &str, allow_ipv4: bool) -> bool {
+    if domain.is_empty() || domain.len() > 253 {
+        return false;
+    }
+    let labels = || domain.split('.');
+    if allow_ipv4 && labels().count() == 4 && labels().all(|l| !l.is_empty() && l.len() <= 3 && l.parse::<u8>().is_ok()) {
+        return true;
+    }
+    let Some(tld) = labels().next_back() else { return false };
+    let tld_ok = (tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic))
+        || (tld.len() > 4 && tld.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--")));
+    labels().count() >= 2
+        && tld_ok
+        && labels().all(|label| {
+            (1..=63).contains(&label.len())
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+}
+
+/// Normalizes a URL: adds `https://` to a bare domain; refuses text that is not a web address.
+///
+/// Accepts `http://` and `https://` (scheme lower-cased), protocol-relative `//host`, and bare
+/// hosts with an optional port and path (`acme.com`, `www.acme.com/about`). The host is
+/// lower-cased and must be a dotted name with a top-level domain of two or more letters, or
+/// an IPv4 address. Refuses other schemes (`javascript:`, `mailto:`, `ftp://`), whitespace,
+/// user names (`user@host`) and hosts without a dot (`localhost`).
+pub fn parse_url(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    let (scheme, rest) = if let Some(at) = text.find("://") {
+        let scheme = &text[..at];
+        if scheme.eq_ignore_ascii_case("https") {
+            ("https", &text[at + 3..])
+        } else if scheme.eq_ignore_ascii_case("http") {
+            ("http", &text[at + 3..])
+        } else {
+            return None;
+        }
+    } else if let Some(rest) = text.strip_prefix("//") {
+        ("https", rest)
+    } else {
+        // Text before a colon without a dot is a scheme (`javascript:`, `mailto:`), not a host.
+        if let Some(colon) = text.find(':') {
+            if !text[..colon].contains('.') {
+                return None;
+            }
+        }
+        ("https", text)
+    };
+    let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if authority.contains('@') || tail.starts_with('\\') {
+        return None;
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) => {
+            if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            (host, Some(port))
+        }
+        None => (authority, None),
+    };
+    let host = host.strip_suffix('.').unwrap_or(host);
+    if !valid_domain(host, true) {
+        return None;
+    }
+    let host = host.to_lowercase();
+    Some(match port {
+        Some(port) => format!("{scheme}://{host}:{port}{tail}"),
+        None => format!("{scheme}://{host}{tail}"),
+    })
+}

@@ -1,0 +1,249 @@
+//! Exact duplicate decisions: a row against the existing records that share one of its match
+//! keys (fetched by the app for a whole batch in one lookup), and against earlier rows of the
+//! same file (a compact set of key hashes kept for the run).
+//!
+//! Candidates are confirmed on the records' real keys, so a hash collision never makes a match.
+//! Several confirmed candidates are never resolved silently: the decision is
+//! [`Decision::Ambiguous`], and the row fails until review-queue flagging exists.
+
+use crate::spec::MatchOn;
+use crate::transform::TransformedRow;
+use salesos_model::ids::RecordId;
+use salesos_model::keys::{external_id_key, record_match_keys, MatchKey, MatchKeyKind};
+use salesos_model::record::Record;
+use salesos_model::schema::ObjectDef;
+use salesos_model::value::Value;
+use std::collections::{BTreeSet, HashMap};
+
+/// What dedupe found for a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// No existing record and no earlier row matches.
+    New,
+    /// Exactly one existing record matches.
+    Match {
+        /// The record.
+        id: RecordId,
+        /// The key kind that matched (`email`, `phone`, `external_id`, `company_name`, `fields`).
+        method: &'static str,
+    },
+    /// Several existing records match.
+    Ambiguous {
+        /// Their ids, ascending.
+        ids: Vec<RecordId>,
+    },
+    /// An earlier row of the file has the same key.
+    InFile {
+        /// That row's number.
+        first_row: u64,
+    },
+}
+
+/// The values a row is matched by: store keys, or a composite of field values.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RowKeys {
+    /// Match keys looked up in the store's key index.
+    pub keys: Vec<MatchKey>,
+    /// The composite of the `match` fields' values, for field matches.
+    pub composite: Option<String>,
+    /// The row's domain keys, which confirm a name match on accounts.
+    pub domains: Vec<String>,
+}
+
+impl RowKeys {
+    /// Returns whether the row has nothing to match by.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty() && self.composite.is_none()
+    }
+}
+
+/// Returns the composite key of field values: each value's canonical text, trimmed and lower-cased,
+/// joined; `None` when any is empty.
+pub fn composite_key(fields: &salesos_model::record::Fields, keys: &[String]) -> Option<String> {
+    let mut parts = Vec::with_capacity(keys.len());
+    for key in keys {
+        let value = fields.get(key).filter(|v| !v.is_empty())?;
+        let text = match value {
+            Value::Labeled(items) => items.first()?.value.clone(),
+            other => other.to_string(),
+        };
+        parts.push(text.trim().to_lowercase());
+    }
+    Some(parts.join("\u{1f}"))
+}
+
+/// Computes the keys a row is matched by.
+///
+/// For `Fields` matches, `field_keys` are the storage keys of the match fields.
+pub fn row_keys(
+    match_on: &MatchOn,
+    object: &ObjectDef,
+    row: &TransformedRow,
+    field_keys: &[String],
+    default_country: &str,
+) -> RowKeys {
+    let all = || record_match_keys(object, &row.fields, &row.external_ids, default_country);
+    let of_kind = |kind: MatchKeyKind| all().into_iter().filter(|k| k.kind == kind).collect::<Vec<_>>();
+    match match_on {
+        MatchOn::Email => RowKeys { keys: of_kind(MatchKeyKind::Email), ..RowKeys::default() },
+        MatchOn::Phone => RowKeys { keys: of_kind(MatchKeyKind::Phone), ..RowKeys::default() },
+        MatchOn::ExternalId(system) => RowKeys {
+            keys: row
+                .external_ids
+                .iter()
+                .filter(|e| &e.system == system)
+                .map(|e| MatchKey { kind: MatchKeyKind::ExternalId, normalized: external_id_key(e) })
+                .collect(),
+            ..RowKeys::default()
+        },
+        MatchOn::NameAndDomain => {
+            let keys = all();
+            RowKeys {
+                domains: keys.iter().filter(|k| k.kind == MatchKeyKind::Domain).map(|k| k.normalized.clone()).collect(),
+                keys: keys.into_iter().filter(|k| k.kind == MatchKeyKind::CompanyName).collect(),
+                composite: None,
+            }
+        }
+        MatchOn::Fields(_) => RowKeys { composite: composite_key(&row.fields, field_keys), ..RowKeys::default() },
+    }
+}
+
+/// Existing records that share a key with some row of a batch, as the app fetched them.
+#[derive(Debug, Clone, Default)]
+pub struct Candidates {
+    by_key: HashMap<MatchKey, Vec<RecordId>>,
+    by_composite: HashMap<String, Vec<RecordId>>,
+    records: HashMap<RecordId, Record>,
+}
+
+impl Candidates {
+    /// Creates an empty set.
+    pub fn new() -> Candidates {
+        Candidates::default()
+    }
+
+    /// Adds the ids the store returned for a key.
+    pub fn add_key_hits(&mut self, key: MatchKey, ids: Vec<RecordId>) {
+        if !ids.is_empty() {
+            self.by_key.entry(key).or_default().extend(ids);
+        }
+    }
+
+    /// Adds a record that holds a composite key.
+    pub fn add_composite_hit(&mut self, composite: String, id: RecordId) {
+        self.by_composite.entry(composite).or_default().push(id);
+    }
+
+    /// Adds a fetched record.
+    pub fn add_record(&mut self, record: Record) {
+        self.records.insert(record.id, record);
+    }
+
+    /// Returns the ids of every record a key lookup returned (to fetch them).
+    pub fn ids_to_fetch(&self) -> Vec<RecordId> {
+        let ids: BTreeSet<RecordId> = self
+            .by_key
+            .values()
+            .chain(self.by_composite.values())
+            .flatten()
+            .copied()
+            .filter(|id| !self.records.contains_key(id))
+            .collect();
+        ids.into_iter().collect()
+    }
+
+    /// Returns a fetched record.
+    pub fn record(&self, id: RecordId) -> Option<&Record> {
+        self.records.get(&id)
+    }
+}
+
+/// The keys of earlier rows of the file: 64-bit hashes mapped to the first row that had them.
+#[derive(Debug, Clone, Default)]
+pub struct InFileKeys {
+    seen: HashMap<i64, u64>,
+}
+
+impl InFileKeys {
+    /// Creates an empty set.
+    pub fn new() -> InFileKeys {
+        InFileKeys::default()
+    }
+
+    fn hashes(keys: &RowKeys) -> Vec<i64> {
+        let mut hashes: Vec<i64> = keys.keys.iter().map(MatchKey::hash).collect();
+        if let Some(composite) = &keys.composite {
+            hashes.push(salesos_model::keys::key_hash(MatchKeyKind::ExternalId, &format!("fields\u{1f}{composite}")));
+        }
+        hashes
+    }
+
+    /// Returns the first earlier row with one of these keys.
+    pub fn find(&self, keys: &RowKeys) -> Option<u64> {
+        InFileKeys::hashes(keys).iter().filter_map(|h| self.seen.get(h)).min().copied()
+    }
+
+    /// Remembers a row's keys (the first row with a key keeps it).
+    pub fn insert(&mut self, keys: &RowKeys, row: u64) {
+        for hash in InFileKeys::hashes(keys) {
+            self.seen.entry(hash).or_insert(row);
+        }
+    }
+
+    /// Keys remembered.
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// Whether no key is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+}
+
+/// Decides whether a row duplicates an existing record or an earlier row.
+pub fn decide(
+    object: &ObjectDef,
+    keys: &RowKeys,
+    candidates: &Candidates,
+    in_file: &InFileKeys,
+    default_country: &str,
+) -> Decision {
+    if keys.is_empty() {
+        return Decision::New;
+    }
+    let mut confirmed: BTreeSet<RecordId> = BTreeSet::new();
+    let mut method = "fields";
+    for key in &keys.keys {
+        for id in candidates.by_key.get(key).into_iter().flatten() {
+            let Some(record) = candidates.records.get(id) else { continue };
+            let record_keys = record_match_keys(object, &record.fields, &record.external_ids, default_country);
+            if !record_keys.contains(key) {
+                continue; // A hash collision: not the same value.
+            }
+            if key.kind == MatchKeyKind::CompanyName && !keys.domains.is_empty() {
+                let record_domains: Vec<&str> =
+                    record_keys.iter().filter(|k| k.kind == MatchKeyKind::Domain).map(|k| k.normalized.as_str()).collect();
+                if !record_domains.is_empty() && !record_domains.iter().any(|d| keys.domains.iter().any(|r| r == d)) {
+                    continue; // Same name, different company domain.
+                }
+            }
+            method = key.kind.as_str();
+            confirmed.insert(*id);
+        }
+    }
+    if let Some(composite) = &keys.composite {
+        confirmed.extend(candidates.by_composite.get(composite).into_iter().flatten().copied());
+    }
+    if let Some(first_row) = in_file.find(keys) {
+        return Decision::InFile { first_row };
+    }
+    match confirmed.len() {
+        0 => Decision::New,
+        1 => Decision::Match { id: *confirmed.iter().next().unwrap_or(&RecordId(0)), method },
+        _ => Decision::Ambiguous { ids: confirmed.into_iter().collect() },
+    }
+}
+
+#[cfg(test)]
+mod tests;

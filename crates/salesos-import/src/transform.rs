@@ -1,0 +1,400 @@
+//! Applies a resolved mapping to one source row: text steps (trim, case, replace, concat,
+//! default, value map), splits, then conversion of each text into its target's typed value.
+//! Problems become [`RowIssue`]s under the column's error policy; nothing here fails a run.
+
+use crate::convert::{self, DateFormat};
+use crate::issue::{IssueKind, RowIssue};
+use crate::map::{ResolvedColumn, ResolvedMapping, Sink, Splitter, TextStep};
+use crate::spec::{CaseStyle, EmptyCells, ErrorPolicy};
+use salesos_model::ids::RecordId;
+use salesos_model::keys::{self, MatchKeyKind};
+use salesos_model::record::{ExternalId, Fields};
+use salesos_model::schema::{FieldDef, FieldType};
+use salesos_model::value::{Labeled, Value};
+use std::collections::BTreeMap;
+
+/// The organization's conventions a row is read with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowContext {
+    /// Country for phone numbers without a country code (ISO 3166).
+    pub default_country: String,
+    /// Currency for amounts without one (ISO 4217).
+    pub default_currency: String,
+    /// Offset of date-times written without a zone, minutes east of UTC.
+    pub utc_offset_minutes: i32,
+}
+
+/// A reference to another record that the app resolves (in a batch) before planning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingReference {
+    /// Storage key of the reference field.
+    pub via_key: String,
+    /// The referenced object's api name.
+    pub object: String,
+    /// The key kind the value is looked up by.
+    pub kind: MatchKeyKind,
+    /// The normalized key text.
+    pub normalized: String,
+    /// The text as given.
+    pub text: String,
+    /// The source column.
+    pub column: String,
+    /// The target path.
+    pub path: String,
+}
+
+/// A row after mapping and conversion.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransformedRow {
+    /// Converted values by storage key.
+    pub fields: Fields,
+    /// Keys whose cells were empty and, with `empty_cells: clear`, are to be cleared on update.
+    pub cleared: Vec<String>,
+    /// Ids in other systems.
+    pub external_ids: Vec<ExternalId>,
+    /// The owner as given (a user's email or id).
+    pub owner: Option<String>,
+    /// References to resolve.
+    pub references: Vec<PendingReference>,
+    /// Problems so far.
+    pub issues: Vec<RowIssue>,
+    /// The column each storage key came from, for messages.
+    pub columns: BTreeMap<String, String>,
+}
+
+impl TransformedRow {
+    /// Returns whether any issue fails the row.
+    pub fn has_errors(&self) -> bool {
+        self.issues.iter().any(RowIssue::is_error)
+    }
+}
+
+/// Labelled entries collected for one multi-valued field.
+#[derive(Default)]
+struct LabeledParts {
+    primary: Option<Labeled>,
+    others: Vec<Labeled>,
+}
+
+/// Applies the text steps of a column to its cell.
+fn column_text(column: &ResolvedColumn, cells: &[String]) -> String {
+    let mut text = cells.get(column.index).map(String::as_str).unwrap_or("").to_string();
+    for step in &column.steps {
+        match step {
+            TextStep::Trim => text = text.trim().to_string(),
+            TextStep::Case(CaseStyle::Upper) => text = text.to_uppercase(),
+            TextStep::Case(CaseStyle::Lower) => text = text.to_lowercase(),
+            TextStep::Case(CaseStyle::Title) => text = convert::title_case(&text),
+            TextStep::Replace(regex, with) => text = regex.replace_all(&text, with.as_str()).into_owned(),
+            TextStep::Concat(others, separator) => {
+                let mut parts: Vec<&str> = vec![text.trim()];
+                parts.extend(others.iter().map(|i| cells.get(*i).map(|c| c.trim()).unwrap_or("")));
+                text = parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(separator);
+            }
+            TextStep::Default(value) => {
+                if text.trim().is_empty() {
+                    text = value.clone();
+                }
+            }
+            TextStep::ValueMap(exact, lower) => {
+                if let Some(mapped) = exact.get(&text).or_else(|| lower.get(&text.trim().to_lowercase())) {
+                    text = mapped.clone();
+                }
+            }
+        }
+    }
+    text
+}
+
+/// Cuts a column's text into one text per output.
+fn split_text(splitter: &Splitter, text: &str, parts: usize) -> Vec<String> {
+    let mut out: Vec<String> = match splitter {
+        Splitter::Delimiter(delimiter) => text.splitn(parts.max(1), delimiter.as_str()).map(|p| p.trim().to_string()).collect(),
+        Splitter::Pattern(regex) => match regex.captures(text) {
+            Some(caps) => {
+                (1..caps.len()).map(|i| caps.get(i).map(|m| m.as_str().trim().to_string()).unwrap_or_default()).collect()
+            }
+            None => Vec::new(),
+        },
+        Splitter::Name => {
+            let (first, last) = convert::split_full_name(text);
+            vec![first, last]
+        }
+        Splitter::Address => {
+            let a = convert::split_address(text);
+            vec![a.street, a.city, a.state, a.postal_code, a.country]
+        }
+    };
+    out.resize(parts, String::new());
+    out
+}
+
+/// Why a text did not convert: the issue kind and what was expected.
+type ConvertFailure = (IssueKind, String);
+
+/// Normalizes picklist text for loose comparison: case, spaces, `_` and `-` alike.
+fn loose(text: &str) -> String {
+    text.trim().to_lowercase().chars().map(|c| if c == '_' || c == '-' || c.is_whitespace() { ' ' } else { c }).collect()
+}
+
+/// Finds a picklist option by API value, label, or either loosely (`Closed Won` → `closed_won`).
+pub fn find_option<'a>(def: &'a FieldDef, text: &str) -> Option<&'a str> {
+    if let Some(option) = def.find_option(text) {
+        return Some(option.value.as_str());
+    }
+    let wanted = loose(text);
+    def.options.iter().find(|o| loose(&o.value) == wanted || loose(&o.label) == wanted).map(|o| o.value.as_str())
+}
+
+fn options_text(def: &FieldDef) -> String {
+    let values: Vec<&str> = def.options.iter().take(12).map(|o| o.value.as_str()).collect();
+    let more = if def.options.len() > 12 { ", …" } else { "" };
+    format!("one of {}{more}", values.join(", "))
+}
+
+/// Converts non-empty text to a value of a field (or of a type, for fields not on the object).
+pub fn convert_text(
+    def: Option<&FieldDef>,
+    field_type: FieldType,
+    column: &ResolvedColumn,
+    context: &RowContext,
+    text: &str,
+) -> Result<Value, ConvertFailure> {
+    let text = text.trim();
+    let country = column.phone_country.as_deref().unwrap_or(&context.default_country);
+    let currency = column.currency.as_deref().unwrap_or(&context.default_currency);
+    let fail = |kind: IssueKind, expected: &str| Err((kind, expected.to_string()));
+    match field_type {
+        FieldType::Text | FieldType::LongText => Ok(Value::Text(text.to_string())),
+        FieldType::Email => match convert::parse_email(text) {
+            Some(email) => Ok(Value::Text(email)),
+            None => fail(IssueKind::InvalidFormat, "an email address like name@example.com"),
+        },
+        FieldType::Phone => match convert::parse_phone(text, country) {
+            Some(phone) => Ok(Value::Text(phone)),
+            None => fail(IssueKind::InvalidFormat, &format!("a phone number valid for {country} or with a + country code")),
+        },
+        FieldType::Url => match convert::parse_url(text) {
+            Some(url) => Ok(Value::Text(url)),
+            None => fail(IssueKind::InvalidFormat, "a web address like https://example.com"),
+        },
+        FieldType::Number | FieldType::Percent => match convert::parse_number(text, column.number_style) {
+            Some(number) => Ok(Value::Number(number)),
+            None => fail(IssueKind::TypeMismatch, "a number"),
+        },
+        FieldType::Currency => match convert::parse_money(text, column.number_style, currency) {
+            Some((amount, code)) => Ok(Value::Money { amount, currency: code }),
+            None => fail(IssueKind::TypeMismatch, "an amount such as 1,200.50 or €1.200,50"),
+        },
+        FieldType::Boolean => match convert::parse_bool(text) {
+            Some(flag) => Ok(Value::Bool(flag)),
+            None => fail(IssueKind::TypeMismatch, "yes/no, true/false or 1/0"),
+        },
+        FieldType::Date => {
+            let format = column.date_format.clone().unwrap_or_else(|| DateFormat::new("%Y-%m-%d"));
+            match format.parse_date(text) {
+                Some(date) => Ok(Value::Date(date)),
+                None => fail(IssueKind::InvalidFormat, &format!("a date in the format {}", format.pattern)),
+            }
+        }
+        FieldType::DateTime => {
+            let format = column.date_format.clone().unwrap_or_else(|| DateFormat::new("%Y-%m-%d"));
+            match format.parse_datetime(text, context.utc_offset_minutes) {
+                Some(instant) => Ok(Value::DateTime(instant)),
+                None => fail(IssueKind::InvalidFormat, &format!("a date and time in the format {}", format.pattern)),
+            }
+        }
+        FieldType::Picklist => match def {
+            Some(def) if !def.options.is_empty() => match find_option(def, text) {
+                Some(value) => Ok(Value::Text(value.to_string())),
+                None => fail(IssueKind::NotInPicklist, &options_text(def)),
+            },
+            _ => Ok(Value::Text(text.to_string())),
+        },
+        FieldType::MultiPicklist => {
+            let mut values = Vec::new();
+            for part in text.split([';', ',']).map(str::trim).filter(|p| !p.is_empty()) {
+                match def.and_then(|d| if d.options.is_empty() { Some(part) } else { find_option(d, part) }) {
+                    Some(value) => values.push(value.to_string()),
+                    None => return fail(IssueKind::NotInPicklist, &def.map(options_text).unwrap_or_default()),
+                }
+            }
+            Ok(Value::List(values))
+        }
+        FieldType::Reference => match text.parse::<i64>() {
+            Ok(id) if id > 0 => Ok(Value::Ref(RecordId(id))),
+            _ => fail(IssueKind::TypeMismatch, "a record id (a positive whole number)"),
+        },
+    }
+}
+
+/// Transforms one source row.
+pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[String]) -> TransformedRow {
+    let object = &mapping.object;
+    let mut row = TransformedRow::default();
+    let mut labeled: BTreeMap<String, LabeledParts> = BTreeMap::new();
+    for column in &mapping.columns {
+        let text = column_text(column, cells);
+        let texts: Vec<String> = match &column.split {
+            Some(splitter) => split_text(splitter, &text, column.outputs.len()),
+            None => vec![text],
+        };
+        for (output, text) in column.outputs.iter().zip(texts) {
+            let Some(output) = output else { continue };
+            let key = sink_key(&output.sink);
+            if let Some(key) = &key {
+                row.columns.entry(key.clone()).or_insert_with(|| column.header.clone());
+            }
+            let text = text.trim();
+            if text.is_empty() {
+                if mapping.settings.empty_cells == EmptyCells::Clear {
+                    if let Sink::Field { key } = &output.sink {
+                        row.cleared.push(key.clone());
+                    }
+                }
+                continue;
+            }
+            let def = key.as_deref().and_then(|k| object.field(k));
+            let converted = match &output.sink {
+                Sink::Owner | Sink::ExternalId { .. } => Ok(Value::Text(text.to_string())),
+                Sink::Reference { kind, .. } => reference_key(*kind, text, column, context),
+                _ => convert_text(def, output.field_type, column, context, text),
+            };
+            let value = match converted {
+                Ok(value) => value,
+                Err((kind, expected)) => {
+                    let issue = RowIssue::error(Some(&column.header), Some(&output.path), kind, &expected, text);
+                    match &column.on_error {
+                        ErrorPolicy::Reject => {
+                            row.issues.push(issue);
+                            continue;
+                        }
+                        ErrorPolicy::SetEmpty => {
+                            row.issues.push(issue.downgraded("left empty"));
+                            continue;
+                        }
+                        ErrorPolicy::Fallback(fallback) => {
+                            match convert_text(def, output.field_type, column, context, fallback) {
+                                Ok(value) if !matches!(output.sink, Sink::Reference { .. }) => {
+                                    row.issues.push(issue.downgraded(&format!("used the fallback {fallback:?}")));
+                                    value
+                                }
+                                _ => {
+                                    row.issues.push(issue);
+                                    continue;
+                                }
+                            }
+                        }
+                    }
+                }
+            };
+            place(&mut row, &mut labeled, output, &column.header, value, text);
+        }
+    }
+    for (key, parts) in labeled {
+        let mut items: Vec<Labeled> = parts.primary.into_iter().collect();
+        for item in parts.others {
+            if !items.iter().any(|i| i.value == item.value) {
+                items.push(item);
+            }
+        }
+        if !items.is_empty() {
+            row.fields.insert(key, Value::Labeled(items));
+        }
+    }
+    row
+}
+
+/// The storage key a sink writes, if it writes a field.
+fn sink_key(sink: &Sink) -> Option<String> {
+    match sink {
+        Sink::Field { key } | Sink::Primary { key } | Sink::Labeled { key, .. } => Some(key.clone()),
+        Sink::Reference { via_key, .. } => Some(via_key.clone()),
+        Sink::ExternalId { .. } | Sink::Owner => None,
+    }
+}
+
+/// Normalizes a reference's lookup text into its match key text.
+fn reference_key(kind: MatchKeyKind, text: &str, column: &ResolvedColumn, context: &RowContext) -> Result<Value, ConvertFailure> {
+    let country = column.phone_country.as_deref().unwrap_or(&context.default_country);
+    let normalized = match kind {
+        MatchKeyKind::Email => keys::normalize_email(text),
+        MatchKeyKind::Phone => keys::normalize_phone(text, country),
+        MatchKeyKind::Domain => keys::website_domain(text),
+        MatchKeyKind::CompanyName => keys::normalize_company_name(text),
+        MatchKeyKind::ExternalId => Some(text.trim().to_string()),
+    };
+    normalized.map(Value::Text).ok_or((IssueKind::InvalidFormat, format!("a {} to look the record up by", kind.as_str())))
+}
+
+fn place(
+    row: &mut TransformedRow,
+    labeled: &mut BTreeMap<String, LabeledParts>,
+    output: &crate::map::Output,
+    header: &str,
+    value: Value,
+    text: &str,
+) {
+    match &output.sink {
+        Sink::Field { key } => {
+            row.fields.insert(key.clone(), value);
+        }
+        Sink::Primary { key } => {
+            if let Value::Text(v) = value {
+                labeled.entry(key.clone()).or_default().primary = Some(Labeled { label: "work".into(), value: v });
+            }
+        }
+        Sink::Labeled { key, label } => {
+            if let Value::Text(v) = value {
+                labeled.entry(key.clone()).or_default().others.push(Labeled { label: label.clone(), value: v });
+            }
+        }
+        Sink::ExternalId { system } => row.external_ids.push(ExternalId::new(system, text)),
+        Sink::Owner => row.owner = Some(text.to_string()),
+        Sink::Reference { via_key, object, kind, system } => {
+            let mut normalized = match value {
+                Value::Text(t) => t,
+                _ => return,
+            };
+            if let Some(system) = system {
+                normalized = keys::external_id_key(&ExternalId::new(system, &normalized));
+            }
+            row.references.push(PendingReference {
+                via_key: via_key.clone(),
+                object: object.clone(),
+                kind: *kind,
+                normalized,
+                text: text.to_string(),
+                column: header.to_string(),
+                path: output.path.clone(),
+            });
+        }
+    }
+}
+
+/// Suggests picklist values for distinct source texts that match no option: by label, API value
+/// and similarity, best first, with a confidence from 0 to 1.
+pub fn suggest_value_map(def: &FieldDef, texts: &[&str]) -> Vec<(String, String, f64)> {
+    let mut out = Vec::new();
+    for text in texts {
+        if find_option(def, text).is_some() {
+            continue;
+        }
+        let wanted = loose(text);
+        let best = def
+            .options
+            .iter()
+            .map(|o| {
+                let score = strsim::jaro_winkler(&wanted, &loose(&o.label)).max(strsim::jaro_winkler(&wanted, &loose(&o.value)));
+                (o.value.clone(), score)
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((value, score)) = best.filter(|(_, s)| *s >= 0.75) {
+            out.push((text.to_string(), value, (score * 100.0).round() / 100.0));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

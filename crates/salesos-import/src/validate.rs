@@ -1,0 +1,129 @@
+//! Validation: the field rules of each value a row gives (ranges, lengths, patterns), then, on
+//! the record as it will be written (new, or merged into the matched record), required fields and
+//! the object's custom rules.
+//!
+//! Type checks happen in [`crate::transform`], where text becomes typed values; what reaches
+//! this stage is already of the right type.
+
+use crate::issue::{IssueKind, RowIssue};
+use crate::rules::{CompiledRule, RuleContext};
+use crate::transform::TransformedRow;
+use regex::Regex;
+use salesos_model::record::Fields;
+use salesos_model::schema::{FieldRule, ObjectDef};
+use salesos_model::value::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// The checks of one object, compiled once per import.
+#[derive(Debug, Clone)]
+pub struct Validator {
+    object: ObjectDef,
+    patterns: HashMap<String, Regex>,
+    rules: Vec<CompiledRule>,
+}
+
+/// Why a validator cannot be built: a field's pattern does not compile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("field {field}: the pattern {pattern:?} is not a valid regular expression: {message}")]
+pub struct PatternError {
+    /// The field.
+    pub field: String,
+    /// The pattern.
+    pub pattern: String,
+    /// The regex error.
+    pub message: String,
+}
+
+impl Validator {
+    /// Compiles the object's field patterns and takes its compiled custom rules.
+    pub fn new(object: &ObjectDef, rules: Vec<CompiledRule>) -> Result<Validator, PatternError> {
+        let mut patterns = HashMap::new();
+        for def in &object.fields {
+            for rule in &def.rules {
+                if let FieldRule::Pattern { pattern } = rule {
+                    let regex = Regex::new(&format!("^(?:{pattern})$")).map_err(|err| PatternError {
+                        field: def.api_name.clone(),
+                        pattern: pattern.clone(),
+                        message: err.to_string(),
+                    })?;
+                    patterns.insert(def.api_name.clone(), regex);
+                }
+            }
+        }
+        Ok(Validator { object: object.clone(), patterns, rules })
+    }
+
+    /// Checks each value the row gives against its field's rules; failing values are removed.
+    pub fn check_values(&self, row: &mut TransformedRow) {
+        let mut failed = Vec::new();
+        for (key, value) in &row.fields {
+            let Some(def) = self.object.field(key) else { continue };
+            for rule in &def.rules {
+                if let Some((kind, expected)) = self.check_rule(key, rule, value) {
+                    let column = row.columns.get(key).map(String::as_str);
+                    row.issues.push(RowIssue::error(column, Some(key), kind, &expected, &value.to_string()));
+                    failed.push(key.clone());
+                    break;
+                }
+            }
+        }
+        for key in failed {
+            row.fields.remove(&key);
+        }
+    }
+
+    fn check_rule(&self, key: &str, rule: &FieldRule, value: &Value) -> Option<(IssueKind, String)> {
+        match (rule, value) {
+            (FieldRule::Range { min, max }, Value::Number(n) | Value::Money { amount: n, .. }) => {
+                let below = min.is_some_and(|m| *n < m);
+                let above = max.is_some_and(|m| *n > m);
+                (below || above).then(|| {
+                    let range = match (min, max) {
+                        (Some(a), Some(b)) => format!("a number from {a} to {b}"),
+                        (Some(a), None) => format!("a number of at least {a}"),
+                        (None, Some(b)) => format!("a number of at most {b}"),
+                        (None, None) => "a number".into(),
+                    };
+                    (IssueKind::OutOfRange, range)
+                })
+            }
+            (FieldRule::MaxLength { max }, Value::Text(text)) => {
+                (text.chars().count() > *max).then(|| (IssueKind::OutOfRange, format!("at most {max} characters")))
+            }
+            (FieldRule::Pattern { pattern }, Value::Text(text)) => {
+                let regex = self.patterns.get(key)?;
+                (!regex.is_match(text)).then(|| (IssueKind::PatternMismatch, format!("text matching {pattern}")))
+            }
+            _ => None,
+        }
+    }
+
+    /// Checks a record image before it is written: required fields, then custom rules.
+    ///
+    /// `columns` names the source column of each key, for messages.
+    pub fn check_record(&self, fields: &Fields, columns: &BTreeMap<String, String>, context: &RuleContext) -> Vec<RowIssue> {
+        let mut issues = Vec::new();
+        for def in self.object.fields.iter().filter(|d| d.required) {
+            if fields.get(&def.api_name).is_none_or(Value::is_empty) {
+                let column = columns.get(&def.api_name).map(String::as_str);
+                let mut issue = RowIssue::error(column, Some(&def.api_name), IssueKind::Missing, "a value", "");
+                if column.is_none() {
+                    issue.message = format!("{} is required, and no column of the file is mapped to it", def.api_name);
+                }
+                issues.push(issue);
+            }
+        }
+        for rule in &self.rules {
+            if !rule.holds(fields, context) {
+                let field = rule.fields.first().map(String::as_str);
+                let column = field.and_then(|f| columns.get(f)).map(String::as_str);
+                let found = field.and_then(|f| fields.get(f)).map(Value::to_string).unwrap_or_default();
+                let mut issue = RowIssue::error(column, field, IssueKind::Rule, &rule.def.expression, &found);
+                issue.message = rule.message();
+                issue.severity = rule.def.severity;
+                issues.push(issue);
+            }
+        }
+        issues
+    }
+}
