@@ -688,7 +688,7 @@ impl Driver<'_> {
                             who,
                         );
                         issue.message = format!("owner {who:?} is not a user of this organization");
-                        row.issues.push(issue);
+                        row.issues.push(issue.downgraded("the record is owned by the importing user"));
                         None
                     }
                 },
@@ -776,6 +776,24 @@ impl Driver<'_> {
             }
         }
         let create_missing = self.mapping.settings.create_missing_references;
+        if create_missing {
+            // Missing accounts named in this batch are created together, once each.
+            let mut missing: Vec<((String, MatchKeyKind, String), String)> = Vec::new();
+            for stage in staged.iter() {
+                for reference in &stage.row.references {
+                    let key = (reference.object.clone(), reference.kind, reference.normalized.clone());
+                    let absent = found.get(&key).is_none_or(Vec::is_empty) && !self.created_refs.contains_key(&key);
+                    if absent
+                        && reference.kind == MatchKeyKind::CompanyName
+                        && reference.object == "accounts"
+                        && !missing.iter().any(|(k, _)| *k == key)
+                    {
+                        missing.push((key, reference.text.trim().to_string()));
+                    }
+                }
+            }
+            self.create_references(missing)?;
+        }
         for stage in staged.iter_mut() {
             let references = std::mem::take(&mut stage.row.references);
             for reference in references {
@@ -785,12 +803,6 @@ impl Driver<'_> {
                     [id] => Some(*id),
                     [] => match self.created_refs.get(&key) {
                         Some(id) => Some(*id),
-                        None if create_missing
-                            && reference.kind == MatchKeyKind::CompanyName
-                            && reference.object == "accounts" =>
-                        {
-                            Some(self.create_reference(&key, &reference.text)?)
-                        }
                         None => {
                             let mut issue = RowIssue::error(
                                 Some(&reference.column),
@@ -840,23 +852,31 @@ impl Driver<'_> {
         Ok(())
     }
 
-    /// Creates a missing account by name (journaled under the import, so undo removes it too).
-    fn create_reference(&mut self, key: &(String, MatchKeyKind, String), name: &str) -> AppResult<RecordId> {
-        *self.created_references.entry(key.0.clone()).or_default() += 1;
-        let id = if self.dry_run {
-            RecordId(-(self.created_refs.len() as i64) - 1)
+    /// Creates missing accounts by name in one transaction, journaled under the import so that
+    /// undo removes them too; a dry run only counts them.
+    fn create_references(&mut self, missing: Vec<((String, MatchKeyKind, String), String)>) -> AppResult<()> {
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let Some(accounts) = self.schema.object("accounts") else { return Ok(()) };
+        let ids: Vec<RecordId> = if self.dry_run {
+            (0..missing.len()).map(|i| RecordId(-((self.created_refs.len() + i) as i64) - 1)).collect()
         } else {
-            let accounts = self
-                .schema
-                .object(&key.0)
-                .ok_or_else(|| AppError::new(ErrorCode::UnknownObject, format!("unknown object {}", key.0)))?;
-            let mut fields = Fields::new();
-            fields.insert(accounts.name_field.clone(), Value::Text(name.trim().to_string()));
-            let record = NewRecord { owner_id: self.actor.user.id, fields, external_ids: Vec::new() };
-            self.store.insert_records(&self.write, accounts, &[record], None)?.first().copied().unwrap_or(RecordId(0))
+            let records: Vec<NewRecord> = missing
+                .iter()
+                .map(|(_, name)| {
+                    let mut fields = Fields::new();
+                    fields.insert(accounts.name_field.clone(), Value::Text(name.clone()));
+                    NewRecord { owner_id: self.actor.user.id, fields, external_ids: Vec::new() }
+                })
+                .collect();
+            self.store.insert_records(&self.write, accounts, &records, None)?
         };
-        self.created_refs.insert(key.clone(), id);
-        Ok(id)
+        *self.created_references.entry("accounts".into()).or_default() += missing.len() as u64;
+        for ((key, _), id) in missing.into_iter().zip(ids) {
+            self.created_refs.insert(key, id);
+        }
+        Ok(())
     }
 
     /// Computes each row's keys and fetches the existing records sharing them.

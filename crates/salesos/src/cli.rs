@@ -283,6 +283,34 @@ pub enum ObjectsCommand {
         /// Field path, e.g. last_name, email, custom.score.
         field: String,
     },
+    /// Add a custom validation rule that every imported row of the object must satisfy
+    /// (language: crates/salesos-import/RULES.md).
+    AddRule {
+        /// Object api name.
+        object: String,
+        /// Rule name, unique per object.
+        name: String,
+        /// The expression, e.g. `amount between 1000 and 10000000`.
+        expression: String,
+        /// Message shown when a row breaks the rule.
+        #[arg(long)]
+        message: Option<String>,
+        /// A broken rule only warns (the row still imports).
+        #[arg(long)]
+        warning: bool,
+    },
+    /// List an object's validation rules.
+    Rules {
+        /// Object api name.
+        object: String,
+    },
+    /// Remove a validation rule.
+    RemoveRule {
+        /// Object api name.
+        object: String,
+        /// Rule name.
+        name: String,
+    },
     /// Add a custom field to an object.
     AddField {
         /// Object api name.

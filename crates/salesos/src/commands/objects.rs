@@ -1,10 +1,12 @@
-//! `salesos objects`: list objects and fields, define custom objects and fields.
+//! `salesos objects`: list objects and fields, define custom objects and fields, index fields,
+//! and manage custom validation rules.
 
 use super::audit;
 use crate::cli::{GlobalArgs, ObjectsCommand};
 use crate::context::{actor, now_ms};
 use crate::error::{CliError, CliResult};
 use crate::output::{print_json, say};
+use salesos_import::rules::{RuleDef, Severity};
 use salesos_model::access::Action;
 use salesos_model::error::ErrorCode;
 use salesos_model::schema::{FieldDef, FieldType, ObjectDef, ObjectKind, PicklistOption, ReferenceTarget};
@@ -28,6 +30,14 @@ fn field_json(field: &FieldDef) -> serde_json::Value {
         },
         "custom": field.custom,
     })
+}
+
+fn rule_json(rule: &RuleDef) -> serde_json::Value {
+    let severity = match rule.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    json!({"name": rule.name, "expression": rule.expression, "message": rule.message, "severity": severity})
 }
 
 fn kind_name(object: &ObjectDef) -> &'static str {
@@ -123,6 +133,37 @@ pub fn run(store: &Store, global: &GlobalArgs, command: ObjectsCommand) -> CliRe
                 print_json(&json!({"object": object, "field": field, "index": name}));
             } else {
                 say(format!("Indexed {object}.{field} ({name})."));
+            }
+            Ok(0)
+        }
+        ObjectsCommand::AddRule { object, name, expression, message, warning } => {
+            let severity = if warning { Severity::Warning } else { Severity::Error };
+            let def = RuleDef { name, expression, message, severity };
+            salesos_app::imports::rules::add(store, &actor, &object, &def, now_ms())?;
+            if global.json {
+                print_json(&rule_json(&def));
+            } else {
+                say(format!("Added rule {} to {object}.", def.name));
+            }
+            Ok(0)
+        }
+        ObjectsCommand::Rules { object } => {
+            let rules = salesos_app::imports::rules::list(store, &actor, &object)?;
+            if global.json {
+                print_json(&json!({"object": object, "rules": rules.iter().map(rule_json).collect::<Vec<_>>()}));
+            } else {
+                for rule in &rules {
+                    say(format!("{}: {}", rule.name, rule.expression));
+                }
+            }
+            Ok(0)
+        }
+        ObjectsCommand::RemoveRule { object, name } => {
+            salesos_app::imports::rules::remove(store, &actor, &object, &name, now_ms())?;
+            if global.json {
+                print_json(&json!({"object": object, "removed": name}));
+            } else {
+                say(format!("Removed rule {name} from {object}."));
             }
             Ok(0)
         }

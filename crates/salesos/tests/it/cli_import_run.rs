@@ -1,0 +1,283 @@
+//! `salesos import FILE --object OBJ` through the whole pipeline (issue 5): auto-mapping,
+//! transforms, validation and custom rules, exact duplicates, the error report and failed-rows
+//! file, dry runs whose counts equal the run's, on both backends, with CSV, Excel, JSON and vCard.
+
+use crate::support::Env;
+use serde_json::{json, Value};
+
+fn fixture(path: &str) -> String {
+    format!("{}/../../fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn counts(report: &Value) -> [u64; 6] {
+    let c = &report["counts"];
+    ["created", "updated", "unchanged", "skipped", "flagged", "failed"].map(|k| c[k].as_u64().unwrap())
+}
+
+/// Runs an import with --json and returns the report, asserting the exit code and that the six
+/// counts add up to the rows.
+#[track_caller]
+fn import(env: &Env, args: &[&str], exit: i32) -> Value {
+    let mut all = vec!["import"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    let run = env.run(&all);
+    assert!(exit < 0 || run.code == exit, "exit {}\nstdout: {}\nstderr: {}", run.code, run.stdout, run.stderr);
+    let report = run.json();
+    if report.get("counts").is_some() {
+        assert_eq!(counts(&report).iter().sum::<u64>(), report["rows"].as_u64().unwrap(), "{report}");
+    }
+    report
+}
+
+const CONTACTS: &str = "\
+First Name,Last Name,E-mail,Mobile Phone,Lead Source,Birthday,Notes
+Ann,Archer,ann@acme.io,+49 151 1234567,Web,1990-02-01,first
+Bob,Baker,bob@acme,,Referral,,bad email
+Cy,,cy@acme.io,,Partner,,no last name
+Dee,Dunn,ANN@acme.io,,Web,,same email as Ann in the file
+Eve,Evans,eve@acme.io,555,Hearsay,,bad phone and source
+Fay,Fox,fay@acme.io,(212) 555-0142,trade show,1985-12-24,ok
+";
+
+#[test]
+fn csv_import_dry_run_equals_run_and_reports_every_problem() {
+    for env in Env::both("import_csv") {
+        let env = env.with_org();
+        let file = env.file("contacts.csv");
+        std::fs::write(&file, CONTACTS).unwrap();
+        let file = file.to_str().unwrap().to_string();
+        let report_path = env.file("errors.csv");
+        let failed_path = env.file("failed.csv");
+
+        let dry = import(&env, &[&file, "--object", "contacts", "--dry-run"], 1);
+        assert_eq!(dry["status"], "dry_run");
+        assert_eq!(dry["import_id"], Value::Null);
+        assert_eq!(dry["mapping_source"], "auto");
+        let listed = env.run(&["records", "list", "contacts", "--json"]).ok();
+        assert_eq!(listed["records"].as_array().unwrap().len(), 0, "a dry run writes nothing");
+
+        let run = import(
+            &env,
+            &[
+                &file,
+                "--object",
+                "contacts",
+                "--error-report",
+                report_path.to_str().unwrap(),
+                "--failed-rows",
+                failed_path.to_str().unwrap(),
+            ],
+            1,
+        );
+        assert_eq!(run["status"], "completed_with_errors");
+        assert_eq!(counts(&run), counts(&dry), "preview counts equal run counts");
+        assert_eq!(run["preview"]["ready"], dry["preview"]["ready"]);
+        assert_eq!(counts(&run), [2, 0, 0, 1, 0, 3], "{run}");
+        assert_eq!(run["rows"], 6);
+        assert_eq!(run["preview"]["duplicates"], 1);
+        assert!(run["import_id"].as_i64().unwrap() > 0);
+        let columns = &run["preview"]["per_column"];
+        assert_eq!(columns["E-mail"]["errors"], 1, "{columns}");
+        assert_eq!(columns["Last Name"]["field"], "last_name");
+        assert!(columns["Lead Source"]["examples"][0]["message"].as_str().unwrap().contains("one of web"), "{columns}");
+
+        // The error report has exactly the spec's columns, one line per problem of each failed row.
+        let report = std::fs::read_to_string(&report_path).unwrap();
+        let mut lines = report.lines();
+        assert_eq!(lines.next().unwrap(), "Row Number,Error Field,Error Type,Error Message,Original Value,All Original Data");
+        let body: Vec<&str> = lines.collect();
+        assert_eq!(body.len(), 4, "{report}");
+        // Rows are numbered as the readers number them: the header is row 1.
+        assert!(body[0].starts_with("3,email,invalid_format,"), "{report}");
+        assert!(body[0].ends_with(",\"Bob,Baker,bob@acme,,Referral,,bad email\""), "{report}");
+        assert!(body.iter().any(|l| l.starts_with("4,last_name,missing,")), "{report}");
+        assert!(body.iter().any(|l| l.starts_with("6,phones[mobile],invalid_format,")), "{report}");
+        assert!(body.iter().any(|l| l.starts_with("6,lead_source,not_in_picklist,")), "{report}");
+
+        // The failed-rows file has the source's columns plus Errors, and imports again as it is.
+        let failed = std::fs::read_to_string(&failed_path).unwrap();
+        assert!(failed.starts_with("First Name,Last Name,E-mail,Mobile Phone,Lead Source,Birthday,Notes,Errors\n"), "{failed}");
+        assert_eq!(failed.lines().count(), 4);
+        let fixed = failed.replace("bob@acme,", "bob@acme.io,").replace("Cy,,", "Cy,Cole,").replace("555,Hearsay", ",Web");
+        std::fs::write(&failed_path, fixed).unwrap();
+        let again = import(&env, &[failed_path.to_str().unwrap(), "--object", "contacts"], 0);
+        assert_eq!(counts(&again), [3, 0, 0, 0, 0, 0], "{again}");
+        assert!(again["mapping"]["columns"].as_array().unwrap().iter().all(|c| c["column"] != "Errors"));
+
+        // The values are converted: E.164 phones with the org's country, picklist API values, dates.
+        let fay = env.run(&["records", "list", "contacts", "--filter", "first_name = 'Fay'", "--json"]).ok();
+        let fields = &fay["records"][0]["fields"];
+        assert_eq!(fields["phones"], json!([["mobile", "+12125550142"]]));
+        assert_eq!(fields["lead_source"], "trade_show");
+        assert_eq!(fields["birthdate"], "1985-12-24");
+        assert_eq!(fields["emails"], json!([["work", "fay@acme.io"]]));
+
+        // Importing the same file again: existing records are duplicates (skip by default) …
+        let skip = import(&env, &[&file, "--object", "contacts"], 1);
+        assert_eq!(counts(&skip)[3], 4, "{skip}");
+        // … and with update, unchanged rows stay unchanged while changed ones update.
+        let changed = CONTACTS
+            .replace("Ann,Archer,ann@acme.io,+49 151 1234567,Web,1990-02-01,first", "Ann,Archer-Smith,ann@acme.io,,Web,,");
+        std::fs::write(&file, changed).unwrap();
+        let update = import(&env, &[&file, "--object", "contacts", "--on-duplicate", "update"], 1);
+        assert_eq!(update["counts"]["updated"], 1, "{update}");
+        assert_eq!(update["counts"]["unchanged"], 2, "{update}");
+        let ann = env.run(&["records", "list", "contacts", "--filter", "email = 'ann@acme.io'", "--json"]).ok();
+        let fields = &ann["records"][0]["fields"];
+        assert_eq!(fields["last_name"], "Archer-Smith");
+        assert_eq!(fields["birthdate"], "1990-02-01", "an empty cell never erases data unless asked");
+    }
+}
+
+#[test]
+fn ambiguous_dates_refuse_the_run_until_the_order_is_given() {
+    let env = Env::sqlite().with_org();
+    let file = env.file("dates.csv");
+    std::fs::write(&file, "Last Name,Birthday\nAlpha,01/02/1990\nBeta,03/04/1991\nGamma,\n").unwrap();
+    let file = file.to_str().unwrap();
+    let refused = import(&env, &[file, "--object", "contacts"], 2);
+    assert_eq!(refused["status"], "failed");
+    let ambiguous = &refused["preview"]["ambiguous_dates"][0];
+    assert_eq!(ambiguous["column"], "Birthday");
+    assert_eq!(ambiguous["suggested"], "mdy", "en-US suggests month first");
+    assert!(ambiguous["examples"].as_array().unwrap().iter().any(|e| e == "01/02/1990"), "{ambiguous}");
+    assert_eq!(env.run(&["records", "list", "contacts", "--json"]).ok()["records"].as_array().unwrap().len(), 0);
+
+    let run = import(&env, &[file, "--object", "contacts", "--date-order", "dmy"], 0);
+    assert_eq!(run["counts"]["created"], 3);
+    let alpha = env.run(&["records", "list", "contacts", "--filter", "last_name = 'Alpha'", "--json"]).ok();
+    assert_eq!(alpha["records"][0]["fields"]["birthdate"], "1990-02-01");
+}
+
+#[test]
+fn mapping_specs_transforms_custom_fields_and_rules() {
+    for env in Env::both("import_mapping") {
+        let env = env.with_org();
+        env.run(&["objects", "add-rule", "deals", "amount_range", "amount between 1000 and 10000000", "--json"]).ok();
+        let bad =
+            env.run(&["objects", "add-rule", "deals", "broken", "amount between 1000 and", "--json"]).err(2, "invalid_request");
+        assert!(bad["position"].as_u64().is_some(), "{bad}");
+        env.run(&[
+            "objects",
+            "add-rule",
+            "deals",
+            "qualified_needs_source",
+            "if stage = \"proposal\" then lead_source is not empty",
+            "--json",
+        ])
+        .ok();
+        let rules = env.run(&["objects", "rules", "deals", "--json"]).ok();
+        assert_eq!(rules["rules"].as_array().unwrap().len(), 2);
+
+        let file = env.file("deals.csv");
+        std::fs::write(
+            &file,
+            "Deal,Value,Phase,Closes,Origin,Code\n\
+             Big,\"1.234,56 €\",Proposal,31.12.2026,Web,ACC-000001\n\
+             Small,500,Proposal,15.01.2027,Web,ACC-000002\n\
+             Nosource,5000,proposal,20.01.2027,,ACC-000003\n\
+             Other,\"(1.200,00)\",Prospecting,,,ACC-12\n",
+        )
+        .unwrap();
+        let mapping = env.file("mapping.json");
+        let spec = json!({
+            "version": 1,
+            "columns": [
+                {"column": "Deal", "target": "name", "transforms": [{"op": "case", "case": "upper"}]},
+                {"column": "Value", "target": "amount", "transforms": [{"op": "number_format", "style": "decimal_comma"}, {"op": "currency", "code": "EUR"}]},
+                {"column": "Phase", "target": "stage"},
+                {"column": "Closes", "target": "close_date"},
+                {"column": "Origin", "target": "lead_source", "transforms": [{"op": "value_map", "map": {"Web": "web"}}]},
+                {"column": "Code", "target": "custom.code", "create_field": {"type": "text"}, "on_error": "set_empty"}
+            ]
+        });
+        std::fs::write(&mapping, spec.to_string()).unwrap();
+        let file = file.to_str().unwrap();
+        let mapping = mapping.to_str().unwrap();
+        let run = import(&env, &[file, "--object", "deals", "--mapping", mapping], 1);
+        assert_eq!(run["created_fields"], json!(["custom.code"]));
+        assert_eq!(counts(&run), [1, 0, 0, 0, 0, 3], "{run}");
+        let rule_errors = &run["preview"]["per_column"]["Value"];
+        assert!(rule_errors["examples"][0]["message"].as_str().unwrap().contains("amount_range"), "{run}");
+        let big = env.run(&["records", "list", "deals", "--json"]).ok();
+        let fields = &big["records"][0]["fields"];
+        assert_eq!(fields["name"], "BIG");
+        assert_eq!(fields["amount"], json!({"amount": 1234.56, "currency": "EUR"}));
+        assert_eq!(fields["close_date"], "2026-12-31");
+        assert_eq!(fields["custom.code"], "ACC-000001");
+
+        // Mistakes in the mapping stop the import before any row, with exit code 2.
+        let bad_target = json!({"version": 1, "columns": [{"column": "Deal", "target": "nmae"}]});
+        std::fs::write(env.file("bad.json"), bad_target.to_string()).unwrap();
+        let err = env.run(&["import", file, "--object", "deals", "--mapping", env.file("bad.json").to_str().unwrap(), "--json"]);
+        assert!(err.err(2, "invalid_request")["message"].as_str().unwrap().contains("nmae"));
+        let bad_pattern = json!({"version": 1, "columns": [{"column": "Deal", "target": "name", "transforms": [{"op": "replace", "pattern": "(", "with": ""}]}]});
+        std::fs::write(env.file("bad.json"), bad_pattern.to_string()).unwrap();
+        let err = env.run(&["import", file, "--object", "deals", "--mapping", env.file("bad.json").to_str().unwrap(), "--json"]);
+        assert!(err.err(2, "invalid_request")["message"].as_str().unwrap().contains("not a valid regular expression"));
+        let err = env.run(&["import", file, "--object", "deals", "--mapping", mapping, "--max-custom-fields", "0", "--json"]);
+        assert!(err.err(2, "invalid_request")["message"].as_str().unwrap().contains("custom fields"));
+        let err = env.run(&["import", file, "--object", "deals", "--on-duplicate", "flag", "--json"]);
+        assert!(err.err(2, "invalid_request")["message"].as_str().unwrap().contains("reserved"));
+        assert_eq!(env.run(&["records", "list", "deals", "--json"]).ok()["records"].as_array().unwrap().len(), 1);
+    }
+}
+
+#[test]
+fn salesforce_accounts_then_contacts_keep_their_links() {
+    for env in Env::both("import_salesforce") {
+        let env = env.with_org();
+        let accounts = import(&env, &[&fixture("salesforce/davidmreed-amaxa/Account.csv"), "--object", "accounts"], 0);
+        let created = accounts["counts"]["created"].as_u64().unwrap();
+        assert!(created > 0, "{accounts}");
+        let id_column = accounts["mapping"]["columns"].as_array().unwrap().iter().find(|c| c["column"] == "Id").cloned();
+        assert_eq!(id_column.unwrap()["target"], "external_ids[salesforce]");
+        let contacts = import(&env, &[&fixture("salesforce/davidmreed-amaxa/Contact.csv"), "--object", "contacts"], 0);
+        assert!(contacts["counts"]["created"].as_u64().unwrap() > 0, "{contacts}");
+        let tim = env.run(&["records", "list", "contacts", "--filter", "email = 'tim@sandiastyles.com.example'", "--json"]).ok();
+        let account_id = tim["records"][0]["fields"]["account"].as_i64().expect("the contact links to its account");
+        let account = env.run(&["records", "get", "accounts", &account_id.to_string(), "--json"]).ok();
+        assert_eq!(account["fields"]["name"], "Sandia Style Interiors");
+        // Importing the accounts again matches them by their Salesforce id.
+        let again = import(&env, &[&fixture("salesforce/davidmreed-amaxa/Account.csv"), "--object", "accounts"], 0);
+        assert_eq!(again["counts"]["skipped"].as_u64().unwrap(), created, "{again}");
+    }
+}
+
+#[test]
+fn excel_json_and_vcard_files_import() {
+    for env in Env::both("import_formats") {
+        let env = env.with_org();
+        let book = env.file("contacts.xlsx");
+        env.run(&["generate", "contacts", "--rows", "40", "--format", "xlsx", "-o", book.to_str().unwrap(), "--json"]).ok();
+        let failed = env.file("failed.xlsx");
+        let report = import(
+            &env,
+            &[book.to_str().unwrap(), "--object", "contacts", "--create-missing", "--failed-rows", failed.to_str().unwrap()],
+            -1,
+        );
+        assert_eq!(report["rows"], 40);
+        assert!(report["counts"]["created"].as_u64().unwrap() >= 30, "{report}");
+        assert!(report["created_references"]["accounts"].as_u64().unwrap() > 0, "{report}");
+        if report["counts"]["failed"].as_u64().unwrap() > 0 {
+            let reread = env.run(&["import", failed.to_str().unwrap(), "--preview", "--json"]).ok();
+            assert_eq!(reread["format"], "xlsx", "failed rows of a workbook come back as a workbook");
+        }
+
+        let json = import(&env, &[&fixture("salesforce/trailheadapps-ebikes-lwc/Accounts.json"), "--object", "accounts"], 0);
+        assert!(json["counts"]["created"].as_u64().unwrap() >= 2, "{json}");
+        let wheelworks = env.run(&["records", "list", "accounts", "--filter", "name = 'Wheelworks'", "--json"]).ok();
+        assert_eq!(wheelworks["records"][0]["fields"]["billing_city"], "Belmont");
+
+        let card = import(
+            &env,
+            &[&fixture("vcard/mangstadt-ez-vcard/John_Doe_IPHONE.vcf"), "--object", "contacts", "--create-missing"],
+            0,
+        );
+        assert_eq!(card["counts"]["created"], 1, "{card}");
+        let john = env.run(&["records", "list", "contacts", "--filter", "last_name = 'Doe'", "--json"]).ok();
+        let phones = john["records"][0]["fields"]["phones"].as_array().unwrap().len();
+        assert!(phones >= 2, "labelled phones from the card: {john}");
+    }
+}
