@@ -717,8 +717,8 @@ fn unambiguous_date(text: &str, entry: Option<usize>) -> Option<NaiveDate> {
     lex_time(lexed.rest)?;
     let own_layout = entry.map(|index| FORMATS[index].layout);
     let mut found: Option<NaiveDate> = None;
-    for index in 0..FORMATS.len() {
-        if own_layout == Some(FORMATS[index].layout) {
+    for (index, format) in FORMATS.iter().enumerate() {
+        if own_layout == Some(format.layout) {
             continue;
         }
         if let Some(date) = fit(index, &lexed) {
