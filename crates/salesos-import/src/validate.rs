@@ -115,7 +115,7 @@ impl Validator {
         }
         for rule in &self.rules {
             if !rule.holds(fields, context) {
-                let field = rule.fields.first().map(String::as_str);
+                let field = rule.error_field(fields, context);
                 let column = field.and_then(|f| columns.get(f)).map(String::as_str);
                 let found = field.and_then(|f| fields.get(f)).map(Value::to_string).unwrap_or_default();
                 let mut issue = RowIssue::error(column, field, IssueKind::Rule, &rule.def.expression, &found);

@@ -226,9 +226,10 @@ fn date_of_ms(ms: i64) -> Option<NaiveDate> {
 }
 
 fn find_choice(options: &[PicklistOption], text: &str) -> Option<usize> {
-    options.iter().position(|o| o.value == text).or_else(|| {
-        options.iter().position(|o| o.value.eq_ignore_ascii_case(text) || o.label.eq_ignore_ascii_case(text))
-    })
+    options
+        .iter()
+        .position(|o| o.value == text)
+        .or_else(|| options.iter().position(|o| o.value.eq_ignore_ascii_case(text) || o.label.eq_ignore_ascii_case(text)))
 }
 
 fn shift(scalar: Scalar<'_>, days: i64) -> Option<Scalar<'_>> {
@@ -238,12 +239,7 @@ fn shift(scalar: Scalar<'_>, days: i64) -> Option<Scalar<'_>> {
     match scalar {
         Scalar::Date(date) => {
             let delta = chrono::Days::new(days.unsigned_abs());
-            if days > 0 {
-                date.checked_add_days(delta)
-            } else {
-                date.checked_sub_days(delta)
-            }
-            .map(Scalar::Date)
+            if days > 0 { date.checked_add_days(delta) } else { date.checked_sub_days(delta) }.map(Scalar::Date)
         }
         Scalar::Instant(ms) => Some(Scalar::Instant(ms.saturating_add(days.saturating_mul(DAY_MS)))),
         other => Some(other),
@@ -443,7 +439,7 @@ impl Node {
     }
 }
 
-fn first_key<'a, const N: usize>(operands: [&'a Operand; N]) -> Option<&'a str> {
+fn first_key<const N: usize>(operands: [&Operand; N]) -> Option<&str> {
     operands.into_iter().find_map(|operand| match &operand.source {
         Source::Field(access) => Some(access.key.as_str()),
         _ => None,

@@ -307,12 +307,12 @@ fn lex_number(chars: &[char], i: &mut usize) -> Result<Tok, SyntaxError> {
                 *i += 1;
             }
             let text: String = chars[at..*i].iter().collect();
-            return DateTime::parse_from_rfc3339(&text).map(|instant| Tok::DateTime(instant.with_timezone(&Utc))).map_err(
-                |_| SyntaxError {
+            return DateTime::parse_from_rfc3339(&text).map(|instant| Tok::DateTime(instant.with_timezone(&Utc))).map_err(|_| {
+                SyntaxError {
                     at,
                     message: format!("{text:?} is not a valid date-time: expected RFC 3339 like 2024-01-31T09:30:00Z"),
-                },
-            );
+                }
+            });
         }
         if peek(*i).is_some_and(|c| c.is_alphanumeric() || c == '_') {
             return fail(at, format!("{date_text:?} is followed by unexpected characters"));

@@ -203,7 +203,7 @@ fn mapping_specs_transforms_custom_fields_and_rules() {
         let big = env.run(&["records", "list", "deals", "--json"]).ok();
         let fields = &big["records"][0]["fields"];
         assert_eq!(fields["name"], "BIG");
-        assert_eq!(fields["amount"], json!({"amount": 1234.56, "currency": "EUR"}));
+        assert_eq!(fields["amount"], json!([1234.56, "EUR"]));
         assert_eq!(fields["close_date"], "2026-12-31");
         assert_eq!(fields["custom.code"], "ACC-000001");
 
