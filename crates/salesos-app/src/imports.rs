@@ -42,7 +42,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 /// Rows per committed batch.
-pub const DEFAULT_BATCH_ROWS: usize = 2000;
+pub const DEFAULT_BATCH_ROWS: usize = 10_000;
 /// Rows read ahead for auto-mapping, type inference and the preview.
 pub const SAMPLE_ROWS: usize = 50;
 /// The commit rate used for estimates (rows per second), from BENCHMARKS.md on a 2-core machine.
@@ -662,14 +662,18 @@ impl Driver<'_> {
     fn process_batch(&mut self, batch: &[SourceRow], read_issues: &[read::ReadIssue]) -> AppResult<()> {
         let object = &self.mapping.object;
         let mut staged: Vec<Staged> = Vec::with_capacity(batch.len());
+        // The reader's errors, by (sheet, row), so each row finds its own at once.
+        let mut damaged: HashMap<(Option<&str>, u64), Vec<&read::ReadIssue>> = HashMap::new();
+        for issue in read_issues.iter().filter(|i| i.severity == read::Severity::Error) {
+            if let Some(row) = issue.row {
+                damaged.entry((issue.sheet.as_deref(), row)).or_default().push(issue);
+            }
+        }
         for source in batch {
             let mut row = transform::transform_row(self.mapping, &self.context, &source.cells);
             self.validator.check_values(&mut row);
-            for issue in read_issues.iter().filter(|i| {
-                i.row == Some(source.pos.row)
-                    && i.sheet.as_deref() == source.pos.sheet.as_deref()
-                    && i.severity == read::Severity::Error
-            }) {
+            let own = damaged.get(&(source.pos.sheet.as_deref(), source.pos.row));
+            for issue in own.into_iter().flatten() {
                 let mut row_issue =
                     RowIssue::error(issue.column_name.as_deref(), None, IssueKind::MalformedRow, &issue.expected, &issue.found);
                 row_issue.message = issue.message.clone();
@@ -732,6 +736,10 @@ impl Driver<'_> {
             planned.push(row_plan);
         }
         self.commit(batch, &mut planned)?;
+        if !self.dry_run {
+            // Committed accounts are found by the next batch's lookup; only a dry run must remember.
+            self.created_refs.clear();
+        }
         for (source, row_plan) in batch.iter().zip(&planned) {
             let row_number = source.pos.row;
             self.summary.add(row_number, row_plan);
@@ -779,15 +787,17 @@ impl Driver<'_> {
         if create_missing {
             // Missing accounts named in this batch are created together, once each.
             let mut missing: Vec<((String, MatchKeyKind, String), String)> = Vec::new();
+            let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
             for stage in staged.iter() {
                 for reference in &stage.row.references {
+                    if reference.kind != MatchKeyKind::CompanyName || reference.object != "accounts" {
+                        continue;
+                    }
+                    if !seen.insert(reference.normalized.as_str()) {
+                        continue;
+                    }
                     let key = (reference.object.clone(), reference.kind, reference.normalized.clone());
-                    let absent = found.get(&key).is_none_or(Vec::is_empty) && !self.created_refs.contains_key(&key);
-                    if absent
-                        && reference.kind == MatchKeyKind::CompanyName
-                        && reference.object == "accounts"
-                        && !missing.iter().any(|(k, _)| *k == key)
-                    {
+                    if found.get(&key).is_none_or(Vec::is_empty) && !self.created_refs.contains_key(&key) {
                         missing.push((key, reference.text.trim().to_string()));
                     }
                 }
@@ -798,8 +808,8 @@ impl Driver<'_> {
             let references = std::mem::take(&mut stage.row.references);
             for reference in references {
                 let key = (reference.object.clone(), reference.kind, reference.normalized.clone());
-                let ids = found.get(&key).cloned().unwrap_or_default();
-                let id = match ids.as_slice() {
+                let ids = found.get(&key).map(Vec::as_slice).unwrap_or_default();
+                let id = match ids {
                     [id] => Some(*id),
                     [] => match self.created_refs.get(&key) {
                         Some(id) => Some(*id),
@@ -949,22 +959,31 @@ impl Driver<'_> {
 
     /// Commits the batch's creates and updates in one transaction and settles their outcomes.
     fn commit(&mut self, batch: &[SourceRow], planned: &mut [PlannedRow]) -> AppResult<()> {
+        if self.dry_run {
+            return Ok(());
+        }
+        // The planned values move into the batch: after the commit only the outcomes matter.
         let mut commit = CommitBatch::default();
         let mut update_rows = Vec::new();
-        for (index, (source, row_plan)) in batch.iter().zip(planned.iter()).enumerate() {
+        for (index, (source, row_plan)) in batch.iter().zip(planned.iter_mut()).enumerate() {
             let row_number = source.pos.row as i64;
-            match &row_plan.change {
+            match &mut row_plan.change {
                 RecordChange::Create(record) => {
-                    commit.creates.push((row_number, record.clone()));
+                    let record = NewRecord {
+                        owner_id: record.owner_id,
+                        fields: std::mem::take(&mut record.fields),
+                        external_ids: std::mem::take(&mut record.external_ids),
+                    };
+                    commit.creates.push((row_number, record));
                 }
                 RecordChange::Update { id, patch } => {
-                    commit.updates.push((row_number, *id, patch.clone()));
+                    commit.updates.push((row_number, *id, std::mem::take(patch)));
                     update_rows.push(index);
                 }
                 _ => {}
             }
         }
-        if self.dry_run || (commit.creates.is_empty() && commit.updates.is_empty()) {
+        if commit.creates.is_empty() && commit.updates.is_empty() {
             return Ok(());
         }
         let object = &self.mapping.object;

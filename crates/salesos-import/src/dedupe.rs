@@ -9,8 +9,10 @@
 use crate::spec::MatchOn;
 use crate::transform::TransformedRow;
 use salesos_model::ids::RecordId;
-use salesos_model::keys::{external_id_key, record_match_keys, MatchKey, MatchKeyKind};
+use salesos_model::keys::{external_id_key, normalize_email, normalize_phone, record_match_keys, MatchKey, MatchKeyKind};
+use salesos_model::record::Fields;
 use salesos_model::record::Record;
+use salesos_model::schema::FieldType;
 use salesos_model::schema::ObjectDef;
 use salesos_model::value::Value;
 use std::collections::{BTreeSet, HashMap};
@@ -59,7 +61,7 @@ impl RowKeys {
 
 /// Returns the composite key of field values: each value's canonical text, trimmed and lower-cased,
 /// joined; `None` when any is empty.
-pub fn composite_key(fields: &salesos_model::record::Fields, keys: &[String]) -> Option<String> {
+pub fn composite_key(fields: &Fields, keys: &[String]) -> Option<String> {
     let mut parts = Vec::with_capacity(keys.len());
     for key in keys {
         let value = fields.get(key).filter(|v| !v.is_empty())?;
@@ -83,7 +85,7 @@ pub fn row_keys(
     default_country: &str,
 ) -> RowKeys {
     let all = || record_match_keys(object, &row.fields, &row.external_ids, default_country);
-    let of_kind = |kind: MatchKeyKind| all().into_iter().filter(|k| k.kind == kind).collect::<Vec<_>>();
+    let of_kind = |kind: MatchKeyKind| contact_keys(object, &row.fields, kind, default_country);
     match match_on {
         MatchOn::Email => RowKeys { keys: of_kind(MatchKeyKind::Email), ..RowKeys::default() },
         MatchOn::Phone => RowKeys { keys: of_kind(MatchKeyKind::Phone), ..RowKeys::default() },
@@ -106,6 +108,32 @@ pub fn row_keys(
         }
         MatchOn::Fields(_) => RowKeys { composite: composite_key(&row.fields, field_keys), ..RowKeys::default() },
     }
+}
+
+/// The email or phone keys of a row only (what `record_match_keys` would keep of that kind,
+/// without normalizing every other value of the row).
+fn contact_keys(object: &ObjectDef, fields: &Fields, kind: MatchKeyKind, default_country: &str) -> Vec<MatchKey> {
+    let wanted = if kind == MatchKeyKind::Email { FieldType::Email } else { FieldType::Phone };
+    let mut keys = Vec::new();
+    for def in object.fields.iter().filter(|d| d.field_type == wanted) {
+        let texts: Vec<&str> = match fields.get(&def.api_name) {
+            Some(Value::Text(text)) => vec![text.as_str()],
+            Some(Value::Labeled(items)) => items.iter().map(|i| i.value.as_str()).collect(),
+            _ => continue,
+        };
+        for text in texts {
+            let normalized = match kind {
+                MatchKeyKind::Email => normalize_email(text),
+                _ => normalize_phone(text, default_country),
+            };
+            if let Some(normalized) = normalized {
+                keys.push(MatchKey { kind, normalized });
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 /// Existing records that share a key with some row of a batch, as the app fetched them.

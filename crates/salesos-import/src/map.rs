@@ -149,6 +149,10 @@ pub struct Output {
     pub field_type: FieldType,
     /// Whether the target is a custom field.
     pub custom: bool,
+    /// The storage key it writes, if it writes a field.
+    pub key: Option<String>,
+    /// The index of that field in the mapping's object, so rows need no lookup by name.
+    pub field: Option<usize>,
 }
 
 /// A compiled text step of a column.
@@ -233,6 +237,8 @@ pub struct ResolvedMapping {
     pub ignored: Vec<usize>,
     /// The file's headers.
     pub headers: Vec<String>,
+    /// The column each storage key comes from (the first one), for messages.
+    pub columns_by_key: std::sync::Arc<std::collections::BTreeMap<String, String>>,
 }
 
 /// Finds a column by header (exact, then trimmed and ignoring case), then by index.
@@ -389,7 +395,14 @@ pub fn resolve(
     let ignored = (0..headers.len()).filter(|i| !columns.iter().any(|c: &ResolvedColumn| c.index == *i)).collect();
     let settings = spec.settings.clone();
     let match_on = resolve_match(&working, &object, &settings, &columns)?;
-    Ok(ResolvedMapping { object, columns, settings, match_on, new_fields, ignored, headers: headers.to_vec() })
+    let mut by_key = std::collections::BTreeMap::new();
+    for column in &columns {
+        for key in column.outputs.iter().flatten().filter_map(|o| o.key.clone()) {
+            by_key.entry(key).or_insert_with(|| column.header.clone());
+        }
+    }
+    let columns_by_key = std::sync::Arc::new(by_key);
+    Ok(ResolvedMapping { object, columns, settings, match_on, new_fields, ignored, headers: headers.to_vec(), columns_by_key })
 }
 
 fn bad(column: &str, message: impl Into<String>) -> MapError {
@@ -520,7 +533,9 @@ fn resolve_output(schema: &Schema, object: &ObjectDef, header: &str, path: &str)
             if def.field_type == FieldType::Reference && def.reference == Some(ReferenceTarget::Any) {
                 return Err(not_importable("a link to any record needs parent and parent_object; map the record id"));
             }
-            (Sink::Field { key: key.clone() }, resolved.field_type, custom_of(key))
+            // A whole multi-valued field (`emails`) takes the cell as its primary entry.
+            let sink = if def.multi { Sink::Primary { key: key.clone() } } else { Sink::Field { key: key.clone() } };
+            (sink, resolved.field_type, custom_of(key))
         }
         PathTarget::Primary { key } => (Sink::Primary { key: key.clone() }, resolved.field_type, custom_of(key)),
         PathTarget::Labeled { key, label } => {
@@ -557,7 +572,9 @@ fn resolve_output(schema: &Schema, object: &ObjectDef, header: &str, path: &str)
             (Sink::Reference { via_key: via_key.clone(), object: target.api_name.clone(), kind, system }, FieldType::Text, false)
         }
     };
-    Ok(Output { path: resolved.text, sink, field_type, custom })
+    let key = crate::transform::sink_key(&sink);
+    let field = key.as_deref().and_then(|k| object.fields.iter().position(|f| f.api_name == k));
+    Ok(Output { path: resolved.text, sink, field_type, custom, key, field })
 }
 
 /// Names the fields a related record of an object can be found by.

@@ -11,7 +11,7 @@ use crate::spec::DuplicateStrategy;
 use crate::transform::TransformedRow;
 use crate::validate::Validator;
 use salesos_model::ids::{RecordId, UserId};
-use salesos_model::record::{check_fields, Fields, NewRecord, Record, RecordPatch};
+use salesos_model::record::{Fields, NewRecord, Record, RecordPatch};
 use salesos_model::schema::ObjectDef;
 use salesos_model::value::{Labeled, Value};
 
@@ -209,10 +209,38 @@ fn validate_image(
     if issues.iter().any(RowIssue::is_error) {
         return issues;
     }
-    if let Err(err) = check_fields(context.object, fields, false) {
-        issues.push(RowIssue::error(None, None, IssueKind::Rejected, "values the store accepts", &err.to_string()));
+    for (key, value) in fields.iter() {
+        if !fits(context.validator.field(key), value) {
+            let mut issue =
+                RowIssue::error(None, Some(key), IssueKind::Rejected, "a value of the field's type", &value.to_string());
+            issue.message = format!("{key}: the value does not fit the field's type");
+            issues.push(issue);
+        }
     }
     issues
+}
+
+/// Returns whether a value has the shape its field stores (the store's own check, without its
+/// JSON round trip: transform already produced typed values, this guards the combination).
+fn fits(def: Option<&salesos_model::schema::FieldDef>, value: &Value) -> bool {
+    use salesos_model::schema::FieldType as T;
+    // Values of fields since removed from the schema stay as they were stored.
+    let Some(def) = def else { return true };
+    match value {
+        Value::Null => true,
+        Value::Labeled(_) => def.multi,
+        _ if def.multi => false,
+        Value::Text(_) => {
+            matches!(def.field_type, T::Text | T::LongText | T::Email | T::Phone | T::Url | T::Picklist)
+        }
+        Value::Number(n) => n.is_finite() && matches!(def.field_type, T::Number | T::Percent),
+        Value::Money { amount, .. } => amount.is_finite() && def.field_type == T::Currency,
+        Value::Bool(_) => def.field_type == T::Boolean,
+        Value::Date(_) => def.field_type == T::Date,
+        Value::DateTime(_) => def.field_type == T::DateTime,
+        Value::List(_) => def.field_type == T::MultiPicklist,
+        Value::Ref(_) => def.field_type == T::Reference,
+    }
 }
 
 /// Merges labelled entries: the row's first, then the record's that the row does not repeat.

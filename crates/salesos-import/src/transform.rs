@@ -12,6 +12,7 @@ use salesos_model::record::{ExternalId, Fields};
 use salesos_model::schema::{FieldDef, FieldType};
 use salesos_model::value::{Labeled, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The organization's conventions a row is read with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,8 +59,8 @@ pub struct TransformedRow {
     pub references: Vec<PendingReference>,
     /// Problems so far.
     pub issues: Vec<RowIssue>,
-    /// The column each storage key came from, for messages.
-    pub columns: BTreeMap<String, String>,
+    /// The column each storage key comes from, for messages (shared by every row of a mapping).
+    pub columns: Arc<BTreeMap<String, String>>,
 }
 
 impl TransformedRow {
@@ -152,6 +153,19 @@ fn options_text(def: &FieldDef) -> String {
     format!("one of {}{more}", values.join(", "))
 }
 
+/// Says what a date column expects, with an example in its format rather than a strftime pattern:
+/// `a date like 31.12.2024 (as the rest of the column; a value that reads both day/month and
+/// month/day is not guessed)`.
+fn date_expectation(format: &DateFormat, with_time: bool) -> String {
+    use std::fmt::Write;
+    let sample = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).and_then(|d| d.and_hms_opt(17, 45, 0));
+    let mut example = String::new();
+    let written = sample.is_some_and(|s| write!(example, "{}", s.format(&format.pattern)).is_ok());
+    let example = if written { example } else { format.pattern.clone() };
+    let what = if with_time { "a date and time" } else { "a date" };
+    format!("{what} like {example} (as the rest of the column; a value that reads both day/month and month/day is not guessed)")
+}
+
 /// Converts non-empty text to a value of a field (or of a type, for fields not on the object).
 pub fn convert_text(
     def: Option<&FieldDef>,
@@ -194,14 +208,14 @@ pub fn convert_text(
             let format = column.date_format.clone().unwrap_or_else(|| DateFormat::new("%Y-%m-%d"));
             match format.parse_date(text) {
                 Some(date) => Ok(Value::Date(date)),
-                None => fail(IssueKind::InvalidFormat, &format!("a date in the format {}", format.pattern)),
+                None => fail(IssueKind::InvalidFormat, &date_expectation(&format, false)),
             }
         }
         FieldType::DateTime => {
             let format = column.date_format.clone().unwrap_or_else(|| DateFormat::new("%Y-%m-%d"));
             match format.parse_datetime(text, context.utc_offset_minutes) {
                 Some(instant) => Ok(Value::DateTime(instant)),
-                None => fail(IssueKind::InvalidFormat, &format!("a date and time in the format {}", format.pattern)),
+                None => fail(IssueKind::InvalidFormat, &date_expectation(&format, true)),
             }
         }
         FieldType::Picklist => match def {
@@ -231,7 +245,7 @@ pub fn convert_text(
 /// Transforms one source row.
 pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[String]) -> TransformedRow {
     let object = &mapping.object;
-    let mut row = TransformedRow::default();
+    let mut row = TransformedRow { columns: mapping.columns_by_key.clone(), ..TransformedRow::default() };
     let mut labeled: BTreeMap<String, LabeledParts> = BTreeMap::new();
     for column in &mapping.columns {
         let text = column_text(column, cells);
@@ -241,10 +255,6 @@ pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[S
         };
         for (output, text) in column.outputs.iter().zip(texts) {
             let Some(output) = output else { continue };
-            let key = sink_key(&output.sink);
-            if let Some(key) = &key {
-                row.columns.entry(key.clone()).or_insert_with(|| column.header.clone());
-            }
             let text = text.trim();
             if text.is_empty() {
                 if mapping.settings.empty_cells == EmptyCells::Clear {
@@ -254,7 +264,7 @@ pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[S
                 }
                 continue;
             }
-            let def = key.as_deref().and_then(|k| object.field(k));
+            let def = output.field.and_then(|i| object.fields.get(i));
             let converted = match &output.sink {
                 Sink::Owner | Sink::ExternalId { .. } => Ok(Value::Text(text.to_string())),
                 Sink::Reference { kind, .. } => reference_key(*kind, text, column, context),
@@ -306,7 +316,7 @@ pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[S
 }
 
 /// The storage key a sink writes, if it writes a field.
-fn sink_key(sink: &Sink) -> Option<String> {
+pub fn sink_key(sink: &Sink) -> Option<String> {
     match sink {
         Sink::Field { key } | Sink::Primary { key } | Sink::Labeled { key, .. } => Some(key.clone()),
         Sink::Reference { via_key, .. } => Some(via_key.clone()),

@@ -10,7 +10,7 @@ use crate::rules::{CompiledRule, RuleContext};
 use crate::transform::TransformedRow;
 use regex::Regex;
 use salesos_model::record::Fields;
-use salesos_model::schema::{FieldRule, ObjectDef};
+use salesos_model::schema::{FieldDef, FieldRule, ObjectDef};
 use salesos_model::value::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Debug, Clone)]
 pub struct Validator {
     object: ObjectDef,
+    index: HashMap<String, usize>,
     patterns: HashMap<String, Regex>,
     rules: Vec<CompiledRule>,
 }
@@ -50,14 +51,23 @@ impl Validator {
                 }
             }
         }
-        Ok(Validator { object: object.clone(), patterns, rules })
+        let index = object.fields.iter().enumerate().map(|(i, f)| (f.api_name.clone(), i)).collect();
+        Ok(Validator { object: object.clone(), index, patterns, rules })
+    }
+
+    /// Finds a field of the object by storage key (hashed, for per-row use).
+    pub fn field(&self, key: &str) -> Option<&FieldDef> {
+        self.index.get(key).map(|i| &self.object.fields[*i])
     }
 
     /// Checks each value the row gives against its field's rules; failing values are removed.
     pub fn check_values(&self, row: &mut TransformedRow) {
         let mut failed = Vec::new();
         for (key, value) in &row.fields {
-            let Some(def) = self.object.field(key) else { continue };
+            let Some(def) = self.field(key) else { continue };
+            if def.rules.is_empty() {
+                continue;
+            }
             for rule in &def.rules {
                 if let Some((kind, expected)) = self.check_rule(key, rule, value) {
                     let column = row.columns.get(key).map(String::as_str);

@@ -80,6 +80,16 @@ impl Store {
         Store::open(&Location::Sqlite(path.to_path_buf()))
     }
 
+    /// Caps SQLite's page cache and memory map per connection (MiB each; default 256), for
+    /// processes that must stay small, such as a large import. PostgreSQL keeps its memory in the
+    /// server, so this does nothing there.
+    pub fn set_memory_mib(&self, mib: u64) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(backend) => backend.set_memory_mib(mib.max(1)),
+            Backend::Postgres(_) => Ok(()),
+        }
+    }
+
     /// Returns `sqlite` or `postgres`.
     pub fn backend_name(&self) -> &'static str {
         match self.backend {

@@ -123,8 +123,11 @@ pub struct ImportArgs {
     #[arg(long, value_name = "FILE")]
     pub failed_rows: Option<PathBuf>,
     /// Rows per committed batch.
-    #[arg(long, default_value_t = 2000, value_name = "ROWS")]
+    #[arg(long, default_value_t = 10_000, value_name = "ROWS")]
     pub batch_rows: usize,
+    /// SQLite page cache (and memory map) of the importing process, MiB.
+    #[arg(long, default_value_t = 32, value_name = "MIB")]
+    pub cache_mib: u64,
     /// Most columns that may target custom fields in one import.
     #[arg(long, default_value_t = 200, value_name = "N")]
     pub max_custom_fields: usize,

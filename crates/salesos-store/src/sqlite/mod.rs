@@ -9,13 +9,19 @@ use crate::pool::{Pool, Pooled};
 use crate::sql::Tx;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// An open SQLite database.
 pub(crate) struct SqliteBackend {
     path: PathBuf,
     pool: Pool<Connection>,
+    /// Page cache and memory map ceiling per connection, MiB.
+    memory_mib: AtomicU64,
 }
+
+/// The default page cache and memory map ceiling per connection (each), MiB.
+const DEFAULT_MEMORY_MIB: u64 = 256;
 
 fn unavailable(path: &Path, err: rusqlite::Error) -> StoreError {
     if is_sqlite_unavailable(&err) {
@@ -37,10 +43,16 @@ fn unavailable(path: &Path, err: rusqlite::Error) -> StoreError {
     }
 }
 
+/// The cache and memory-map pragmas for a ceiling in MiB.
+fn memory_pragmas(mib: u64) -> String {
+    format!("PRAGMA cache_size = -{}; PRAGMA mmap_size = {};", mib * 1024, mib * 1024 * 1024)
+}
+
 impl SqliteBackend {
     /// Opens (creating if needed) the database file and applies migrations.
     pub fn open(path: &Path) -> Result<SqliteBackend> {
-        let backend = SqliteBackend { path: path.to_path_buf(), pool: Pool::new(8) };
+        let backend =
+            SqliteBackend { path: path.to_path_buf(), pool: Pool::new(8), memory_mib: AtomicU64::new(DEFAULT_MEMORY_MIB) };
         {
             let mut conn = backend.conn()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| unavailable(path, e))?;
@@ -57,7 +69,15 @@ impl SqliteBackend {
         Ok(backend)
     }
 
-    fn connect(path: &Path) -> Result<Connection> {
+    /// Sets the page cache and memory map ceiling of this process's connections, MiB each.
+    pub fn set_memory_mib(&self, mib: u64) -> Result<()> {
+        self.memory_mib.store(mib, Ordering::Relaxed);
+        // Connections already open (the idle one from opening) take the new ceiling too.
+        let conn = self.conn()?;
+        conn.execute_batch(&memory_pragmas(mib)).map_err(|e| unavailable(&self.path, e))
+    }
+
+    fn connect(path: &Path, memory_mib: u64) -> Result<Connection> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| unavailable(path, e))?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(|e| unavailable(path, e))?;
@@ -68,11 +88,10 @@ impl SqliteBackend {
              PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON;
              PRAGMA temp_store = MEMORY;
-             PRAGMA cache_size = -262144;
-             PRAGMA mmap_size = 268435456;
              PRAGMA wal_autocheckpoint = 50000;",
         )
         .map_err(|e| unavailable(path, e))?;
+        conn.execute_batch(&memory_pragmas(memory_mib)).map_err(|e| unavailable(path, e))?;
         rusqlite::vtab::array::load_module(&conn).map_err(|e| unavailable(path, e))?;
         // A page request runs about a dozen distinct statements; keep them all prepared.
         conn.set_prepared_statement_cache_capacity(128);
@@ -81,7 +100,7 @@ impl SqliteBackend {
 
     /// Borrows a connection.
     pub fn conn(&self) -> Result<Pooled<'_, Connection>> {
-        self.pool.get(|| Self::connect(&self.path))
+        self.pool.get(|| Self::connect(&self.path, self.memory_mib.load(Ordering::Relaxed)))
     }
 
     /// Runs `f` in a write transaction (taking SQLite's write lock at the start, so it never

@@ -36,6 +36,9 @@ pub fn run(global: &GlobalArgs, args: ImportArgs) -> CliResult<u8> {
     let request = request(&args, &name, &object, options)?;
     let settings = Settings::from_args(global);
     let store = settings.open_store()?;
+    // An import streams: a small page cache keeps the process near constant memory, and the
+    // operating system's file cache still holds the hot index pages.
+    store.set_memory_mib(args.cache_mib)?;
     let actor = actor(&store, global)?;
     let interactive = std::io::stderr().is_terminal() && !global.json;
     let started = std::time::Instant::now();
