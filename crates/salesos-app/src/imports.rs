@@ -42,7 +42,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 /// Rows per committed batch.
-pub const DEFAULT_BATCH_ROWS: usize = 10_000;
+pub const DEFAULT_BATCH_ROWS: usize = 5_000;
+/// New records per committed transaction: large commits touch each index page once.
+pub const DEFAULT_COMMIT_ROWS: usize = 10_000;
 /// Rows read ahead for auto-mapping, type inference and the preview.
 pub const SAMPLE_ROWS: usize = 50;
 /// The commit rate used for estimates (rows per second), from BENCHMARKS.md on a 2-core machine.
@@ -98,8 +100,11 @@ pub struct ImportRequest {
     pub failed_rows: Option<PathBuf>,
     /// Save the mapping under this name, shared in the organization.
     pub save_mapping_as: Option<String>,
-    /// Rows per batch.
+    /// Rows per batch of lookups (references, duplicates).
     pub batch_rows: usize,
+    /// New records gathered before they are written in one transaction (updates are written
+    /// with their batch).
+    pub commit_rows: usize,
     /// Mapping limits.
     pub limits: MappingLimits,
 }
@@ -119,6 +124,7 @@ impl ImportRequest {
             failed_rows: None,
             save_mapping_as: None,
             batch_rows: DEFAULT_BATCH_ROWS,
+            commit_rows: DEFAULT_COMMIT_ROWS,
             limits: MappingLimits::default(),
         }
     }
@@ -465,6 +471,8 @@ pub fn run(
         files: &mut files,
         errors_column,
         match_field_keys: match_field_keys(&schema, &object, mapping.match_on.as_ref()),
+        pending: CommitBatch::default(),
+        commit_rows: request.commit_rows.max(1),
     };
     let batch_rows = request.batch_rows.max(1);
     let mut batch: Vec<SourceRow> = Vec::with_capacity(batch_rows);
@@ -491,6 +499,7 @@ pub fn run(
             break;
         }
     }
+    driver.flush()?;
     let summary = std::mem::take(&mut driver.summary);
     let created_references = std::mem::take(&mut driver.created_references);
     drop(driver);
@@ -649,6 +658,8 @@ struct Driver<'a> {
     files: &'a mut ReportFiles,
     errors_column: Option<usize>,
     match_field_keys: Vec<String>,
+    pending: CommitBatch,
+    commit_rows: usize,
 }
 
 /// A row between stages.
@@ -958,34 +969,42 @@ impl Driver<'_> {
     }
 
     /// Commits the batch's creates and updates in one transaction and settles their outcomes.
+    /// Writes the records still pending at the end of the file.
+    fn flush(&mut self) -> AppResult<()> {
+        if !self.pending.is_empty() {
+            let commit = std::mem::take(&mut self.pending);
+            self.store.commit_batch(&self.write, &self.mapping.object, &commit)?;
+        }
+        Ok(())
+    }
+
     fn commit(&mut self, batch: &[SourceRow], planned: &mut [PlannedRow]) -> AppResult<()> {
         if self.dry_run {
             return Ok(());
         }
-        // The planned values move into the batch: after the commit only the outcomes matter.
-        let mut commit = CommitBatch::default();
+        // New records are encoded into the pending commit at once (compact); they are written
+        // when enough have gathered, or with the next updates, whose outcomes are needed now.
+        let object = &self.mapping.object;
         let mut update_rows = Vec::new();
         for (index, (source, row_plan)) in batch.iter().zip(planned.iter_mut()).enumerate() {
             let row_number = source.pos.row as i64;
             match &mut row_plan.change {
                 RecordChange::Create(record) => {
-                    let record = NewRecord {
-                        owner_id: record.owner_id,
-                        fields: std::mem::take(&mut record.fields),
-                        external_ids: std::mem::take(&mut record.external_ids),
-                    };
-                    commit.creates.push((row_number, record));
+                    self.pending.add_create(object, row_number, record, &self.write.default_country);
+                    // Only the outcome matters from here on.
+                    record.fields.clear();
                 }
                 RecordChange::Update { id, patch } => {
-                    commit.updates.push((row_number, *id, std::mem::take(patch)));
+                    self.pending.updates.push((row_number, *id, std::mem::take(patch)));
                     update_rows.push(index);
                 }
                 _ => {}
             }
         }
-        if commit.creates.is_empty() && commit.updates.is_empty() {
+        if update_rows.is_empty() && self.pending.creates() < self.commit_rows {
             return Ok(());
         }
+        let commit = std::mem::take(&mut self.pending);
         let object = &self.mapping.object;
         let receipt = self.store.commit_batch(&self.write, object, &commit)?;
         for (index, outcome) in update_rows.into_iter().zip(receipt.updated) {

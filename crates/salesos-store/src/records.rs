@@ -61,13 +61,30 @@ pub enum UpdateOutcome {
     },
 }
 
-/// The changes of one import batch, each with its source row number.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The changes of one import batch, each with its source row number. Records to create are
+/// encoded as they are added (storage JSON and match keys), so a large batch stays compact.
+#[derive(Default)]
 pub struct CommitBatch {
-    /// Records to create.
-    pub creates: Vec<(i64, NewRecord)>,
+    creates: Vec<PreparedRecord>,
     /// Records to change: source row, record, patch.
     pub updates: Vec<(i64, RecordId, RecordPatch)>,
+}
+
+impl CommitBatch {
+    /// Adds a record to create, from a source row; phone keys use `default_country`.
+    pub fn add_create(&mut self, object: &ObjectDef, row: i64, record: &NewRecord, default_country: &str) {
+        self.creates.push(prepare(object, record, default_country, Some(row)));
+    }
+
+    /// Records to create so far.
+    pub fn creates(&self) -> usize {
+        self.creates.len()
+    }
+
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.creates.is_empty() && self.updates.is_empty()
+    }
 }
 
 /// What a committed batch did: the ids created (in order) and each update's outcome.
@@ -435,8 +452,7 @@ impl Store {
     ///
     /// Either the whole batch is written or none of it, so a crash never leaves half a batch.
     pub fn commit_batch(&self, ctx: &WriteContext, object: &ObjectDef, batch: &CommitBatch) -> Result<CommitReceipt> {
-        let prepared: Vec<PreparedRecord> =
-            batch.creates.iter().map(|(row, record)| prepare(object, record, &ctx.default_country, Some(*row))).collect();
+        let prepared = &batch.creates;
         self.write(|tx| {
             let mut seq = match ctx.operation {
                 Some(operation) => next_journal_seq(tx, operation)?,
@@ -447,8 +463,8 @@ impl Store {
                 Vec::new()
             } else {
                 match tx {
-                    Tx::Sqlite(tx) => crate::sqlite::records::insert(tx, object.id, &prepared, ctx.now, journal)?,
-                    Tx::Postgres(tx) => crate::postgres::records::insert(tx, object.id, &prepared, ctx.now, journal)?,
+                    Tx::Sqlite(tx) => crate::sqlite::records::insert(tx, object.id, prepared, ctx.now, journal)?,
+                    Tx::Postgres(tx) => crate::postgres::records::insert(tx, object.id, prepared, ctx.now, journal)?,
                 }
             };
             seq += prepared.len() as i64;

@@ -122,11 +122,14 @@ pub struct ImportArgs {
     /// Write the rows that failed here, with an Errors column, ready to fix and import again.
     #[arg(long, value_name = "FILE")]
     pub failed_rows: Option<PathBuf>,
-    /// Rows per committed batch.
-    #[arg(long, default_value_t = 10_000, value_name = "ROWS")]
+    /// Rows per batch of reference and duplicate lookups (updates commit with their batch).
+    #[arg(long, default_value_t = 5_000, value_name = "ROWS")]
     pub batch_rows: usize,
+    /// New records written per transaction.
+    #[arg(long, default_value_t = 10_000, value_name = "ROWS")]
+    pub commit_rows: usize,
     /// SQLite page cache (and memory map) of the importing process, MiB.
-    #[arg(long, default_value_t = 32, value_name = "MIB")]
+    #[arg(long, default_value_t = 8, value_name = "MIB")]
     pub cache_mib: u64,
     /// Most columns that may target custom fields in one import.
     #[arg(long, default_value_t = 200, value_name = "N")]

@@ -657,10 +657,10 @@ conformance!(import_batches_commit_creates_and_updates_atomically_with_source_ro
     let operation = db.store.begin_operation(fx.org.id, OperationKind::Import, fx.admin.id, T0).unwrap();
     let mut patch = RecordPatch { expected_version: Some(1), ..RecordPatch::default() };
     patch.set.insert("last_name".into(), text("New"));
-    let batch = crate::CommitBatch {
-        creates: vec![(2, contact(fx.admin.id, "B", "Two", Some("b@x.io"), None))],
-        updates: vec![(3, existing, patch.clone())],
-    };
+    let mut batch = crate::CommitBatch::default();
+    batch.add_create(contacts, 2, &contact(fx.admin.id, "B", "Two", Some("b@x.io"), None), "US");
+    batch.updates.push((3, existing, patch.clone()));
+    assert_eq!(batch.creates(), 1);
     let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &batch).unwrap();
     assert_eq!(receipt.created.len(), 1);
     assert_eq!(receipt.updated, vec![UpdateOutcome::Updated { version: 2 }]);
@@ -669,10 +669,9 @@ conformance!(import_batches_commit_creates_and_updates_atomically_with_source_ro
     assert_eq!(rows, vec![(JournalOp::Created, Some(2)), (JournalOp::Updated, Some(3))]);
     assert!(journal[1].before.as_ref().unwrap().data_json.contains("Old"));
     // A stale expected version is reported per row, and the batch's creates still commit.
-    let batch = crate::CommitBatch {
-        creates: vec![(4, contact(fx.admin.id, "C", "Three", None, None))],
-        updates: vec![(5, existing, patch)],
-    };
+    let mut batch = crate::CommitBatch::default();
+    batch.add_create(contacts, 4, &contact(fx.admin.id, "C", "Three", None, None), "US");
+    batch.updates.push((5, existing, patch));
     let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &batch).unwrap();
     assert_eq!(receipt.updated, vec![UpdateOutcome::Conflict { actual: 2 }]);
     assert_eq!(db.store.journal(operation.id).unwrap().len(), 3);

@@ -143,6 +143,7 @@ fn request(args: &ImportArgs, name: &str, object: &str, mut read_options: ReadOp
     request.failed_rows = args.failed_rows.clone();
     request.save_mapping_as = args.save_mapping.clone();
     request.batch_rows = args.batch_rows.clamp(1, 100_000);
+    request.commit_rows = args.commit_rows.clamp(1, 1_000_000);
     request.limits = MappingLimits { max_custom_field_mappings: args.max_custom_fields };
     Ok(request)
 }

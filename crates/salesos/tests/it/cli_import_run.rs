@@ -281,3 +281,21 @@ fn excel_json_and_vcard_files_import() {
         assert!(phones >= 2, "labelled phones from the card: {john}");
     }
 }
+
+#[test]
+fn small_batches_and_deferred_commits_give_the_same_result() {
+    for env in Env::both("import_batches") {
+        let env = env.with_org();
+        let file = env.file("contacts.csv");
+        std::fs::write(&file, CONTACTS).unwrap();
+        let file = file.to_str().unwrap();
+        // Lookups every 2 rows, new records written 3 at a time: Dee (row 5) still finds Ann
+        // (row 2, written with a later commit) as an earlier row of the file.
+        let run = import(&env, &[file, "--object", "contacts", "--batch-rows", "2", "--commit-rows", "3"], 1);
+        assert_eq!(counts(&run), [2, 0, 0, 1, 0, 3], "{run}");
+        let listed = env.run(&["records", "list", "contacts", "--json"]).ok();
+        assert_eq!(listed["records"].as_array().unwrap().len(), 2);
+        let again = import(&env, &[file, "--object", "contacts", "--batch-rows", "1", "--on-duplicate", "update"], 1);
+        assert_eq!(again["counts"]["unchanged"], 2, "{again}");
+    }
+}
