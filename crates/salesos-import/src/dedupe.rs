@@ -186,10 +186,30 @@ impl Candidates {
     }
 }
 
+/// Hashes an already well-mixed 64-bit key (an xxh3 hash) by passing it through.
+#[derive(Debug, Clone, Copy, Default)]
+struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_i64(&mut self, value: i64) {
+        self.0 = value as u64;
+    }
+}
+
 /// The keys of earlier rows of the file: 64-bit hashes mapped to the first row that had them.
 #[derive(Debug, Clone, Default)]
 pub struct InFileKeys {
-    seen: HashMap<i64, u64>,
+    seen: HashMap<i64, u64, std::hash::BuildHasherDefault<PassThrough>>,
 }
 
 impl InFileKeys {

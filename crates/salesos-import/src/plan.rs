@@ -196,11 +196,9 @@ fn validate_image(
 ) -> Vec<RowIssue> {
     if creating {
         // Defaults first, so required fields with a default pass.
-        for def in &context.object.fields {
-            if fields.get(&def.api_name).is_none_or(Value::is_empty) {
-                if let Some(default) = def.default_value() {
-                    fields.insert(def.api_name.clone(), default);
-                }
+        for (key, default) in context.validator.defaults() {
+            if fields.get(key).is_none_or(Value::is_empty) {
+                fields.insert(key.clone(), default.clone());
             }
         }
     }

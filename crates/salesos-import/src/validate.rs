@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Debug, Clone)]
 pub struct Validator {
     object: ObjectDef,
+    defaults: Vec<(String, Value)>,
     index: HashMap<String, usize>,
     patterns: HashMap<String, Regex>,
     rules: Vec<CompiledRule>,
@@ -52,7 +53,13 @@ impl Validator {
             }
         }
         let index = object.fields.iter().enumerate().map(|(i, f)| (f.api_name.clone(), i)).collect();
-        Ok(Validator { object: object.clone(), index, patterns, rules })
+        let defaults = object.fields.iter().filter_map(|f| Some((f.api_name.clone(), f.default_value()?))).collect();
+        Ok(Validator { object: object.clone(), defaults, index, patterns, rules })
+    }
+
+    /// The fields with a default value and that value, parsed once.
+    pub fn defaults(&self) -> &[(String, Value)] {
+        &self.defaults
     }
 
     /// Finds a field of the object by storage key (hashed, for per-row use).
