@@ -377,7 +377,10 @@ pub fn resolve(
             continue;
         }
         let header = headers[index].clone();
-        let resolved = resolve_column(&working, &object, headers, index, &header, column)?;
+        let mut resolved = resolve_column(&working, &object, headers, index, &header, column)?;
+        if resolved.date_order.is_none() {
+            resolved.date_order = spec.settings.date_order;
+        }
         for output in resolved.outputs.iter().flatten() {
             if let Some(first) = targets.insert(output.path.clone(), header.clone()) {
                 return Err(MapError::DuplicateTarget { path: output.path.clone(), first, second: header.clone() });

@@ -153,6 +153,17 @@ fn options_text(def: &FieldDef) -> String {
     format!("one of {}{more}", values.join(", "))
 }
 
+/// The numeric formats of the day/month order the user chose, tried for a value written in
+/// another spelling than the column's (`04/05/1986` in a column of `December 5, 1995`).
+fn ordered_formats(column: &ResolvedColumn) -> impl Iterator<Item = DateFormat> {
+    let patterns: &[&str] = match column.date_order {
+        Some(crate::convert::DateOrder::Dmy) => &["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y"],
+        Some(crate::convert::DateOrder::Mdy) => &["%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y"],
+        _ => &[],
+    };
+    patterns.iter().map(|p| DateFormat::new(p))
+}
+
 /// Says what a date column expects, with an example in its format rather than a strftime pattern:
 /// `a date like 31.12.2024 (as the rest of the column; a value that reads both day/month and
 /// month/day is not guessed)`.
@@ -206,14 +217,19 @@ pub fn convert_text(
         },
         FieldType::Date => {
             let format = column.date_format.clone().unwrap_or_else(|| DateFormat::new("%Y-%m-%d"));
-            match format.parse_date(text) {
+            let date = format.parse_date(text).or_else(|| ordered_formats(column).find_map(|f| f.parse_date(text)));
+            match date {
                 Some(date) => Ok(Value::Date(date)),
                 None => fail(IssueKind::InvalidFormat, &date_expectation(&format, false)),
             }
         }
         FieldType::DateTime => {
             let format = column.date_format.clone().unwrap_or_else(|| DateFormat::new("%Y-%m-%d"));
-            match format.parse_datetime(text, context.utc_offset_minutes) {
+            let offset = context.utc_offset_minutes;
+            let instant = format
+                .parse_datetime(text, offset)
+                .or_else(|| ordered_formats(column).find_map(|f| f.parse_datetime(text, offset)));
+            match instant {
                 Some(instant) => Ok(Value::DateTime(instant)),
                 None => fail(IssueKind::InvalidFormat, &date_expectation(&format, true)),
             }

@@ -1,6 +1,7 @@
 //! Tests of the transform stage: text steps, splits, conversions and error policies.
 
 use super::*;
+use crate::convert::DateFormat;
 use crate::map::{resolve, MappingLimits};
 use crate::spec::{ColumnSpec, MappingSpec, SplitBy, Transform, MAPPING_VERSION};
 use salesos_model::schema::{standard_objects, Schema};
@@ -94,4 +95,22 @@ fn picklists_match_labels_and_loose_spellings_and_suggest_value_maps() {
     let suggestions = suggest_value_map(stage, &["Negotiaton", "zzz"]);
     assert_eq!(suggestions.len(), 1);
     assert_eq!(suggestions[0].1, "negotiation");
+}
+
+#[test]
+fn a_chosen_day_month_order_reads_other_spellings_of_a_column() {
+    let mut birthday = column(
+        "Birthday",
+        Some("birthdate"),
+        vec![Transform::DateFormat { format: Some(DateFormat::new("%B %d, %Y")), order: None }],
+    );
+    let m = mapping("contacts", &["Birthday"], vec![birthday.clone()]);
+    let row = transform_row(&m, &context(), &cells(&["04/05/1986"]));
+    assert!(row.has_errors(), "reads two ways and no order was chosen");
+    assert!(row.issues[0].expected.contains("like December 31, 2024"), "{:?}", row.issues[0]);
+    birthday.transforms =
+        vec![Transform::DateFormat { format: Some(DateFormat::new("%B %d, %Y")), order: Some(crate::convert::DateOrder::Dmy) }];
+    let m = mapping("contacts", &["Birthday"], vec![birthday]);
+    let row = transform_row(&m, &context(), &cells(&["04/05/1986"]));
+    assert_eq!(row.fields["birthdate"], Value::Date(chrono::NaiveDate::from_ymd_opt(1986, 5, 4).unwrap()));
 }
