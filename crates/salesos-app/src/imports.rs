@@ -228,7 +228,28 @@ pub struct ImportReport {
     pub created_fields: Vec<String>,
     /// Records created for missing references (by object).
     pub created_references: BTreeMap<String, u64>,
+    /// Suggested value maps for picklist texts that matched no option.
+    pub value_maps: Vec<ValueMapSuggestion>,
 }
+
+/// A suggested value map entry: a source text that matched no picklist option, and the option
+/// it most likely means (by label, API value and similarity).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueMapSuggestion {
+    /// The source column.
+    pub column: String,
+    /// The picklist field.
+    pub field: String,
+    /// The text in the file.
+    pub from: String,
+    /// The suggested API value.
+    pub to: String,
+    /// 0 to 1.
+    pub confidence: f64,
+}
+
+/// Distinct picklist texts kept per field for value-map suggestions.
+const VALUE_MAP_TEXTS: usize = 50;
 
 /// Progress of a run, reported after each batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -417,6 +438,7 @@ pub fn run(
         ambiguous_dates,
         created_fields,
         created_references: BTreeMap::new(),
+        value_maps: Vec::new(),
     };
     if !report.ambiguous_dates.is_empty() {
         report.duration_ms = started.elapsed().as_millis() as u64;
@@ -471,6 +493,7 @@ pub fn run(
         files: &mut files,
         errors_column,
         match_field_keys: match_field_keys(&schema, &object, mapping.match_on.as_ref()),
+        unmatched_options: BTreeMap::new(),
         pending: CommitBatch::default(),
         commit_rows: request.commit_rows.max(1),
     };
@@ -502,6 +525,7 @@ pub fn run(
     driver.flush()?;
     let summary = std::mem::take(&mut driver.summary);
     let created_references = std::mem::take(&mut driver.created_references);
+    let unmatched = std::mem::take(&mut driver.unmatched_options);
     drop(driver);
     let (error_report, failed_rows) = files.finish()?;
     report.rows = summary.counts.total();
@@ -517,6 +541,7 @@ pub fn run(
     report.error_report = error_report;
     report.failed_rows = failed_rows;
     report.created_references = created_references;
+    report.value_maps = value_map_suggestions(&object, unmatched);
     report.duration_ms = started.elapsed().as_millis() as u64;
 
     if let Some(operation) = &operation {
@@ -532,6 +557,22 @@ pub fn run(
         )?;
     }
     Ok(report)
+}
+
+/// Suggests value maps for the picklist texts that matched no option.
+fn value_map_suggestions(
+    object: &ObjectDef,
+    unmatched: BTreeMap<(String, String), std::collections::BTreeSet<String>>,
+) -> Vec<ValueMapSuggestion> {
+    let mut out = Vec::new();
+    for ((column, field), texts) in unmatched {
+        let Some(def) = object.field(&field) else { continue };
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        for (from, to, confidence) in transform::suggest_value_map(def, &texts) {
+            out.push(ValueMapSuggestion { column: column.clone(), field: field.clone(), from, to, confidence });
+        }
+    }
+    out
 }
 
 /// Records the end of a run: the operation's summary, the audit entry, the remembered mapping.
@@ -658,6 +699,7 @@ struct Driver<'a> {
     files: &'a mut ReportFiles,
     errors_column: Option<usize>,
     match_field_keys: Vec<String>,
+    unmatched_options: BTreeMap<(String, String), std::collections::BTreeSet<String>>,
     pending: CommitBatch,
     commit_rows: usize,
 }
@@ -754,6 +796,14 @@ impl Driver<'_> {
         for (source, row_plan) in batch.iter().zip(&planned) {
             let row_number = source.pos.row;
             self.summary.add(row_number, row_plan);
+            for issue in row_plan.issues.iter().filter(|i| i.kind == IssueKind::NotInPicklist) {
+                if let (Some(column), Some(field)) = (&issue.column, &issue.field) {
+                    let texts = self.unmatched_options.entry((column.clone(), field.clone())).or_default();
+                    if texts.len() < VALUE_MAP_TEXTS {
+                        texts.insert(issue.found.clone());
+                    }
+                }
+            }
             if row_plan.change == RecordChange::Fail {
                 self.files.add_failed(
                     source.pos.sheet.as_deref(),

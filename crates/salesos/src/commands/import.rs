@@ -7,6 +7,7 @@ use crate::cli::{GlobalArgs, ImportArgs};
 use crate::context::{actor, now_ms, Settings};
 use crate::error::{CliError, CliResult};
 use crate::output::{print_json, say};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use salesos_app::imports::{self, ImportReport, ImportRequest, ImportStatus, MappingChoice, SettingsOverrides};
 use salesos_formats::read::{self, Escape, Limits, Preview, ReadError, ReadOptions};
 use salesos_import::convert::DateOrder;
@@ -15,7 +16,6 @@ use salesos_import::plan::Outcome;
 use salesos_import::spec::{DuplicateStrategy, EmptyCells, MappingSpec, MatchOn};
 use salesos_model::error::ErrorCode;
 use serde_json::{json, Value as Json};
-use std::io::IsTerminal;
 
 /// Runs `salesos import`.
 pub fn run(global: &GlobalArgs, args: ImportArgs) -> CliResult<u8> {
@@ -40,20 +40,18 @@ pub fn run(global: &GlobalArgs, args: ImportArgs) -> CliResult<u8> {
     // operating system's file cache still holds the hot index pages.
     store.set_memory_mib(args.cache_mib)?;
     let actor = actor(&store, global)?;
-    let interactive = std::io::stderr().is_terminal() && !global.json;
-    let started = std::time::Instant::now();
-    let mut last_shown = 0u64;
+    // A progress line on stderr (hidden with --json and when stderr is not a terminal).
+    let target = if global.json { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
+    let bar = ProgressBar::with_draw_target(None, target);
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {pos} rows  {per_sec}  {msg}") {
+        bar.set_style(style);
+    }
     let mut progress = |p: imports::Progress| {
-        if interactive && (p.rows - last_shown >= 10_000 || last_shown == 0) {
-            last_shown = p.rows;
-            let rate = p.rows as f64 / started.elapsed().as_secs_f64().max(0.001);
-            eprint!("\r{} rows, {} failed, {:.0} rows/s   ", p.rows, p.failed, rate);
-        }
+        bar.set_position(p.rows);
+        bar.set_message(format!("{} failed", p.failed));
     };
     let report = imports::run(&store, &actor, &request, now_ms(), &mut progress)?;
-    if interactive && last_shown > 0 {
-        eprintln!();
-    }
+    bar.finish_and_clear();
     if global.json {
         print_json(&report_json(&report));
     } else {
@@ -198,6 +196,9 @@ fn report_json(report: &ImportReport) -> Json {
             "per_column": per_column,
             "estimated_ms": report.estimated_ms,
             "ambiguous_dates": ambiguous,
+            "value_maps": report.value_maps.iter().map(|v| json!({
+                "column": v.column, "field": v.field, "from": v.from, "to": v.to, "confidence": v.confidence,
+            })).collect::<Vec<_>>(),
         },
         "error_report": report.error_report.as_ref().map(|p| p.display().to_string()),
         "failed_rows": report.failed_rows.as_ref().map(|p| p.display().to_string()),
@@ -245,6 +246,15 @@ fn print_report(report: &ImportReport) {
     for (column, problems) in &report.summary.per_column {
         let first = problems.examples.first().map(|e| format!(" — row {}: {}", e.row, e.message)).unwrap_or_default();
         say(format!("  {column}: {} errors, {} warnings{first}", problems.errors, problems.warnings));
+    }
+    for v in &report.value_maps {
+        say(format!(
+            "  suggestion: map {:?} → {} in column {:?} (value_map transform, {:.0}%)",
+            v.from,
+            v.to,
+            v.column,
+            v.confidence * 100.0
+        ));
     }
     if let Some(path) = &report.error_report {
         say(format!("error report: {}", path.display()));

@@ -299,3 +299,26 @@ fn small_batches_and_deferred_commits_give_the_same_result() {
         assert_eq!(again["counts"]["unchanged"], 2, "{again}");
     }
 }
+
+#[test]
+fn picklist_value_maps_are_suggested_and_error_reports_can_be_workbooks() {
+    let env = Env::sqlite().with_org();
+    let file = env.file("sources.csv");
+    std::fs::write(&file, "Last Name,Lead Source\nOne,Refferal\nTwo,Refferal\nThree,Web\n").unwrap();
+    let report_path = env.file("errors.xlsx");
+    let run = import(
+        &env,
+        &[file.to_str().unwrap(), "--object", "contacts", "--dry-run", "--error-report", report_path.to_str().unwrap()],
+        1,
+    );
+    let maps = run["preview"]["value_maps"].as_array().unwrap();
+    assert_eq!(maps.len(), 1, "{run}");
+    assert_eq!(maps[0]["from"], "Refferal");
+    assert_eq!(maps[0]["to"], "referral");
+    assert_eq!(maps[0]["column"], "Lead Source");
+    let preview = env.run(&["import", report_path.to_str().unwrap(), "--preview", "--json"]).ok();
+    assert_eq!(preview["format"], "xlsx");
+    let columns: Vec<&str> = preview["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(columns, ["Row Number", "Error Field", "Error Type", "Error Message", "Original Value", "All Original Data"]);
+    assert_eq!(preview["sample_rows"].as_array().unwrap().len(), 2);
+}
