@@ -209,7 +209,8 @@ impl std::hash::Hasher for PassThrough {
 /// The keys of earlier rows of the file: 64-bit hashes mapped to the first row that had them.
 #[derive(Debug, Clone, Default)]
 pub struct InFileKeys {
-    seen: HashMap<i64, u64, std::hash::BuildHasherDefault<PassThrough>>,
+    // Row numbers as u32 (files have far fewer rows): 12-byte entries keep a million keys small.
+    seen: HashMap<i64, u32, std::hash::BuildHasherDefault<PassThrough>>,
 }
 
 impl InFileKeys {
@@ -228,13 +229,13 @@ impl InFileKeys {
 
     /// Returns the first earlier row with one of these keys.
     pub fn find(&self, keys: &RowKeys) -> Option<u64> {
-        InFileKeys::hashes(keys).iter().filter_map(|h| self.seen.get(h)).min().copied()
+        InFileKeys::hashes(keys).iter().filter_map(|h| self.seen.get(h)).min().map(|row| u64::from(*row))
     }
 
     /// Remembers a row's keys (the first row with a key keeps it).
     pub fn insert(&mut self, keys: &RowKeys, row: u64) {
         for hash in InFileKeys::hashes(keys) {
-            self.seen.entry(hash).or_insert(row);
+            self.seen.entry(hash).or_insert(u32::try_from(row).unwrap_or(u32::MAX));
         }
     }
 
