@@ -322,3 +322,33 @@ fn picklist_value_maps_are_suggested_and_error_reports_can_be_workbooks() {
     assert_eq!(columns, ["Row Number", "Error Field", "Error Type", "Error Message", "Original Value", "All Original Data"]);
     assert_eq!(preview["sample_rows"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn large_batches_transformed_on_two_threads_match_one_row_at_a_time() {
+    let env = Env::sqlite().with_org();
+    let file = env.file("generated.csv");
+    env.run(&[
+        "generate",
+        "contacts",
+        "--rows",
+        "4000",
+        "--duplicates",
+        "0.03",
+        "--invalid",
+        "0.01",
+        "-o",
+        file.to_str().unwrap(),
+        "--json",
+    ])
+    .ok();
+    let file = file.to_str().unwrap();
+    let common = [file, "--object", "contacts", "--create-missing", "--date-order", "dmy", "--dry-run"];
+    let threaded = import(&env, &common, -1);
+    let mut single_args = common.to_vec();
+    single_args.extend(["--batch-rows", "1000"]);
+    let single = import(&env, &single_args, -1);
+    assert_eq!(counts(&threaded), counts(&single), "{threaded}\n{single}");
+    assert_eq!(threaded["preview"]["per_column"], single["preview"]["per_column"]);
+    let run = import(&env, &common[..6], -1);
+    assert_eq!(counts(&run), counts(&threaded), "the run does what the dry run said");
+}
