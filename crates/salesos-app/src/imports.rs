@@ -260,13 +260,16 @@ pub struct Progress {
     pub failed: u64,
 }
 
-fn read_error(err: ReadError) -> AppError {
-    let code = match &err {
-        ReadError::TooLarge { .. } | ReadError::TooManyRows { .. } => ErrorCode::LimitExceeded,
-        ReadError::Io { .. } => ErrorCode::InvalidRequest,
-        _ => ErrorCode::InvalidRequest,
+/// Maps a reader error to the shared error object: limits, the machine's own failures, or bad input.
+pub fn read_error(err: ReadError) -> AppError {
+    let code = if err.is_machine() {
+        ErrorCode::Internal
+    } else if err.is_limit() {
+        ErrorCode::LimitExceeded
+    } else {
+        ErrorCode::InvalidRequest
     };
-    AppError::new(code, err.to_string())
+    AppError::new(code, err.to_string()).with_field("file")
 }
 
 /// Reads a run's mapping: given, named, remembered or suggested.
@@ -402,9 +405,14 @@ pub fn run(
     let mut mapping = map::resolve(&schema, &object, &headers, &samples, &spec, &request.limits).map_err(mapping_error)?;
     let created_fields: Vec<String> = mapping.new_fields.iter().map(|f| f.api_name.clone()).collect();
 
+    // The whole file is read once before anything is written (fields included): a file that
+    // breaks off or holds too many rows is refused with nothing committed, and each date column's
+    // format is fixed from all its values, never guessed when ambiguous.
+    let ambiguous_dates = prescan(request, &mut mapping, &actor.org.settings.locale)?;
+
     // Fields created on the fly exist before the first row is written.
     let mut schema = schema;
-    if !mapping.new_fields.is_empty() && !request.dry_run {
+    if ambiguous_dates.is_empty() && !mapping.new_fields.is_empty() && !request.dry_run {
         actor.require_admin().map_err(|_| {
             AppError::forbidden(format!(
                 "only admins may create fields ({}); ask an admin or map to existing fields",
@@ -416,12 +424,15 @@ pub fn run(
         }
         schema = store.schema(actor.org.id)?;
         let object = schema.object(&object.api_name).cloned().unwrap_or(object.clone());
+        let inferred: Vec<_> = mapping.columns.iter().map(|c| c.date_format.clone()).collect();
         mapping = map::resolve(&schema, &object, &headers, &samples, &spec, &request.limits).map_err(mapping_error)?;
+        // The same spec resolves to the same columns in the same order.
+        for (column, format) in mapping.columns.iter_mut().zip(inferred) {
+            column.date_format = column.date_format.take().or(format);
+        }
     }
     let object = mapping.object.clone();
 
-    // Dates: one format per column, inferred from every value, never guessed when ambiguous.
-    let ambiguous_dates = infer_date_formats(request, &mut mapping, &actor.org.settings.locale, errors_column)?;
     let mut report = ImportReport {
         import_id: None,
         status: ImportStatus::Failed,
@@ -635,15 +646,14 @@ fn match_field_keys(schema: &Schema, object: &ObjectDef, match_on: Option<&Match
     }
 }
 
-/// Reads the date columns of the whole file once and fixes each column's format.
-fn infer_date_formats(
-    request: &ImportRequest,
-    mapping: &mut ResolvedMapping,
-    locale: &str,
-    _errors_column: Option<usize>,
-) -> AppResult<Vec<AmbiguousDates>> {
-    let wanted: Vec<usize> = (0..mapping.columns.len()).filter(|i| mapping.columns[*i].needs_date_inference()).collect();
-    if wanted.is_empty() {
+/// Reads every row of the file once, before a run writes anything, and fixes each date column's
+/// format from all its values. A dry run without date columns skips it: it reads the file anyway
+/// and writes nothing.
+fn prescan(request: &ImportRequest, mapping: &mut ResolvedMapping, locale: &str) -> AppResult<Vec<AmbiguousDates>> {
+    let wanted: Vec<usize> = (0..mapping.columns.len())
+        .filter(|i| mapping.columns[*i].needs_date_inference() && mapping.columns[*i].split.is_none())
+        .collect();
+    if wanted.is_empty() && request.dry_run {
         return Ok(Vec::new());
     }
     let mut stats: Vec<DateColumnStats> = wanted.iter().map(|_| DateColumnStats::new()).collect();
@@ -651,11 +661,7 @@ fn infer_date_formats(
     let mut row = SourceRow::default();
     while reader.read_row(&mut row).map_err(read_error)? {
         for (slot, column) in wanted.iter().enumerate() {
-            let column = &mapping.columns[*column];
-            if column.split.is_some() {
-                continue;
-            }
-            if let Some(cell) = row.cells.get(column.index) {
+            if let Some(cell) = row.cells.get(mapping.columns[*column].index) {
                 if !cell.trim().is_empty() {
                     stats[slot].observe(cell);
                 }
@@ -665,8 +671,7 @@ fn infer_date_formats(
     let mut ambiguous = Vec::new();
     for (slot, index) in wanted.into_iter().enumerate() {
         let column = &mut mapping.columns[index];
-        let order = column.date_order.or(mapping.settings.date_order);
-        match stats[slot].conclude(order) {
+        match stats[slot].conclude(column.date_order) {
             DateInference::Known { format } => column.date_format = Some(format),
             DateInference::Ambiguous { day_first, month_first, examples } => ambiguous.push(AmbiguousDates {
                 column: column.header.clone(),

@@ -128,13 +128,14 @@ pub struct PlanContext<'a> {
 /// matched record for a [`Decision::Match`].
 pub fn plan_row(
     context: &PlanContext<'_>,
-    row: TransformedRow,
+    mut row: TransformedRow,
     owner: Option<UserId>,
     decision: &Decision,
     existing: Option<&Record>,
 ) -> PlannedRow {
-    let mut issues = row.issues.clone();
-    if row.has_errors() {
+    let failed = row.has_errors();
+    let mut issues = std::mem::take(&mut row.issues);
+    if failed {
         return PlannedRow { change: RecordChange::Fail, issues, duplicate: false };
     }
     let fail = |mut issues: Vec<RowIssue>, issue: RowIssue, duplicate: bool| {

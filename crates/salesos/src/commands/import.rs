@@ -8,13 +8,12 @@ use crate::context::{actor, now_ms, Settings};
 use crate::error::{CliError, CliResult};
 use crate::output::{print_json, say};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use salesos_app::imports::{self, ImportReport, ImportRequest, ImportStatus, MappingChoice, SettingsOverrides};
-use salesos_formats::read::{self, Escape, Limits, Preview, ReadError, ReadOptions};
+use salesos_app::imports::{self, read_error, ImportReport, ImportRequest, ImportStatus, MappingChoice, SettingsOverrides};
+use salesos_formats::read::{self, Escape, Limits, Preview, ReadOptions};
 use salesos_import::convert::DateOrder;
 use salesos_import::map::MappingLimits;
 use salesos_import::plan::Outcome;
 use salesos_import::spec::{DuplicateStrategy, EmptyCells, MappingSpec, MatchOn};
-use salesos_model::error::ErrorCode;
 use serde_json::{json, Value as Json};
 
 /// Runs `salesos import`.
@@ -318,18 +317,6 @@ fn options(args: &ImportArgs) -> CliResult<ReadOptions> {
         sheets: args.sheets.clone(),
         ..ReadOptions::default()
     })
-}
-
-/// Maps a reader error to the shared error object.
-fn read_error(err: ReadError) -> CliError {
-    let code = if err.is_machine() {
-        ErrorCode::Internal
-    } else if err.is_limit() {
-        ErrorCode::LimitExceeded
-    } else {
-        ErrorCode::InvalidRequest
-    };
-    CliError::new(code, err.to_string()).with_field("file")
 }
 
 fn byte_text(byte: u8) -> String {

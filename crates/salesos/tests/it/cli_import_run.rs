@@ -352,3 +352,36 @@ fn large_batches_transformed_on_two_threads_match_one_row_at_a_time() {
     let run = import(&env, &common[..6], -1);
     assert_eq!(counts(&run), counts(&threaded), "the run does what the dry run said");
 }
+
+#[test]
+fn a_file_that_breaks_off_or_is_too_long_commits_nothing() {
+    for env in Env::both("import_prescan") {
+        let env = env.with_org();
+        let file = env.file("contacts.csv");
+        std::fs::write(&file, CONTACTS).unwrap();
+        let err = env
+            .run(&[
+                "import",
+                file.to_str().unwrap(),
+                "--object",
+                "contacts",
+                "--max-rows",
+                "3",
+                "--batch-rows",
+                "1",
+                "--commit-rows",
+                "1",
+                "--json",
+            ])
+            .err(2, "limit_exceeded");
+        assert!(err["message"].as_str().unwrap().contains('3'), "{err}");
+        // Valid rows, then a syntax error at the end of the array.
+        let json = env.file("broken.json");
+        std::fs::write(&json, r#"[{"last_name": "A", "email": "a@x.io"}, {"last_name": "B", "email": "b@x.io"}, {"last_name": "#)
+            .unwrap();
+        env.run(&["import", json.to_str().unwrap(), "--object", "contacts", "--batch-rows", "1", "--commit-rows", "1", "--json"])
+            .err(2, "invalid_request");
+        let listed = env.run(&["records", "list", "contacts", "--json"]).ok();
+        assert_eq!(listed["records"].as_array().unwrap().len(), 0, "nothing is half-written");
+    }
+}
