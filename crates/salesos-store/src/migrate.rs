@@ -9,12 +9,14 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_sessions.sql")),
     (3, include_str!("../migrations/sqlite/0003_import_config.sql")),
+    (4, include_str!("../migrations/sqlite/0004_import_jobs.sql")),
 ];
 /// PostgreSQL migrations, in order.
 pub(crate) const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_sessions.sql")),
     (3, include_str!("../migrations/postgres/0003_import_config.sql")),
+    (4, include_str!("../migrations/postgres/0004_import_jobs.sql")),
 ];
 
 /// Returns the newest schema version this program knows.
