@@ -6,8 +6,11 @@
 //! kind) → look up duplicate candidates (one lookup per key kind, then one read of the matched
 //! records) → decide and plan each row → commit creates and updates in one transaction.
 
+pub mod history;
+pub mod job;
 pub mod report;
 pub mod rules;
+pub mod undo;
 
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
@@ -16,7 +19,7 @@ use salesos_formats::read::{self, Format, ReadError, ReadOptions, Reader, Source
 use salesos_formats::write::TableFormat;
 use salesos_import::convert::{DateColumnStats, DateInference, DateOrder};
 use salesos_import::dedupe::{self, Candidates, Decision, InFileKeys, RowKeys};
-use salesos_import::issue::{IssueKind, RowIssue};
+use salesos_import::issue::{IssueKind, RowIssue, RowMessages};
 use salesos_import::map::{self, MappingLimits, ResolvedMapping};
 use salesos_import::plan::{self, Outcome, PlanContext, PlannedRow, RecordChange};
 use salesos_import::preview::{self, Summary};
@@ -36,7 +39,7 @@ use salesos_model::query::{parse_and_resolve, RecordQuery};
 use salesos_model::record::{Fields, NewRecord};
 use salesos_model::schema::{canonical_object_name, ObjectDef, Schema};
 use salesos_model::value::Value;
-use salesos_store::{CommitBatch, Store, UpdateOutcome, WriteContext};
+use salesos_store::{CommitBatch, OutcomeLink, RowOutcome, Store, UpdateOutcome, WriteContext};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -139,8 +142,10 @@ pub enum ImportStatus {
     CompletedWithErrors,
     /// A dry run: nothing was written.
     DryRun,
-    /// Refused before any row was written (see the blockers).
+    /// Refused before any row was written (see the blockers), or stopped by an error.
     Failed,
+    /// Stopped by the user at a batch boundary; what was committed stays.
+    Cancelled,
 }
 
 impl ImportStatus {
@@ -151,6 +156,7 @@ impl ImportStatus {
             ImportStatus::CompletedWithErrors => "completed_with_errors",
             ImportStatus::DryRun => "dry_run",
             ImportStatus::Failed => "failed",
+            ImportStatus::Cancelled => "cancelled",
         }
     }
 }
@@ -258,6 +264,21 @@ pub struct Progress {
     pub rows: u64,
     /// Rows failed so far.
     pub failed: u64,
+}
+
+/// What a durable run (a job) asks of the job around it.
+pub trait RunHooks {
+    /// The import: its journal operation and log row.
+    fn import_id(&self) -> OperationId;
+    /// Input rows an earlier attempt committed; the run replays them without writing.
+    fn resume_from(&self) -> u64;
+    /// Called once the mapping is fixed, before anything is written, so a resumed run uses the
+    /// same mapping (and the same inferred date formats).
+    /// `rows_total` is the file's count of data rows, when the run read it ahead.
+    fn mapping_fixed(&mut self, spec: &MappingSpec, source: MappingSource, rows_total: Option<u64>) -> AppResult<()>;
+    /// Called after each batch with the rows done; `false` stops the run at this boundary
+    /// (cancelled, or the job's lease was lost).
+    fn keep_going(&mut self, rows_done: u64) -> AppResult<bool>;
 }
 
 /// Maps a reader error to the shared error object: limits, the machine's own failures, or bad input.
@@ -377,6 +398,19 @@ pub fn run(
     now: i64,
     progress: &mut dyn FnMut(Progress),
 ) -> AppResult<ImportReport> {
+    run_with(store, actor, request, now, progress, None)
+}
+
+/// Runs an import, as a durable job when `hooks` are given: row outcomes and the checkpoint are
+/// committed with every batch, and a resumed run replays the rows committed before.
+pub fn run_with(
+    store: &Store,
+    actor: &Actor,
+    request: &ImportRequest,
+    now: i64,
+    progress: &mut dyn FnMut(Progress),
+    mut hooks: Option<&mut dyn RunHooks>,
+) -> AppResult<ImportReport> {
     let started = Instant::now();
     let schema = store.schema(actor.org.id)?;
     let object_name = canonical_object_name(&request.object);
@@ -408,7 +442,7 @@ pub fn run(
     // The whole file is read once before anything is written (fields included): a file that
     // breaks off or holds too many rows is refused with nothing committed, and each date column's
     // format is fixed from all its values, never guessed when ambiguous.
-    let ambiguous_dates = prescan(request, &mut mapping, &actor.org.settings.locale)?;
+    let (ambiguous_dates, rows_total) = prescan(request, &mut mapping, &actor.org.settings.locale)?;
 
     // Fields created on the fly exist before the first row is written.
     let mut schema = schema;
@@ -458,12 +492,19 @@ pub fn run(
 
     let rules = compiled_rules(store, actor, &schema, &object)?;
     let validator = Validator::new(&object, rules).map_err(|err| AppError::invalid(err.to_string()))?;
-    let operation = if request.dry_run {
-        None
-    } else {
-        Some(store.begin_operation(actor.org.id, OperationKind::Import, actor.user.id, now)?)
+    let import = hooks.as_ref().map(|h| h.import_id());
+    let resume_from = hooks.as_ref().map_or(0, |h| h.resume_from());
+    if let Some(hooks) = hooks.as_mut() {
+        // The spec as it runs, overrides applied; a resumed run infers the same date formats
+        // from the same file (its SHA-256 is checked).
+        hooks.mapping_fixed(&spec, mapping_source, rows_total)?;
+    }
+    let operation = match import {
+        Some(id) => Some(id),
+        None if request.dry_run => None,
+        None => Some(store.begin_operation(actor.org.id, OperationKind::Import, actor.user.id, now)?.id),
     };
-    report.import_id = operation.as_ref().map(|o| o.id);
+    report.import_id = operation;
     let failed_format = match detected.format {
         Format::Xlsx | Format::Xls | Format::Ods | Format::Xlsb => TableFormat::Xlsx,
         _ => TableFormat::Csv,
@@ -491,7 +532,7 @@ pub fn run(
         write: WriteContext {
             org_id: actor.org.id,
             actor: actor.user.id,
-            operation: operation.as_ref().map(|o| o.id),
+            operation,
             now,
             default_country: actor.org.settings.default_phone_country.clone(),
         },
@@ -507,10 +548,13 @@ pub fn run(
         unmatched_options: BTreeMap::new(),
         pending: CommitBatch::default(),
         commit_rows: request.commit_rows.max(1),
+        import,
+        seq: 0,
     };
     let batch_rows = request.batch_rows.max(1);
     let mut batch: Vec<SourceRow> = Vec::with_capacity(batch_rows);
     let mut pending = buffered.into_iter();
+    let mut cancelled = false;
     loop {
         let next = match pending.next() {
             Some(row) => Some(row),
@@ -523,11 +567,26 @@ pub fn run(
         if let Some(row) = next {
             batch.push(row);
         }
-        if batch.len() >= batch_rows || (at_end && !batch.is_empty()) {
+        // Rows an earlier attempt committed are replayed in batches of their own.
+        let replaying = driver.seq < resume_from;
+        let replay_ends = replaying && driver.seq + batch.len() as u64 >= resume_from;
+        if batch.len() >= batch_rows || replay_ends || (at_end && !batch.is_empty()) {
             let read_issues = reader.take_issues();
-            driver.process_batch(&batch, &read_issues)?;
+            if replaying {
+                driver.replay_batch(&batch)?;
+            } else {
+                driver.process_batch(&batch, &read_issues)?;
+            }
             batch.clear();
             progress(Progress { rows: driver.summary.counts.total(), failed: driver.summary.counts.failed });
+            if !replaying {
+                if let Some(hooks) = hooks.as_mut() {
+                    if !hooks.keep_going(driver.seq)? {
+                        cancelled = true;
+                        break;
+                    }
+                }
+            }
         }
         if at_end {
             break;
@@ -543,6 +602,8 @@ pub fn run(
     report.estimated_ms = preview::estimate_ms(report.rows, ESTIMATE_ROWS_PER_SECOND);
     report.status = if request.dry_run {
         ImportStatus::DryRun
+    } else if cancelled {
+        ImportStatus::Cancelled
     } else if summary.counts.failed > 0 {
         ImportStatus::CompletedWithErrors
     } else {
@@ -555,15 +616,16 @@ pub fn run(
     report.value_maps = value_map_suggestions(&object, unmatched);
     report.duration_ms = started.elapsed().as_millis() as u64;
 
-    if let Some(operation) = &operation {
+    if let Some(operation) = operation {
         finish_run(
             store,
             actor,
             &request.display_name,
-            operation.id,
+            operation,
             &report,
             &headers,
             request.save_mapping_as.as_deref(),
+            import.is_none(),
             now,
         )?;
     }
@@ -586,6 +648,37 @@ fn value_map_suggestions(
     out
 }
 
+/// The summary of a run kept with its operation and in the import log.
+pub fn run_summary(file: &str, report: &ImportReport) -> serde_json::Value {
+    let counts = &report.summary.counts;
+    serde_json::json!({
+        "file": file,
+        "object": report.object,
+        "rows": report.rows,
+        "counts": counts_json(counts),
+        "status": report.status.as_str(),
+        "duration_ms": report.duration_ms,
+        "on_duplicate": report.mapping.settings.on_duplicate.as_str(),
+        "mapping_source": report.mapping_source.as_str(),
+        "mapping": serde_json::from_str::<serde_json::Value>(&report.mapping.to_json()).unwrap_or_default(),
+        "created_fields": report.created_fields,
+        "created_references": report.created_references,
+        "error_report": report.error_report,
+        "failed_rows": report.failed_rows,
+        "preview": {
+            "ready": report.summary.ready,
+            "warnings": report.summary.warnings,
+            "errors": report.summary.errors,
+            "duplicates": report.summary.duplicates,
+        },
+    })
+}
+
+/// The six counts as a JSON object.
+pub fn counts_json(counts: &salesos_import::preview::Counts) -> serde_json::Value {
+    serde_json::json!(Outcome::ALL.iter().map(|o| (o.as_str(), counts.get(*o))).collect::<BTreeMap<_, _>>())
+}
+
 /// Records the end of a run: the operation's summary, the audit entry, the remembered mapping.
 #[allow(clippy::too_many_arguments)]
 fn finish_run(
@@ -596,20 +689,14 @@ fn finish_run(
     report: &ImportReport,
     headers: &[String],
     save_as: Option<&str>,
+    finish_operation: bool,
     now: i64,
 ) -> AppResult<()> {
     let counts = &report.summary.counts;
-    let summary = serde_json::json!({
-        "file": file,
-        "object": report.object,
-        "rows": report.rows,
-        "counts": Outcome::ALL.iter().map(|o| (o.as_str(), counts.get(*o))).collect::<BTreeMap<_, _>>(),
-        "status": report.status.as_str(),
-        "duration_ms": report.duration_ms,
-        "on_duplicate": report.mapping.settings.on_duplicate.as_str(),
-        "mapping": serde_json::from_str::<serde_json::Value>(&report.mapping.to_json()).unwrap_or_default(),
-    });
-    store.finish_operation(operation, &summary.to_string(), now)?;
+    let summary = run_summary(file, report);
+    if finish_operation {
+        store.finish_operation(operation, &summary.to_string(), now)?;
+    }
     store.append_audit(&AuditEntry {
         at: now,
         org_id: actor.org.id,
@@ -632,6 +719,13 @@ fn finish_run(
     Ok(())
 }
 
+/// The problem of a row whose matched record changed or vanished while the import ran.
+fn concurrent_change_issue() -> RowIssue {
+    let mut issue = RowIssue::error(None, None, IssueKind::Rejected, "the record as matched", "");
+    issue.message = "the matched record was changed or deleted by someone else during the import".into();
+    issue
+}
+
 /// Storage keys of the fields of a field match.
 fn match_field_keys(schema: &Schema, object: &ObjectDef, match_on: Option<&MatchOn>) -> Vec<String> {
     match match_on {
@@ -649,17 +743,23 @@ fn match_field_keys(schema: &Schema, object: &ObjectDef, match_on: Option<&Match
 /// Reads every row of the file once, before a run writes anything, and fixes each date column's
 /// format from all its values. A dry run without date columns skips it: it reads the file anyway
 /// and writes nothing.
-fn prescan(request: &ImportRequest, mapping: &mut ResolvedMapping, locale: &str) -> AppResult<Vec<AmbiguousDates>> {
+fn prescan(
+    request: &ImportRequest,
+    mapping: &mut ResolvedMapping,
+    locale: &str,
+) -> AppResult<(Vec<AmbiguousDates>, Option<u64>)> {
     let wanted: Vec<usize> = (0..mapping.columns.len())
         .filter(|i| mapping.columns[*i].needs_date_inference() && mapping.columns[*i].split.is_none())
         .collect();
     if wanted.is_empty() && request.dry_run {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
+    let mut rows: u64 = 0;
     let mut stats: Vec<DateColumnStats> = wanted.iter().map(|_| DateColumnStats::new()).collect();
     let mut reader = open_reader(request)?;
     let mut row = SourceRow::default();
     while reader.read_row(&mut row).map_err(read_error)? {
+        rows += 1;
         for (slot, column) in wanted.iter().enumerate() {
             if let Some(cell) = row.cells.get(mapping.columns[*column].index) {
                 if !cell.trim().is_empty() {
@@ -683,7 +783,7 @@ fn prescan(request: &ImportRequest, mapping: &mut ResolvedMapping, locale: &str)
             DateInference::Empty | DateInference::Unknown { .. } => {}
         }
     }
-    Ok(ambiguous)
+    Ok((ambiguous, Some(rows)))
 }
 
 /// The state of one run across batches.
@@ -707,6 +807,10 @@ struct Driver<'a> {
     unmatched_options: BTreeMap<(String, String), std::collections::BTreeSet<String>>,
     pending: CommitBatch,
     commit_rows: usize,
+    /// The import whose row outcomes and checkpoint are committed with each batch (a job).
+    import: Option<OperationId>,
+    /// Input rows handled so far (the next row's 0-based position).
+    seq: u64,
 }
 
 /// A row between stages.
@@ -818,6 +922,66 @@ impl Driver<'_> {
                 )?;
             }
         }
+        self.seq += batch.len() as u64;
+        Ok(())
+    }
+
+    /// Replays rows an earlier attempt of this import committed: their stored outcomes count
+    /// again, their keys join the in-file duplicate set, and their failures go to the reports.
+    /// Nothing is written.
+    fn replay_batch(&mut self, batch: &[SourceRow]) -> AppResult<()> {
+        let Some(import) = self.import else { return Ok(()) };
+        let stored = self.store.import_rows(import, self.seq as i64, batch.len() as i64)?;
+        let mut stored = stored.into_iter().peekable();
+        let transformed = self.transform_all(batch);
+        let object = &self.mapping.object;
+        for (offset, (source, row)) in batch.iter().zip(transformed).enumerate() {
+            let seq = (self.seq + offset as u64) as i64;
+            while stored.peek().is_some_and(|o| o.seq < seq) {
+                stored.next();
+            }
+            let outcome = match stored.peek() {
+                Some(o) if o.seq == seq => stored.next(),
+                _ => None,
+            };
+            let Some(outcome) = outcome else {
+                return Err(AppError::new(
+                    ErrorCode::Internal,
+                    format!("import {}: row {} was committed but its outcome is missing", import.0, source.pos.row),
+                ));
+            };
+            let messages = outcome.messages.as_deref().map(RowMessages::from_json).unwrap_or_default();
+            let record = outcome.record_id.unwrap_or(RecordId(0));
+            let change = match outcome.outcome.as_str() {
+                "created" => RecordChange::Create(NewRecord {
+                    owner_id: self.actor.user.id,
+                    fields: Fields::new(),
+                    external_ids: Vec::new(),
+                }),
+                "updated" => RecordChange::Update { id: record, patch: Default::default() },
+                "unchanged" => RecordChange::Unchanged { id: record },
+                "failed" => RecordChange::Fail,
+                _ => RecordChange::Skip { reason: messages.skipped.clone().unwrap_or_default(), duplicate_of: outcome.record_id },
+            };
+            if matches!(change, RecordChange::Create(_) | RecordChange::Update { .. } | RecordChange::Unchanged { .. }) {
+                if let Some(match_on) = &self.mapping.match_on {
+                    let keys = dedupe::row_keys(match_on, object, &row, &self.match_field_keys, &self.context.default_country);
+                    self.in_file.insert(&keys, source.pos.row);
+                }
+            }
+            let planned = PlannedRow { change, issues: messages.issues, duplicate: messages.duplicate };
+            self.summary.add(source.pos.row, &planned);
+            if planned.change == RecordChange::Fail {
+                self.files.add_failed(
+                    source.pos.sheet.as_deref(),
+                    source.pos.row,
+                    &source.cells,
+                    self.errors_column,
+                    &planned.issues,
+                )?;
+            }
+        }
+        self.seq += batch.len() as u64;
         Ok(())
     }
 
@@ -1065,18 +1229,51 @@ impl Driver<'_> {
         let mut update_rows = Vec::new();
         for (index, (source, row_plan)) in batch.iter().zip(planned.iter_mut()).enumerate() {
             let row_number = source.pos.row as i64;
+            let outcome = row_plan.change.outcome();
+            let mut link = OutcomeLink::Settled;
+            let mut record_id = None;
+            let mut skipped = None;
             match &mut row_plan.change {
                 RecordChange::Create(record) => {
-                    self.pending.add_create(object, row_number, record, &self.write.default_country);
+                    let at = self.pending.add_create(object, row_number, record, &self.write.default_country);
+                    link = OutcomeLink::Created(at);
                     // Only the outcome matters from here on.
                     record.fields.clear();
                 }
                 RecordChange::Update { id, patch } => {
+                    link = OutcomeLink::Updated(self.pending.updates.len(), String::new());
+                    record_id = Some(*id);
                     self.pending.updates.push((row_number, *id, std::mem::take(patch)));
                     update_rows.push(index);
                 }
-                _ => {}
+                RecordChange::Unchanged { id } => record_id = Some(*id),
+                RecordChange::Skip { reason, duplicate_of } => {
+                    record_id = *duplicate_of;
+                    skipped = Some(reason.clone());
+                }
+                RecordChange::Fail => {}
             }
+            if self.import.is_none() {
+                continue;
+            }
+            let messages = RowMessages { duplicate: row_plan.duplicate, skipped, issues: row_plan.issues.clone() };
+            if let OutcomeLink::Updated(at, _) = link {
+                let mut conflict = messages.clone();
+                conflict.issues.push(concurrent_change_issue());
+                link = OutcomeLink::Updated(at, conflict.to_json().unwrap_or_default());
+            }
+            let stored = RowOutcome {
+                seq: (self.seq + index as u64) as i64,
+                source_row: row_number,
+                sheet: source.pos.sheet.as_deref().map(str::to_string),
+                outcome: outcome.as_str().into(),
+                record_id,
+                messages: messages.to_json(),
+            };
+            self.pending.outcomes.push((stored, link));
+        }
+        if let Some(import) = self.import {
+            self.pending.checkpoint = Some((import, (self.seq + batch.len() as u64) as i64));
         }
         if update_rows.is_empty() && self.pending.creates() < self.commit_rows {
             return Ok(());
@@ -1094,9 +1291,7 @@ impl Driver<'_> {
                     }
                 }
                 UpdateOutcome::NotFound | UpdateOutcome::Conflict { .. } => {
-                    let mut issue = RowIssue::error(None, None, IssueKind::Rejected, "the record as matched", "");
-                    issue.message = "the matched record was changed or deleted by someone else during the import".into();
-                    row_plan.issues.push(issue);
+                    row_plan.issues.push(concurrent_change_issue());
                     row_plan.change = RecordChange::Fail;
                 }
             }

@@ -1,8 +1,10 @@
 //! The background worker: one step claims one due job and runs it; the server loops over the
-//! step, and tests call it directly. Housekeeping (deleting expired files) is the job kind that
-//! exists today; imports, exports and schedules add theirs.
+//! step, and tests call it directly. Job kinds: imports (run to their end, several per server,
+//! at most `max_concurrent_imports` per organization across all servers) and housekeeping
+//! (expired files, imports past their 90 days); exports and schedules will add theirs.
 
 use crate::error::{AppError, AppResult};
+use crate::imports::job::{JobContext, IMPORT_JOB, IMPORT_LEASE_MS};
 use salesos_model::error::ErrorCode;
 use salesos_model::ids::OrgId;
 use salesos_model::ops::{JobState, NewJob};
@@ -45,13 +47,36 @@ pub fn schedule_housekeeping(store: &Store, now: i64) -> AppResult<()> {
     Ok(())
 }
 
-/// Claims and runs one due job.
-pub fn step(store: &Store, files: &FileStore, worker: &str, now: i64) -> AppResult<StepOutcome> {
+/// Claims and runs one due job: housekeeping first, then an import if its organization runs
+/// fewer than `max_concurrent_imports` (an import runs to its end inside the step).
+pub fn step(
+    store: &Store,
+    files: &FileStore,
+    worker: &str,
+    clock: &(dyn Fn() -> i64 + Sync),
+    max_concurrent_imports: i64,
+) -> AppResult<StepOutcome> {
+    let now = clock();
+    if let Some(job) = store.claim_job(&[IMPORT_JOB], worker, IMPORT_LEASE_MS, Some(max_concurrent_imports), now)? {
+        let ctx = JobContext { store, files, worker, clock };
+        // The job records its own end (import log, job state, notification); an error here is
+        // already recorded, or the job is retried from its checkpoint.
+        let state = match crate::imports::job::execute(&ctx, &job, &mut |_| {}) {
+            Ok(report) if report.status == crate::imports::ImportStatus::Cancelled => JobState::Cancelled,
+            Ok(_) => JobState::Succeeded,
+            Err(_) => JobState::Failed,
+        };
+        return Ok(StepOutcome::Ran { kind: job.kind, state });
+    }
     let Some(job) = store.claim_job(&[HOUSEKEEPING], worker, LEASE_MS, None, now)? else {
         return Ok(StepOutcome::Idle);
     };
     let result: AppResult<String> = match job.kind.as_str() {
-        HOUSEKEEPING => files.sweep_expired(store, now).map(|n| format!(r#"{{"files_deleted":{n}}}"#)).map_err(AppError::from),
+        HOUSEKEEPING => files
+            .sweep_expired(store, now)
+            .map_err(AppError::from)
+            .and_then(|n| Ok((n, crate::imports::history::sweep(store, now)?)))
+            .map(|(files, imports)| format!(r#"{{"files_deleted":{files},"imports_forgotten":{imports}}}"#)),
         other => Err(AppError::new(ErrorCode::Internal, format!("no handler for job kind {other:?}"))),
     };
     let (state, progress, error) = match &result {
@@ -87,10 +112,10 @@ mod tests {
         schedule_housekeeping(&store, now).unwrap();
         schedule_housekeeping(&store, now + 1).unwrap();
         assert_eq!(
-            step(&store, &files, "w", now).unwrap(),
+            step(&store, &files, "w", &|| now, 3).unwrap(),
             StepOutcome::Ran { kind: HOUSEKEEPING.into(), state: JobState::Succeeded }
         );
-        assert_eq!(step(&store, &files, "w", now).unwrap(), StepOutcome::Idle, "one run per period");
+        assert_eq!(step(&store, &files, "w", &|| now, 3).unwrap(), StepOutcome::Idle, "one run per period");
         assert_eq!(files.sweep_expired(&store, now).unwrap(), 0, "the job already deleted the expired file");
     }
 }

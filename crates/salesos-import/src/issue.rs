@@ -2,10 +2,12 @@
 //! and the error types the error report names.
 
 use crate::rules::Severity;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The category of a problem, as the error report's "Error Type" column names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum IssueKind {
     /// A required field is empty.
     Missing,
@@ -60,7 +62,7 @@ impl fmt::Display for IssueKind {
 }
 
 /// One problem in one row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowIssue {
     /// The source column's header, when one column is at fault.
     pub column: Option<String>,
@@ -112,5 +114,63 @@ impl RowIssue {
     /// Returns whether the issue fails the row.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// What a row's stored outcome says beyond the outcome itself: whether it was a duplicate, why
+/// it was skipped, and its problems. Stored as JSON with the row's outcome, so a resumed run
+/// rebuilds its reports and a result file lists every message.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RowMessages {
+    /// The row matched an existing record or an earlier row.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub duplicate: bool,
+    /// Why the row was skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// The row's problems.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<RowIssue>,
+}
+
+impl RowMessages {
+    /// Returns the JSON to store, or `None` when there is nothing to say.
+    pub fn to_json(&self) -> Option<String> {
+        if !self.duplicate && self.skipped.is_none() && self.issues.is_empty() {
+            return None;
+        }
+        serde_json::to_string(self).ok()
+    }
+
+    /// Reads stored JSON; damaged text becomes one message holding it.
+    pub fn from_json(text: &str) -> RowMessages {
+        serde_json::from_str(text).unwrap_or_else(|_| RowMessages { skipped: Some(text.to_string()), ..RowMessages::default() })
+    }
+
+    /// One line for people: the skip reason and every message, separated by `; `.
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        if let Some(reason) = &self.skipped {
+            parts.push(reason);
+        }
+        parts.extend(self.issues.iter().map(|i| i.message.as_str()));
+        parts.join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_messages_round_trip_and_stay_empty_when_nothing_happened() {
+        assert_eq!(RowMessages::default().to_json(), None);
+        let mut issue = RowIssue::error(Some("Mail"), Some("email"), IssueKind::InvalidFormat, "an email", "x@");
+        issue.message = "not an email".into();
+        let messages = RowMessages { duplicate: true, skipped: Some("duplicate of row 2".into()), issues: vec![issue] };
+        let json = messages.to_json().unwrap();
+        assert_eq!(RowMessages::from_json(&json), messages);
+        assert_eq!(messages.summary(), "duplicate of row 2; not an email");
+        assert_eq!(RowMessages::from_json("garbage").skipped.as_deref(), Some("garbage"));
     }
 }

@@ -242,6 +242,11 @@ pub fn format_datetime(instant: &DateTime<Utc>) -> String {
     instant.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// Formats ms since the Unix epoch as RFC 3339 UTC (`2026-11-25T10:00:00.000Z`).
+pub fn format_ms(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(|| ms.to_string(), |t| format_datetime(&t))
+}
+
 fn number_json(number: f64) -> Json {
     if number.fract() == 0.0 && number.abs() < 9.0e15 {
         Json::from(number as i64)

@@ -61,6 +61,11 @@ impl FileStore {
         Ok(FileStore { root })
     }
 
+    /// The path of a stored file on disk.
+    pub fn path(&self, meta: &FileMeta) -> PathBuf {
+        self.root.join(&meta.location)
+    }
+
     /// Streams content into the store, hashing it on the way, and records its metadata.
     ///
     /// Content over `max_bytes` is refused while streaming and nothing is kept.

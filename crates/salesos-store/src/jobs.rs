@@ -2,7 +2,7 @@
 //! heartbeats, and finishing. A claim whose lease ran out may be taken by another worker.
 
 use crate::error::{Result, StoreError};
-use crate::sql::{Row, SqlValue};
+use crate::sql::{Row, SqlValue, Tx};
 use crate::Store;
 use salesos_model::ids::{JobId, OrgId};
 use salesos_model::ops::{Job, JobState, NewJob};
@@ -29,6 +29,40 @@ fn job_from_row(row: &Row) -> Result<Job> {
         created_at: row.int(14)?,
         updated_at: row.int(15)?,
     })
+}
+
+/// Claims a runnable job unless its organization already runs `max_running_per_org` of its kind;
+/// the organization's row is locked while counting (PostgreSQL), so the cap holds across processes.
+fn try_claim(
+    tx: &mut Tx<'_>,
+    job: Job,
+    worker: &str,
+    lease_ms: i64,
+    max_running_per_org: Option<i64>,
+    now: i64,
+) -> Result<Option<Job>> {
+    if let Some(limit) = max_running_per_org {
+        if !tx.is_sqlite() {
+            tx.exec("SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE", &[job.org_id.0.into()])?;
+        }
+        let running = tx
+            .query_one(
+                "SELECT COUNT(*) FROM jobs WHERE org_id = $1 AND kind = $2 AND state = 'running' AND lease_until >= $3 AND id <> $4",
+                &[job.org_id.0.into(), job.kind.as_str().into(), now.into(), job.id.0.into()],
+            )?
+            .int(0)?;
+        if running >= limit {
+            return Ok(None);
+        }
+    }
+    let row = tx.query_one(
+        &format!(
+            "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2, heartbeat_at = $3, attempts = attempts + 1, updated_at = $3
+             WHERE id = $4 RETURNING {JOB_COLUMNS}"
+        ),
+        &[worker.into(), (now + lease_ms).into(), now.into(), job.id.0.into()],
+    )?;
+    Ok(Some(job_from_row(&row)?))
 }
 
 impl Store {
@@ -97,31 +131,52 @@ impl Store {
                 &params,
             )?;
             for row in &candidates {
-                let job = job_from_row(row)?;
-                if let Some(limit) = max_running_per_org {
-                    if !tx.is_sqlite() {
-                        tx.exec("SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE", &[job.org_id.0.into()])?;
-                    }
-                    let running = tx
-                        .query_one(
-                            "SELECT COUNT(*) FROM jobs WHERE org_id = $1 AND kind = $2 AND state = 'running' AND lease_until >= $3 AND id <> $4",
-                            &[job.org_id.0.into(), job.kind.as_str().into(), now.into(), job.id.0.into()],
-                        )?
-                        .int(0)?;
-                    if running >= limit {
-                        continue;
-                    }
+                if let Some(job) = try_claim(tx, job_from_row(row)?, worker, lease_ms, max_running_per_org, now)? {
+                    return Ok(Some(job));
                 }
-                let row = tx.query_one(
-                    &format!(
-                        "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2, heartbeat_at = $3, attempts = attempts + 1, updated_at = $3
-                         WHERE id = $4 RETURNING {JOB_COLUMNS}"
-                    ),
-                    &[worker.into(), (now + lease_ms).into(), now.into(), job.id.0.into()],
-                )?;
-                return Ok(Some(job_from_row(&row)?));
             }
             Ok(None)
+        })
+    }
+
+    /// Claims one job if it is runnable (queued and due, or running with an expired lease) and
+    /// its organization is under the running cap; `None` if not (yet).
+    pub fn claim_job_id(
+        &self,
+        job: JobId,
+        worker: &str,
+        lease_ms: i64,
+        max_running_per_org: Option<i64>,
+        now: i64,
+    ) -> Result<Option<Job>> {
+        self.write(|tx| {
+            let lock = if tx.is_sqlite() { "" } else { " FOR UPDATE" };
+            let row = tx.query_opt(
+                &format!(
+                    "SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1 AND attempts < max_attempts AND
+                     ((state = 'queued' AND run_after <= $2) OR (state = 'running' AND lease_until < $2)){lock}"
+                ),
+                &[job.0.into(), now.into()],
+            )?;
+            match row {
+                Some(row) => try_claim(tx, job_from_row(&row)?, worker, lease_ms, max_running_per_org, now),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Takes over a running job from a worker known to be dead (a process that no longer
+    /// exists), without waiting for its lease to end; returns the job if it was taken.
+    pub fn take_over_job(&self, job: JobId, dead_worker: &str, worker: &str, lease_ms: i64, now: i64) -> Result<Option<Job>> {
+        self.write(|tx| {
+            let row = tx.query_opt(
+                &format!(
+                    "UPDATE jobs SET lease_owner = $1, lease_until = $2, heartbeat_at = $3, attempts = attempts + 1, updated_at = $3
+                     WHERE id = $4 AND lease_owner = $5 AND state = 'running' RETURNING {JOB_COLUMNS}"
+                ),
+                &[worker.into(), (now + lease_ms).into(), now.into(), job.0.into(), dead_worker.into()],
+            )?;
+            row.as_ref().map(job_from_row).transpose()
         })
     }
 

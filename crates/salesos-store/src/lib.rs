@@ -9,6 +9,7 @@ mod compile;
 mod error;
 pub mod files;
 mod import_config;
+mod import_log;
 mod jobs;
 mod migrate;
 mod ops;
@@ -19,13 +20,16 @@ mod records;
 mod schema;
 mod sql;
 mod sqlite;
+mod undo;
 mod users;
 
 pub use error::{Result, StoreError};
 pub use import_config::{SavedMapping, StoredRule};
+pub use import_log::{ImportFinish, ImportLog, NewImport, Notification, RowOutcome};
 pub use migrate::latest_version;
 pub use postgres::redact as redact_url;
-pub use records::{CommitBatch, CommitReceipt, Page, UpdateOutcome, WriteContext};
+pub use records::{CommitBatch, CommitReceipt, OutcomeLink, Page, UpdateOutcome, WriteContext};
+pub use undo::{InboundReference, UndoAction, UndoItem, UndoResult};
 pub use users::{ApiKey, NewUser, Session};
 
 use sql::Tx;

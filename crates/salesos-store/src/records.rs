@@ -3,6 +3,7 @@
 
 use crate::compile::{self, Dialect};
 use crate::error::{Result, StoreError};
+use crate::import_log::RowOutcome;
 use crate::postgres::dialect::PostgresDialect;
 use crate::sql::{Row, SqlValue, Tx};
 use crate::sqlite::dialect::SqliteDialect;
@@ -68,12 +69,32 @@ pub struct CommitBatch {
     creates: Vec<PreparedRecord>,
     /// Records to change: source row, record, patch.
     pub updates: Vec<(i64, RecordId, RecordPatch)>,
+    /// Outcomes of the input rows this commit settles, stored with it.
+    pub outcomes: Vec<(RowOutcome, OutcomeLink)>,
+    /// The import and its rows settled once this commit lands (its checkpoint).
+    pub checkpoint: Option<(OperationId, i64)>,
+}
+
+/// How a row outcome learns its record from the commit that settles it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutcomeLink {
+    /// The outcome is complete as it is.
+    Settled,
+    /// The row created the `n`-th record of the batch's creates.
+    Created(usize),
+    /// The row updates the `n`-th entry of the batch's updates: an update that changes nothing
+    /// becomes `unchanged`, and one that meets a concurrent change becomes `failed` with these
+    /// messages.
+    Updated(usize, String),
 }
 
 impl CommitBatch {
     /// Adds a record to create, from a source row; phone keys use `default_country`.
-    pub fn add_create(&mut self, object: &ObjectDef, row: i64, record: &NewRecord, default_country: &str) {
+    ///
+    /// Returns its position among the batch's creates (for [`OutcomeLink::Created`]).
+    pub fn add_create(&mut self, object: &ObjectDef, row: i64, record: &NewRecord, default_country: &str) -> usize {
         self.creates.push(prepare(object, record, default_country, Some(row)));
+        self.creates.len() - 1
     }
 
     /// Records to create so far.
@@ -83,7 +104,7 @@ impl CommitBatch {
 
     /// Whether there is nothing to write.
     pub fn is_empty(&self) -> bool {
-        self.creates.is_empty() && self.updates.is_empty()
+        self.creates.is_empty() && self.updates.is_empty() && self.outcomes.is_empty() && self.checkpoint.is_none()
     }
 }
 
@@ -94,6 +115,30 @@ pub struct CommitReceipt {
     pub created: Vec<RecordId>,
     /// Outcomes of the updates, in the order of `updates`.
     pub updated: Vec<UpdateOutcome>,
+}
+
+/// Completes row outcomes with what the commit did: created ids, unchanged or conflicting updates.
+fn settle_outcomes(outcomes: &[(RowOutcome, OutcomeLink)], created: &[RecordId], updated: &[UpdateOutcome]) -> Vec<RowOutcome> {
+    outcomes
+        .iter()
+        .map(|(outcome, link)| {
+            let mut outcome = outcome.clone();
+            match link {
+                OutcomeLink::Settled => {}
+                OutcomeLink::Created(index) => outcome.record_id = created.get(*index).copied(),
+                OutcomeLink::Updated(index, failed_messages) => match updated.get(*index) {
+                    Some(UpdateOutcome::Updated { .. }) => {}
+                    Some(UpdateOutcome::Unchanged) => outcome.outcome = "unchanged".into(),
+                    Some(UpdateOutcome::NotFound | UpdateOutcome::Conflict { .. }) | None => {
+                        outcome.outcome = "failed".into();
+                        outcome.record_id = None;
+                        outcome.messages = Some(failed_messages.clone());
+                    }
+                },
+            }
+            outcome
+        })
+        .collect()
 }
 
 /// A record encoded for insertion.
@@ -110,19 +155,19 @@ pub(crate) fn external_ids_json(ids: &[ExternalId]) -> String {
     serde_json::Value::Array(ids.iter().map(|e| serde_json::json!([e.system, e.id])).collect()).to_string()
 }
 
-fn external_ids_from_json(json: &str) -> Result<Vec<ExternalId>> {
+pub(crate) fn external_ids_from_json(json: &str) -> Result<Vec<ExternalId>> {
     let parsed: Vec<(String, String)> =
         serde_json::from_str(json).map_err(|err| StoreError::Corrupt(format!("external ids: {err}")))?;
     Ok(parsed.into_iter().map(|(system, id)| ExternalId { system, id }).collect())
 }
 
-fn encode_keys(keys: &[MatchKey]) -> (Vec<(i64, i64)>, String) {
+pub(crate) fn encode_keys(keys: &[MatchKey]) -> (Vec<(i64, i64)>, String) {
     let pairs: Vec<(i64, i64)> = keys.iter().map(|k| (k.kind.code(), k.hash())).collect();
     let text = pairs.iter().map(|(kind, hash)| format!("{kind}:{hash}")).collect::<Vec<_>>().join(" ");
     (pairs, text)
 }
 
-fn decode_keys(text: &str) -> Vec<(i64, i64)> {
+pub(crate) fn decode_keys(text: &str) -> Vec<(i64, i64)> {
     text.split_whitespace()
         .filter_map(|pair| {
             let (kind, hash) = pair.split_once(':')?;
@@ -154,7 +199,7 @@ fn record_columns(tx: &Tx<'_>) -> &'static str {
 }
 
 /// A JSON parameter placeholder: PostgreSQL needs a cast to JSONB.
-fn json_param(tx: &Tx<'_>, n: usize) -> String {
+pub(crate) fn json_param(tx: &Tx<'_>, n: usize) -> String {
     if tx.is_sqlite() {
         format!("${n}")
     } else {
@@ -197,17 +242,17 @@ pub(crate) fn next_journal_seq(tx: &mut Tx<'_>, operation: OperationId) -> Resul
 }
 
 /// The stored state of a record, as read for a change.
-struct StoredRow {
-    owner: i64,
-    updated_at: i64,
-    version: i64,
-    data: String,
-    field_times: String,
-    external_ids: String,
-    key_hashes: String,
+pub(crate) struct StoredRow {
+    pub(crate) owner: i64,
+    pub(crate) updated_at: i64,
+    pub(crate) version: i64,
+    pub(crate) data: String,
+    pub(crate) field_times: String,
+    pub(crate) external_ids: String,
+    pub(crate) key_hashes: String,
 }
 
-fn read_for_change(tx: &mut Tx<'_>, object: ObjectId, id: RecordId) -> Result<Option<StoredRow>> {
+pub(crate) fn read_for_change(tx: &mut Tx<'_>, object: ObjectId, id: RecordId) -> Result<Option<StoredRow>> {
     let (data, ext, lock) =
         if tx.is_sqlite() { ("data", "external_ids", "") } else { ("data::text", "external_ids::text", " FOR UPDATE") };
     let sql = format!(
@@ -227,7 +272,7 @@ fn read_for_change(tx: &mut Tx<'_>, object: ObjectId, id: RecordId) -> Result<Op
     }))
 }
 
-fn before_json(row: &StoredRow) -> String {
+pub(crate) fn before_json(row: &StoredRow) -> String {
     let parse = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or(serde_json::Value::String(text.into()));
     serde_json::json!({
         "owner_id": row.owner,
@@ -241,16 +286,16 @@ fn before_json(row: &StoredRow) -> String {
 }
 
 /// One journal row to write for an update or delete.
-struct JournalRow {
-    record: RecordId,
-    object: ObjectId,
-    op: JournalOp,
-    version_after: i64,
-    before: Option<String>,
-    source_row: Option<i64>,
+pub(crate) struct JournalRow {
+    pub(crate) record: RecordId,
+    pub(crate) object: ObjectId,
+    pub(crate) op: JournalOp,
+    pub(crate) version_after: i64,
+    pub(crate) before: Option<String>,
+    pub(crate) source_row: Option<i64>,
 }
 
-fn write_journal(tx: &mut Tx<'_>, operation: OperationId, seq: i64, row: JournalRow) -> Result<()> {
+pub(crate) fn write_journal(tx: &mut Tx<'_>, operation: OperationId, seq: i64, row: JournalRow) -> Result<()> {
     tx.exec(
         "INSERT INTO journal (operation_id, seq, record_id, object_id, op, version_after, before, source_row) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         &[
@@ -267,7 +312,7 @@ fn write_journal(tx: &mut Tx<'_>, operation: OperationId, seq: i64, row: Journal
     Ok(())
 }
 
-fn delete_keys(tx: &mut Tx<'_>, object: ObjectId, id: RecordId, keys: &[(i64, i64)]) -> Result<()> {
+pub(crate) fn delete_keys(tx: &mut Tx<'_>, object: ObjectId, id: RecordId, keys: &[(i64, i64)]) -> Result<()> {
     for (kind, hash) in keys {
         tx.exec(
             "DELETE FROM match_keys WHERE object_id = $1 AND kind = $2 AND key_hash = $3 AND record_id = $4",
@@ -277,7 +322,7 @@ fn delete_keys(tx: &mut Tx<'_>, object: ObjectId, id: RecordId, keys: &[(i64, i6
     Ok(())
 }
 
-fn insert_keys(tx: &mut Tx<'_>, object: ObjectId, id: RecordId, keys: &[(i64, i64)]) -> Result<()> {
+pub(crate) fn insert_keys(tx: &mut Tx<'_>, object: ObjectId, id: RecordId, keys: &[(i64, i64)]) -> Result<()> {
     for (kind, hash) in keys {
         tx.exec(
             "INSERT INTO match_keys (object_id, kind, key_hash, record_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
@@ -471,6 +516,13 @@ impl Store {
             let patches: Vec<(RecordId, &RecordPatch, Option<i64>)> =
                 batch.updates.iter().map(|(row, id, patch)| (*id, patch, Some(*row))).collect();
             let updated = update_in(tx, ctx, object, &patches, &mut seq)?;
+            if let Some((import, _)) = batch.checkpoint {
+                let outcomes = settle_outcomes(&batch.outcomes, &created, &updated);
+                crate::import_log::insert_outcomes(tx, import, &outcomes)?;
+            }
+            if let Some((import, rows_done)) = batch.checkpoint {
+                crate::import_log::set_checkpoint(tx, import, rows_done)?;
+            }
             Ok(CommitReceipt { created, updated })
         })
     }

@@ -56,13 +56,56 @@ pub enum Command {
     Users(UsersCommand),
     /// Import a file (CSV, Excel, JSON, vCard); `--preview` shows what would be read.
     Import(Box<ImportArgs>),
+    /// The import history: list, one import's detail, its result file, cancel.
+    History(HistoryArgs),
+    /// Undo a whole import (within 30 days).
+    Undo(UndoArgs),
+}
+
+/// `salesos history [IMPORT_ID]`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Show one import (default: list the latest).
+    pub import_id: Option<i64>,
+    /// Write the import's result file here: every input row with Outcome, Record Id and Messages (CSV, or XLSX by extension).
+    #[arg(long, value_name = "FILE", requires = "import_id")]
+    pub result: Option<PathBuf>,
+    /// Cancel the import: a queued one at once, a running one at its next batch.
+    #[arg(long, requires = "import_id")]
+    pub cancel: bool,
+    /// Most imports listed.
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+}
+
+/// `salesos undo IMPORT_ID`.
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// The import to undo.
+    pub import_id: i64,
+    /// Leave records edited since the import as they are; undo the rest.
+    #[arg(long, conflicts_with = "revert_all")]
+    pub keep_later_edits: bool,
+    /// Revert records edited since the import too (their later edits are lost).
+    #[arg(long)]
+    pub revert_all: bool,
 }
 
 /// `salesos import FILE`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The file to import.
-    pub file: PathBuf,
+    #[arg(required_unless_present = "resume")]
+    pub file: Option<PathBuf>,
+    /// Resume an interrupted import from its last committed batch (takes no file).
+    #[arg(long, value_name = "IMPORT_ID", conflicts_with = "file")]
+    pub resume: Option<i64>,
+    /// Only submit the import: it waits in the queue for a server's worker (`salesos serve`).
+    #[arg(long)]
+    pub background: bool,
+    /// Imports that may run at once in one organization; more wait in the queue.
+    #[arg(long, default_value_t = 3, env = "SALESOS_MAX_CONCURRENT_IMPORTS", value_name = "N")]
+    pub max_concurrent: i64,
     /// Show the detected settings and the first rows, without importing.
     #[arg(long)]
     pub preview: bool,
@@ -154,6 +197,12 @@ pub struct ServeArgs {
     /// Send session cookies only over HTTPS (default: on unless listening on loopback).
     #[arg(long)]
     pub secure_cookies: Option<bool>,
+    /// Background worker threads (imports run on them, one each).
+    #[arg(long, default_value_t = 4, env = "SALESOS_WORKERS", value_name = "N")]
+    pub workers: usize,
+    /// Imports that may run at once in one organization, across every server on the database.
+    #[arg(long, default_value_t = 3, env = "SALESOS_MAX_CONCURRENT_IMPORTS", value_name = "N")]
+    pub max_concurrent_imports: i64,
 }
 
 /// Output file formats of the generator.

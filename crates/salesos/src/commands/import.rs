@@ -8,20 +8,28 @@ use crate::context::{actor, now_ms, Settings};
 use crate::error::{CliError, CliResult};
 use crate::output::{print_json, say};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use salesos_app::imports::{self, read_error, ImportReport, ImportRequest, ImportStatus, MappingChoice, SettingsOverrides};
+use salesos_app::imports::{self, job, read_error, ImportReport, ImportRequest, ImportStatus, MappingChoice, SettingsOverrides};
 use salesos_formats::read::{self, Escape, Limits, Preview, ReadOptions};
 use salesos_import::convert::DateOrder;
 use salesos_import::map::MappingLimits;
 use salesos_import::plan::Outcome;
 use salesos_import::spec::{DuplicateStrategy, EmptyCells, MappingSpec, MatchOn};
+use salesos_model::error::ErrorCode;
+use salesos_model::ids::OperationId;
+use salesos_store::files::FileStore;
+use salesos_store::{ImportLog, Store};
 use serde_json::{json, Value as Json};
 
 /// Runs `salesos import`.
 pub fn run(global: &GlobalArgs, args: ImportArgs) -> CliResult<u8> {
+    if let Some(import_id) = args.resume {
+        return resume(global, &args, OperationId(import_id));
+    }
+    let file = args.file.clone().ok_or_else(|| CliError::invalid("name the file to import").with_field("file"))?;
     let options = options(&args)?;
-    let name = args.file.file_name().and_then(|n| n.to_str()).map_or_else(|| args.file.display().to_string(), str::to_string);
+    let name = file.file_name().and_then(|n| n.to_str()).map_or_else(|| file.display().to_string(), str::to_string);
     if args.preview {
-        let preview = read::preview(&args.file, &name, &options, args.rows).map_err(read_error)?;
+        let preview = read::preview(&file, &name, &options, args.rows).map_err(read_error)?;
         if global.json {
             print_json(&preview_json(&preview));
         } else {
@@ -32,31 +40,151 @@ pub fn run(global: &GlobalArgs, args: ImportArgs) -> CliResult<u8> {
     let object = args.object.clone().ok_or_else(|| {
         CliError::invalid("say which object to import into with --object (contacts, accounts, leads, …)").with_field("object")
     })?;
-    let request = request(&args, &name, &object, options)?;
+    let request = request(&args, &file, &name, &object, options)?;
     let settings = Settings::from_args(global);
     let store = settings.open_store()?;
     // An import streams: a small page cache keeps the process near constant memory, and the
     // operating system's file cache still holds the hot index pages.
     store.set_memory_mib(args.cache_mib)?;
     let actor = actor(&store, global)?;
+    if request.dry_run {
+        let bar = progress_bar(global);
+        let report = imports::run(&store, &actor, &request, now_ms(), &mut |p| show_progress(&bar, p))?;
+        bar.finish_and_clear();
+        return finish(global, &report);
+    }
+    // A run is a durable job: the file is kept in the file store, the import is logged, and the
+    // job is claimed here (or, with --background, by a server's worker).
+    let files = FileStore::new(settings.data_dir.join("files"))?;
+    let log = job::submit(&store, &files, &actor, &request, nonce(), now_ms())?;
+    if args.background {
+        let position = log.job_id.map(|j| store.queue_position(actor.org.id, job::IMPORT_JOB, j)).transpose()?;
+        if global.json {
+            print_json(&json!({"import_id": log.id.0, "status": log.status, "object": log.object, "queue_position": position}));
+        } else {
+            say(format!("Import {} queued (position {}); a running server picks it up.", log.id.0, position.unwrap_or(1)));
+        }
+        return Ok(0);
+    }
+    if !global.json {
+        say(format!(
+            "Import {} of {} started (resume it with `salesos import --resume {}` if interrupted).",
+            log.id.0, name, log.id.0
+        ));
+    }
+    run_job(global, &store, &files, &log, args.max_concurrent)
+}
+
+/// `salesos import --resume ID`: claims the import's job (taking it over from a process that
+/// died) and runs it from its checkpoint.
+fn resume(global: &GlobalArgs, args: &ImportArgs, import: OperationId) -> CliResult<u8> {
+    let settings = Settings::from_args(global);
+    let store = settings.open_store()?;
+    store.set_memory_mib(args.cache_mib)?;
+    let actor = actor(&store, global)?;
+    let files = FileStore::new(settings.data_dir.join("files"))?;
+    let log = salesos_app::imports::history::find(&store, &actor, import)?;
+    if job::is_final(&log.status) {
+        return Err(CliError::invalid(format!("import {} already ended ({}); there is nothing to resume", import.0, log.status)));
+    }
+    let log = job::ensure_job(&store, &log, now_ms())?;
+    run_job(global, &store, &files, &log, args.max_concurrent)
+}
+
+/// Claims an import's job (waiting in the queue while the organization runs its maximum) and runs it.
+fn run_job(global: &GlobalArgs, store: &Store, files: &FileStore, log: &ImportLog, max_concurrent: i64) -> CliResult<u8> {
+    let worker = cli_worker_name();
+    let job_id = log.job_id.ok_or_else(|| CliError::new(ErrorCode::Internal, "the import has no job"))?;
+    let mut last_position = 0;
+    let job = loop {
+        let now = now_ms();
+        if let Some(job) = store.claim_job_id(job_id, &worker, job::IMPORT_LEASE_MS, Some(max_concurrent.max(1)), now)? {
+            break job;
+        }
+        let current = store.job(log.org_id, job_id)?;
+        if let (salesos_model::ops::JobState::Running, Some(owner)) = (current.state, current.lease_owner.as_deref()) {
+            if is_dead_cli(owner) {
+                if let Some(job) = store.take_over_job(job_id, owner, &worker, job::IMPORT_LEASE_MS, now)? {
+                    break job;
+                }
+                continue;
+            }
+            let wait = current.lease_until.unwrap_or(now) - now;
+            return Err(CliError::invalid(format!(
+                "import {} is running in {owner}; resume it only once that process is gone (its lease ends in {} s)",
+                log.id.0,
+                wait.max(0) / 1000
+            )));
+        }
+        if !matches!(current.state, salesos_model::ops::JobState::Queued) {
+            return Err(CliError::invalid(format!("import {} cannot run: its job is {}", log.id.0, current.state.as_str())));
+        }
+        let position = store.queue_position(log.org_id, job::IMPORT_JOB, job_id)?;
+        if position != last_position && !global.json {
+            say(format!(
+                "Import {} is queued at position {position}: the organization already runs {max_concurrent} imports; it starts by itself when one ends.",
+                log.id.0
+            ));
+        }
+        last_position = position;
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    };
+    let bar = progress_bar(global);
+    let ctx = job::JobContext { store, files, worker: &worker, clock: &now_ms };
+    let report = job::execute(&ctx, &job, &mut |p| show_progress(&bar, p));
+    bar.finish_and_clear();
+    finish(global, &report?)
+}
+
+fn progress_bar(global: &GlobalArgs) -> ProgressBar {
     // A progress line on stderr (hidden with --json and when stderr is not a terminal).
     let target = if global.json { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
     let bar = ProgressBar::with_draw_target(None, target);
     if let Ok(style) = ProgressStyle::with_template("{spinner} {pos} rows  {per_sec}  {msg}") {
         bar.set_style(style);
     }
-    let mut progress = |p: imports::Progress| {
-        bar.set_position(p.rows);
-        bar.set_message(format!("{} failed", p.failed));
-    };
-    let report = imports::run(&store, &actor, &request, now_ms(), &mut progress)?;
-    bar.finish_and_clear();
+    bar
+}
+
+fn show_progress(bar: &ProgressBar, p: imports::Progress) {
+    bar.set_position(p.rows);
+    bar.set_message(format!("{} failed", p.failed));
+}
+
+fn finish(global: &GlobalArgs, report: &ImportReport) -> CliResult<u8> {
     if global.json {
-        print_json(&report_json(&report));
+        print_json(&report_json(report));
     } else {
-        print_report(&report);
+        print_report(report);
     }
-    Ok(exit_code(&report))
+    Ok(exit_code(report))
+}
+
+/// This process as a job's lease owner: `cli:HOST:PID`.
+fn cli_worker_name() -> String {
+    format!("cli:{}:{}", host_name(), std::process::id())
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into())
+}
+
+/// Whether a lease owner is a command-line process on this machine that no longer exists (so
+/// its job may be taken over at once instead of after its lease).
+fn is_dead_cli(owner: &str) -> bool {
+    let mut parts = owner.splitn(3, ':');
+    match (parts.next(), parts.next(), parts.next().and_then(|p| p.parse::<u32>().ok())) {
+        (Some("cli"), Some(host), Some(pid)) if host == host_name() => {
+            let proc_root = std::path::Path::new("/proc");
+            proc_root.is_dir() && !proc_root.join(pid.to_string()).is_dir()
+        }
+        _ => false,
+    }
+}
+
+/// A per-upload nonce for the file store's names.
+fn nonce() -> u64 {
+    (now_ms() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(std::process::id())
 }
 
 /// Exit codes: 0 done, 1 some rows failed, 2 refused (ambiguous dates).
@@ -80,7 +208,13 @@ fn parse_flag<T>(flag: &str, value: &Option<String>, parse: impl Fn(&str) -> Opt
 }
 
 /// Builds the app's request from the flags.
-fn request(args: &ImportArgs, name: &str, object: &str, mut read_options: ReadOptions) -> CliResult<ImportRequest> {
+fn request(
+    args: &ImportArgs,
+    file: &std::path::Path,
+    name: &str,
+    object: &str,
+    mut read_options: ReadOptions,
+) -> CliResult<ImportRequest> {
     let mapping = match &args.mapping {
         None => MappingChoice::Automatic,
         Some(text) => {
@@ -131,7 +265,7 @@ fn request(args: &ImportArgs, name: &str, object: &str, mut read_options: ReadOp
         read_options.limits =
             Limits { csv_bytes: bytes, xlsx_bytes: bytes, json_bytes: bytes, vcard_bytes: bytes, ..read_options.limits };
     }
-    let mut request = ImportRequest::new(args.file.clone(), name, object);
+    let mut request = ImportRequest::new(file.to_path_buf(), name, object);
     request.read_options = read_options;
     request.mapping = mapping;
     request.overrides = overrides;

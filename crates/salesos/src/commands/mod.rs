@@ -1,6 +1,7 @@
 //! Runs a parsed command; each command group has its own module.
 
 mod generate;
+mod history;
 mod import;
 mod objects;
 mod orgs;
@@ -27,6 +28,8 @@ pub fn run(cli: Cli) -> CliResult<u8> {
         Command::Users(command) => users::run(&settings.open_store()?, &cli.global, command),
         // A preview reads only the file: no database.
         Command::Import(args) => import::run(&cli.global, *args),
+        Command::History(args) => history::run(&settings, &cli.global, args),
+        Command::Undo(args) => history::undo(&settings, &cli.global, args),
     }
 }
 

@@ -35,27 +35,31 @@ pub fn run(settings: &Settings, args: ServeArgs) -> CliResult<u8> {
         .build()
         .map_err(|err| CliError::new(ErrorCode::Internal, format!("cannot start the async runtime: {err}")))?;
     let stopping = Arc::new(AtomicBool::new(false));
-    let worker_thread = {
-        let (store, files, stopping) = (store.clone(), files.clone(), stopping.clone());
-        std::thread::spawn(move || {
-            let name = format!("worker-{}", std::process::id());
-            while !stopping.load(Ordering::Relaxed) {
-                let now = now_ms();
-                let outcome = worker::schedule_housekeeping(&store, now).and_then(|()| worker::step(&store, &files, &name, now));
-                match outcome {
-                    Ok(worker::StepOutcome::Ran { .. }) => continue,
-                    Ok(worker::StepOutcome::Idle) => {}
-                    Err(err) => eprintln!("worker: {err}"),
-                }
-                for _ in 0..10 {
-                    if stopping.load(Ordering::Relaxed) {
-                        break;
+    let worker_threads: Vec<_> = (0..args.workers.max(1))
+        .map(|index| {
+            let (store, files, stopping) = (store.clone(), files.clone(), stopping.clone());
+            let max_imports = args.max_concurrent_imports.max(1);
+            std::thread::spawn(move || {
+                let name = format!("worker-{}-{index}", std::process::id());
+                while !stopping.load(Ordering::Relaxed) {
+                    let now = now_ms();
+                    let outcome = worker::schedule_housekeeping(&store, now)
+                        .and_then(|()| worker::step(&store, &files, &name, &now_ms, max_imports));
+                    match outcome {
+                        Ok(worker::StepOutcome::Ran { .. }) => continue,
+                        Ok(worker::StepOutcome::Idle) => {}
+                        Err(err) => eprintln!("worker: {err}"),
                     }
-                    std::thread::sleep(Duration::from_millis(100));
+                    for _ in 0..5 {
+                        if stopping.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
                 }
-            }
+            })
         })
-    };
+        .collect();
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(address)
             .await
@@ -65,7 +69,10 @@ pub fn run(settings: &Settings, args: ServeArgs) -> CliResult<u8> {
         salesos_http::serve(listener, salesos_http::router(state), shutdown_signal()).await.map_err(CliError::from)
     });
     stopping.store(true, Ordering::Relaxed);
-    let _ = worker_thread.join();
+    // Workers stop between jobs; a worker in the middle of an import is not waited for: the
+    // import's lease runs out and the next server resumes it from its last committed batch.
+    drop(worker_threads);
+    std::thread::sleep(Duration::from_millis(200));
     result?;
     say("Stopped.");
     Ok(0)
