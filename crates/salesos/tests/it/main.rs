@@ -7,6 +7,7 @@
 mod cli_errors;
 mod cli_generate;
 mod cli_import;
+mod cli_import_jobs;
 mod cli_import_run;
 mod cli_objects;
 mod cli_records;

@@ -108,14 +108,19 @@ impl Env {
         self.dir.path().join(name)
     }
 
-    /// Runs `salesos ARGS…` with this environment.
-    pub fn run(&self, args: &[&str]) -> Run {
+    /// A `salesos ARGS…` command with this environment, to spawn (and kill) by hand.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_salesos"));
         command.args(args).env("SALESOS_DATA_DIR", self.data_dir()).env_remove("DATABASE_URL");
         if let Some(url) = &self.database_url {
             command.env("DATABASE_URL", url);
         }
-        let output = command.output().expect("run salesos");
+        command
+    }
+
+    /// Runs `salesos ARGS…` with this environment.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = self.command(args).output().expect("run salesos");
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
