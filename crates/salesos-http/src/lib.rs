@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 mod error;
+mod imports_api;
 mod log;
 mod openapi;
 mod ui;
@@ -43,6 +44,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::router())
+        .merge(imports_api::router())
         .merge(openapi::router())
         .merge(ui::router())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))

@@ -13,6 +13,7 @@ mod cli_objects;
 mod cli_records;
 mod cli_users;
 mod http_api;
+mod http_imports;
 mod http_server;
 mod support;
 mod tidy;

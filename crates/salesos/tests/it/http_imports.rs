@@ -1,0 +1,97 @@
+//! `/v1/imports` against a running server on both backends: an upload runs as a background job
+//! in the server's worker; the log, the result file, undo (409 with conflicts, then decided),
+//! notifications, and bad input.
+
+use crate::support::http::{request, Client};
+use crate::support::Env;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+fn upload(server_addr: &str, key: &str, query: &str, body: &str) -> crate::support::http::Response {
+    request(
+        server_addr,
+        "POST",
+        &format!("/v1/imports?{query}"),
+        &[("Authorization", &format!("Bearer {key}")), ("Content-Type", "text/csv")],
+        Some(body),
+    )
+}
+
+fn wait_until_done(api: &Client<'_>, id: i64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let import = api.get(&format!("/v1/imports/{id}")).ok();
+        if !matches!(import["status"].as_str(), Some("queued" | "running" | "cancelling")) {
+            return import;
+        }
+        assert!(Instant::now() < deadline, "import {id} did not finish: {import}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn upload_runs_as_a_background_job_with_result_file_undo_and_notifications() {
+    for env in Env::both("http_imports") {
+        let env = env.with_org();
+        let key = env.api_key("admin@acme.io");
+        let server = env.serve(&["--no-demo"]);
+        let api = Client { addr: &server.addr, key: key.clone() };
+        let csv = "First Name,Last Name,Email\nAnn,Archer,ann@acme.io\nBob,Bad,bob@\nCy,Cole,cy@acme.io\n";
+
+        let queued = upload(&server.addr, &key, "object=contacts&file_name=people.csv", csv);
+        assert_eq!(queued.status, 202, "{}", queued.body);
+        let queued = queued.json();
+        assert_eq!(queued["file"]["name"], "people.csv");
+        assert_eq!(queued["file"]["size"], csv.len());
+        let id = queued["import_id"].as_i64().unwrap();
+
+        let done = wait_until_done(&api, id);
+        assert_eq!(done["status"], "completed_with_errors", "{done}");
+        assert_eq!(done["counts"], json!({"created": 2, "updated": 0, "unchanged": 0, "skipped": 0, "flagged": 0, "failed": 1}));
+        assert_eq!(done["rows"], 3);
+        let listed = api.get("/v1/imports").ok();
+        assert_eq!(listed["imports"][0]["import_id"], id);
+
+        let result = api.get(&format!("/v1/imports/{id}/result"));
+        assert_eq!(result.status, 200);
+        assert!(result.header("content-type").unwrap().starts_with("text/csv"));
+        let lines: Vec<&str> = result.body.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines[0], "First Name,Last Name,Email,Outcome,Record Id,Messages");
+        assert!(lines[1].starts_with("Ann,Archer,ann@acme.io,created,"), "{}", result.body);
+        assert!(lines[2].starts_with("Bob,Bad,bob@,failed,,"), "{}", result.body);
+
+        let notes = api.get("/v1/notifications").ok();
+        assert!(
+            notes["notifications"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["kind"] == "import.completed" && n["detail"]["import_id"] == id),
+            "{notes}"
+        );
+
+        // Undo: an edit since the import is a conflict (409, nothing changed) until decided.
+        let records = api.get("/v1/records/contacts?filter=email%20%3D%20%22ann%40acme.io%22").ok();
+        let ann = records["records"][0]["id"].as_i64().unwrap();
+        api.send("PATCH", &format!("/v1/records/contacts/{ann}"), &json!({"fields": {"title": "CEO"}})).ok();
+        let conflict = api.send("POST", &format!("/v1/imports/{id}/undo"), &json!({}));
+        assert_eq!(conflict.status, 409, "{}", conflict.body);
+        assert_eq!(conflict.json()["edited_count"], 1);
+        let undone = api.send("POST", &format!("/v1/imports/{id}/undo"), &json!({"later_edits": "revert"})).ok();
+        assert_eq!(undone["deleted"], 2, "{undone}");
+        let again = api.send("POST", &format!("/v1/imports/{id}/undo"), &json!({"later_edits": "revert"}));
+        assert_eq!(again.status, 400, "{}", again.body);
+        let count = api.get("/v1/records/contacts").ok();
+        assert_eq!(count["records"].as_array().unwrap().len(), 0);
+
+        // Bad input: no object, an unknown one, a bad setting, unknown import, ended import.
+        assert_eq!(upload(&server.addr, &key, "file_name=x.csv", csv).status, 400);
+        assert_eq!(upload(&server.addr, &key, "object=spaceships", csv).status, 404);
+        let bad = upload(&server.addr, &key, "object=contacts&on_duplicate=merge", csv);
+        assert_eq!(bad.status, 400);
+        assert_eq!(bad.json()["error"]["field"], "on_duplicate", "{}", bad.body);
+        assert_eq!(api.get("/v1/imports/999999").status, 404);
+        assert_eq!(api.send("POST", &format!("/v1/imports/{id}/cancel"), &json!({})).status, 400);
+        assert_eq!(request(&server.addr, "GET", "/v1/imports", &[], None).status, 401);
+    }
+}
