@@ -703,3 +703,143 @@ conformance!(validation_rules_and_saved_mappings, |db| {
     assert_eq!(db.store.list_mappings(fx.org.id, fx.member.id).unwrap().len(), 1);
     assert!(matches!(db.store.find_mapping(fx.org.id, "nope", fx.member.id), Err(StoreError::NotFound { .. })));
 });
+
+conformance!(import_log_outcomes_checkpoint_and_undo, |db| {
+    let fx = fixture(db);
+    let schema = db.store.schema(fx.org.id).unwrap();
+    let contacts = schema.object("contacts").unwrap();
+    let existing = db
+        .store
+        .insert_records(&ctx(&fx, None), contacts, &[contact(fx.admin.id, "Old", "Timer", Some("old@acme.io"), None)], None)
+        .unwrap()[0];
+    let new = crate::NewImport {
+        org_id: fx.org.id,
+        user_id: fx.admin.id,
+        object: "contacts".into(),
+        file_id: None,
+        file_name: "c.csv".into(),
+        file_size: 10,
+        file_sha256: "ab".repeat(32),
+        request: "{}".into(),
+    };
+    let log = db.store.create_import(&new, T0).unwrap();
+    assert_eq!((log.status.as_str(), log.rows_done), ("queued", 0));
+    assert_eq!(db.store.operation(fx.org.id, log.id).unwrap().kind, OperationKind::Import);
+
+    // One commit: a create, an update, a failed row; outcomes and checkpoint land with them.
+    let outcome = |seq: i64, what: &str, record: Option<RecordId>| crate::RowOutcome {
+        seq,
+        source_row: seq + 2,
+        sheet: None,
+        outcome: what.into(),
+        record_id: record,
+        messages: None,
+    };
+    let mut batch = crate::CommitBatch::default();
+    let at = batch.add_create(contacts, 2, &contact(fx.admin.id, "New", "Person", Some("new@acme.io"), None), "US");
+    let mut patch = RecordPatch::default();
+    patch.set.insert("first_name".into(), text("Changed"));
+    batch.updates.push((3, existing, patch));
+    batch.outcomes.push((outcome(0, "created", None), crate::OutcomeLink::Created(at)));
+    batch.outcomes.push((outcome(1, "updated", Some(existing)), crate::OutcomeLink::Updated(0, "{}".into())));
+    batch.outcomes.push((outcome(2, "failed", None), crate::OutcomeLink::Settled));
+    batch.checkpoint = Some((log.id, 3));
+    let receipt = db.store.commit_batch(&ctx(&fx, Some(log.id)), contacts, &batch).unwrap();
+    let created = receipt.created[0];
+    let rows = db.store.import_rows(log.id, 0, 10).unwrap();
+    let got: Vec<(i64, &str, Option<RecordId>)> = rows.iter().map(|r| (r.seq, r.outcome.as_str(), r.record_id)).collect();
+    assert_eq!(got, vec![(0, "created", Some(created)), (1, "updated", Some(existing)), (2, "failed", None)]);
+    assert_eq!(db.store.import_log(fx.org.id, log.id).unwrap().rows_done, 3);
+    let counts = db.store.import_outcome_counts(log.id).unwrap();
+    assert_eq!((counts["created"], counts["updated"], counts["failed"]), (1, 1, 1));
+    db.store
+        .finish_import(
+            log.id,
+            &crate::ImportFinish {
+                status: "completed_with_errors".into(),
+                rows_total: Some(3),
+                counts: "{}".into(),
+                summary: "{}".into(),
+                error: None,
+                duration_ms: 5,
+            },
+            T0 + 2000,
+        )
+        .unwrap();
+    let listed = db.store.list_imports(fx.org.id, 10).unwrap();
+    assert_eq!((listed.len(), listed[0].status.as_str(), listed[0].duration_ms), (1, "completed_with_errors", Some(5)));
+
+    // A contact pointing at nothing the import created; versions read in bulk.
+    let versions = db.store.record_versions(&[created, existing, RecordId(999_999)]).unwrap();
+    assert_eq!((versions[&created], versions[&existing], versions.len()), (1, 2, 2));
+    let references = db.store.inbound_references(log.id, &[(contacts.id, "account".into())]).unwrap();
+    assert!(references.is_empty());
+
+    // Undo: delete the created record, restore the updated one exactly, journaled under the undo.
+    let (undo, started) = db.store.begin_import_undo(fx.org.id, log.id, fx.admin.id, T0 + 3000).unwrap();
+    assert!(started);
+    assert_eq!(db.store.begin_import_undo(fx.org.id, log.id, fx.admin.id, T0 + 3000).unwrap(), (undo, false));
+    let journal = db.store.journal(log.id).unwrap();
+    let before = journal.iter().find(|e| e.record_id == existing).unwrap().before.clone().unwrap();
+    let items = vec![
+        crate::UndoItem { object_id: contacts.id, record: created, expected_version: Some(1), action: crate::UndoAction::Delete },
+        crate::UndoItem {
+            object_id: contacts.id,
+            record: existing,
+            expected_version: Some(9),
+            action: crate::UndoAction::Restore(before.clone()),
+        },
+    ];
+    let results = db.store.apply_undo(&ctx(&fx, Some(undo)), &schema, &items).unwrap();
+    assert_eq!(
+        results,
+        vec![crate::UndoResult::Done, crate::UndoResult::Conflict { actual: 2 }],
+        "a stale version is left alone"
+    );
+    let mut retry = items[1].clone();
+    retry.expected_version = Some(2);
+    assert_eq!(db.store.apply_undo(&ctx(&fx, Some(undo)), &schema, &[retry]).unwrap(), vec![crate::UndoResult::Done]);
+    let restored = db.store.get_records(contacts, &[existing], &VisibilityScope::All).unwrap().remove(0);
+    assert_eq!(restored.fields["first_name"], text("Old"));
+    assert_eq!(restored.version, 3);
+    assert!(db.store.get_records(contacts, &[created], &VisibilityScope::All).unwrap().is_empty());
+    let email = MatchKey { kind: MatchKeyKind::Email, normalized: "old@acme.io".into() };
+    assert_eq!(db.store.lookup_match_keys(contacts.id, &[email]).unwrap(), vec![vec![existing]], "keys follow the restore");
+    assert_eq!(db.store.journal(undo).unwrap().len(), 2);
+    db.store.finish_import_undo(log.id, undo, "{}", T0 + 4000).unwrap();
+    assert_eq!(db.store.import_log(fx.org.id, log.id).unwrap().undone_at, Some(T0 + 4000));
+    assert!(db.store.begin_import_undo(fx.org.id, log.id, fx.admin.id, T0 + 5000).is_err(), "undone once");
+
+    // Notifications, and the sweep after the retention period.
+    let note = db.store.notify(fx.org.id, fx.admin.id, "import.completed", "done", "{}", T0).unwrap();
+    assert_eq!(db.store.notifications(fx.org.id, fx.admin.id, 10).unwrap()[0].id, note);
+    assert_eq!(db.store.mark_notifications_read(fx.org.id, fx.admin.id, note, T0 + 1).unwrap(), 1);
+    assert_eq!(db.store.sweep_imports(T0).unwrap(), 0, "not old enough");
+    assert_eq!(db.store.sweep_imports(T0 + 1).unwrap(), 1);
+    assert!(db.store.import_rows(log.id, 0, 10).unwrap().is_empty());
+    assert!(db.store.journal(log.id).unwrap().is_empty());
+});
+
+conformance!(one_job_is_claimed_under_the_org_cap_and_taken_over_from_a_dead_worker, |db| {
+    let fx = fixture(db);
+    let job = || NewJob {
+        org_id: fx.org.id,
+        kind: "import".into(),
+        payload: "{}".into(),
+        unique_key: None,
+        run_after: T0,
+        max_attempts: 3,
+    };
+    let (a, _) = db.store.enqueue_job(&job(), T0).unwrap();
+    let (b, _) = db.store.enqueue_job(&job(), T0).unwrap();
+    assert_eq!(db.store.queue_position(fx.org.id, "import", b.id).unwrap(), 2);
+    assert!(db.store.claim_job_id(b.id, "cli:h:1", 1000, Some(1), T0).unwrap().is_some());
+    assert!(db.store.claim_job_id(a.id, "cli:h:2", 1000, Some(1), T0).unwrap().is_none(), "the cap of 1 is reached");
+    assert_eq!(db.store.queue_position(fx.org.id, "import", a.id).unwrap(), 1);
+    assert!(db.store.claim_job_id(b.id, "cli:h:3", 1000, None, T0).unwrap().is_none(), "running and leased");
+    assert!(db.store.take_over_job(b.id, "cli:h:9", "cli:h:3", 1000, T0).unwrap().is_none(), "not the owner");
+    let taken = db.store.take_over_job(b.id, "cli:h:1", "cli:h:3", 1000, T0).unwrap().unwrap();
+    assert_eq!((taken.lease_owner.as_deref(), taken.attempts), (Some("cli:h:3"), 2));
+    assert!(db.store.finish_job(b.id, "cli:h:3", JobState::Succeeded, "{}", None, T0 + 1).unwrap());
+    assert!(db.store.claim_job_id(a.id, "cli:h:2", 1000, Some(1), T0 + 2).unwrap().is_some(), "a slot freed");
+});
