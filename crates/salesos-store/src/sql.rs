@@ -189,7 +189,7 @@ fn sqlite_row(row: &rusqlite::Row<'_>, columns: usize) -> rusqlite::Result<Row> 
     Ok(Row(values))
 }
 
-fn postgres_row(row: &postgres::Row) -> Result<Row> {
+pub(crate) fn postgres_row(row: &postgres::Row) -> Result<Row> {
     let mut values = Vec::with_capacity(row.len());
     for (index, column) in row.columns().iter().enumerate() {
         let ty = column.type_();

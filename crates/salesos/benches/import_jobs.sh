@@ -43,7 +43,7 @@ fresh() {
   rm -rf "$work/$name"
   mkdir -p "$work/$name"
   if [ "$backend" = postgres ]; then
-    psql "$pg/postgres" -qAtc "DROP DATABASE IF EXISTS $name" >/dev/null
+    psql "$pg/postgres" -qAtc "DROP DATABASE IF EXISTS $name" >/dev/null 2>&1
     psql "$pg/postgres" -qAtc "CREATE DATABASE $name" >/dev/null
     echo "SALESOS_DATA_DIR=$work/$name DATABASE_URL=$pg/$name"
   else
@@ -100,7 +100,7 @@ if [[ " $only " == *" crash "* ]]; then
         verdict=ok; passed=$((passed + 1))
       fi
       echo "crash $backend point $point: $how; counts $result; contacts $contacts; accounts $accounts; outcomes $outcomes; $verdict"
-      [ "$backend" = postgres ] && psql "$pg/postgres" -qAtc "DROP DATABASE IF EXISTS jobs_crash_${backend}_$point" >/dev/null
+      [ "$backend" = postgres ] && psql "$pg/postgres" -qAtc "DROP DATABASE IF EXISTS jobs_crash_${backend}_$point" >/dev/null 2>&1
     done
     echo "crash $backend: $passed of $points crash points ended exactly as the reference run"
   done
