@@ -19,6 +19,7 @@ mod records;
 mod schema;
 mod sql;
 mod sqlite;
+mod templates;
 mod users;
 
 pub use error::{Result, StoreError};
@@ -26,6 +27,7 @@ pub use import_config::{SavedMapping, StoredRule};
 pub use migrate::latest_version;
 pub use postgres::redact as redact_url;
 pub use records::{CommitBatch, CommitReceipt, Page, UpdateOutcome, WriteContext};
+pub use templates::SavedTemplate;
 pub use users::{ApiKey, NewUser, Session};
 
 use sql::Tx;
