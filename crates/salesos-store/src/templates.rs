@@ -98,19 +98,20 @@ impl Store {
         }
     }
 
-    /// Lists the templates a user may use (their own and the shared ones), by name.
+    /// Lists the templates a user may use (their own and the shared ones), by name ignoring
+    /// case (sorted here: the backends' collations differ).
     pub fn list_templates(&self, org: OrgId, user: UserId) -> Result<Vec<SavedTemplate>> {
-        self.read(|tx| {
+        let mut list = self.read(|tx| {
             tx.query(
-                &format!(
-                    "SELECT {COLUMNS} FROM import_templates WHERE org_id = $1 AND (created_by = $2 OR shared = $3) ORDER BY name"
-                ),
+                &format!("SELECT {COLUMNS} FROM import_templates WHERE org_id = $1 AND (created_by = $2 OR shared = $3)"),
                 &[org.0.into(), user.0.into(), true.into()],
             )?
             .iter()
             .map(template_from_row)
-            .collect()
-        })
+            .collect::<Result<Vec<_>>>()
+        })?;
+        list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then_with(|| a.name.cmp(&b.name)));
+        Ok(list)
     }
 
     /// Finds a template by name, whoever may see it (see [`SavedTemplate::visible_to`]).

@@ -6,6 +6,7 @@ mod objects;
 mod orgs;
 mod records;
 mod serve;
+mod templates;
 mod users;
 
 use crate::cli::{Cli, Command};
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> CliResult<u8> {
         Command::Users(command) => users::run(&settings.open_store()?, &cli.global, command),
         // A preview reads only the file: no database.
         Command::Import(args) => import::run(&cli.global, *args),
+        Command::Templates(command) => templates::run(&settings.open_store()?, &cli.global, command),
     }
 }
 

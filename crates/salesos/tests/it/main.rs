@@ -10,6 +10,7 @@ mod cli_import;
 mod cli_import_run;
 mod cli_objects;
 mod cli_records;
+mod cli_templates;
 mod cli_users;
 mod http_api;
 mod http_server;
