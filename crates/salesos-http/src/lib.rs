@@ -7,6 +7,7 @@ mod auth;
 mod error;
 mod log;
 mod openapi;
+mod templates;
 mod ui;
 
 use axum::Router;
@@ -43,6 +44,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::router())
+        .merge(templates::router())
         .merge(openapi::router())
         .merge(ui::router())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))

@@ -2,6 +2,7 @@
 //! API browser (Swagger UI from vendored assets, no download at build time) at `/docs`.
 
 use crate::api;
+use crate::templates;
 use crate::AppState;
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -32,12 +33,14 @@ impl Modify for BearerKey {
         api::list_users, api::create_user, api::create_api_key, api::list_api_keys,
         api::list_teams, api::create_team, api::add_team_member,
         api::list_permissions, api::set_permission,
+        templates::download_template, templates::list_templates, templates::save_template, templates::delete_template,
     ),
     components(schemas(
         api::ErrorResponse, api::ErrorObject, api::Health, api::MeOut, api::RecordOut, api::RecordPage, api::RecordList, api::RecordIn,
         api::RecordPatchIn, api::IdsIn, api::ObjectOut, api::ObjectDetail, api::ObjectIn, api::FieldIn, api::FieldOut, api::OptionOut,
         api::PipelineOut, api::StageOut, api::UserOut, api::UserIn, api::TeamOut, api::TeamIn, api::MemberIn, api::PermissionOut,
         api::ApiKeyOut, api::ApiKeyCreated, api::ApiKeyIn,
+        templates::TemplateOut, templates::TemplateIn,
     )),
     modifiers(&BearerKey),
     tags((name = "records"), (name = "schema"), (name = "users"), (name = "system")),

@@ -14,5 +14,6 @@ mod cli_templates;
 mod cli_users;
 mod http_api;
 mod http_server;
+mod http_templates;
 mod support;
 mod tidy;
