@@ -9,7 +9,7 @@ use serde_json::Value;
 const OBJECTS: [&str; 9] = ["contacts", "accounts", "leads", "deals", "activities", "products", "notes", "documents", "projects"];
 
 fn golden(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/golden").join(name)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name)
 }
 
 /// Custom fields on contacts, and a custom object `projects` with a field of most types and

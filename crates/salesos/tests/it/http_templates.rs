@@ -20,7 +20,7 @@ fn templates_through_the_api() {
         assert_eq!(csv.status, 200, "{}", csv.body);
         assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
         assert_eq!(csv.header("content-disposition"), Some("attachment; filename=\"contacts-import-template.csv\""));
-        let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/golden/contacts_template.csv");
+        let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/contacts_template.csv");
         assert_eq!(csv.body, std::fs::read_to_string(golden).unwrap());
 
         let xlsx = api.get("/v1/templates/deals?format=xlsx");
