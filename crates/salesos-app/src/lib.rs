@@ -10,6 +10,7 @@ pub mod imports;
 pub mod keys;
 pub mod passwords;
 pub mod records;
+pub mod templates;
 pub mod values;
 pub mod worker;
 

@@ -2,9 +2,11 @@
 //!
 //! A [`TableWriter`] is created with a header, takes one row at a time and keeps memory
 //! constant in the number of rows. CSV and XLSX cells that a spreadsheet would run as a formula
-//! are neutralized by default (see [`cell_safety`]); vCards are written by [`vcard`].
+//! are neutralized by default (see [`cell_safety`]); vCards are written by [`vcard`], import
+//! templates (a header and an example row, with Excel dropdowns) by [`template`].
 
 pub mod cell_safety;
+pub mod template;
 pub mod vcard;
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};

@@ -53,7 +53,7 @@ pub fn router() -> Router<AppState> {
 
 /// Parses a JSON body, answering malformed JSON, wrong types and unknown fields with a 400
 /// that names the field or the position.
-fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> ApiResult<T> {
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> ApiResult<T> {
     let content_type = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.starts_with("application/json") {
         return Err(ApiError::new(ErrorCode::InvalidRequest, "send the body as application/json"));
@@ -98,7 +98,7 @@ fn lenient_ids<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<
 }
 
 /// Parses the query string into name → value (last one wins).
-fn query_map(raw: Option<String>) -> ApiResult<BTreeMap<String, String>> {
+pub(crate) fn query_map(raw: Option<String>) -> ApiResult<BTreeMap<String, String>> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
         .map_err(|err| ApiError::new(ErrorCode::InvalidRequest, format!("invalid query string: {err}")))?;
     Ok(pairs.into_iter().collect())

@@ -8,6 +8,7 @@ mod error;
 mod imports_api;
 mod log;
 mod openapi;
+mod templates;
 mod ui;
 
 use axum::Router;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::router())
         .merge(imports_api::router())
+        .merge(templates::router())
         .merge(openapi::router())
         .merge(ui::router())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))

@@ -2,6 +2,7 @@
 //! API browser (Swagger UI from vendored assets, no download at build time) at `/docs`.
 
 use crate::api;
+use crate::templates;
 use crate::AppState;
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -35,15 +36,17 @@ impl Modify for BearerKey {
         crate::imports_api::upload_import, crate::imports_api::list_imports, crate::imports_api::get_import,
         crate::imports_api::import_result, crate::imports_api::cancel_import, crate::imports_api::undo_import,
         crate::imports_api::list_notifications,
+        templates::download_template, templates::list_templates, templates::save_template, templates::delete_template,
     ),
     components(schemas(
         api::ErrorResponse, api::ErrorObject, api::Health, api::MeOut, api::RecordOut, api::RecordPage, api::RecordList, api::RecordIn,
         api::RecordPatchIn, api::IdsIn, api::ObjectOut, api::ObjectDetail, api::ObjectIn, api::FieldIn, api::FieldOut, api::OptionOut,
         api::PipelineOut, api::StageOut, api::UserOut, api::UserIn, api::TeamOut, api::TeamIn, api::MemberIn, api::PermissionOut,
         api::ApiKeyOut, api::ApiKeyCreated, api::ApiKeyIn, crate::imports_api::UndoIn,
+        templates::TemplateOut, templates::TemplateIn,
     )),
     modifiers(&BearerKey),
-    tags((name = "records"), (name = "schema"), (name = "users"), (name = "system")),
+    tags((name = "records"), (name = "schema"), (name = "users"), (name = "imports"), (name = "system")),
 )]
 pub struct ApiDoc;
 

@@ -20,6 +20,7 @@ mod records;
 mod schema;
 mod sql;
 mod sqlite;
+mod templates;
 mod undo;
 mod users;
 
@@ -29,6 +30,7 @@ pub use import_log::{ImportFinish, ImportLog, NewImport, Notification, RowOutcom
 pub use migrate::latest_version;
 pub use postgres::redact as redact_url;
 pub use records::{CommitBatch, CommitReceipt, OutcomeLink, Page, UpdateOutcome, WriteContext};
+pub use templates::SavedTemplate;
 pub use undo::{InboundReference, UndoAction, UndoItem, UndoResult};
 pub use users::{ApiKey, NewUser, Session};
 

@@ -60,6 +60,9 @@ pub enum Command {
     History(HistoryArgs),
     /// Undo a whole import (within 30 days).
     Undo(UndoArgs),
+    /// Import templates: download one (CSV or Excel) for any object; save, list and delete custom ones.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
 }
 
 /// `salesos history [IMPORT_ID]`.
@@ -471,5 +474,54 @@ pub enum UsersCommand {
         /// Applies to this user (email or id).
         #[arg(long)]
         user: Option<String>,
+    },
+}
+
+/// File formats of import templates.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TemplateFormatArg {
+    /// Comma-separated values (UTF-8 with BOM).
+    Csv,
+    /// Excel workbook with dropdowns for picklists and required columns marked.
+    Xlsx,
+}
+
+/// `salesos templates …`.
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Write an object's import template: a header that auto-maps and one example row.
+    Download {
+        /// Object api name (contacts, accounts, … or a custom object).
+        object: String,
+        /// A saved custom template instead of the standard one.
+        #[arg(long, value_name = "NAME")]
+        template: Option<String>,
+        /// File format; default from the output file's extension, else CSV.
+        #[arg(long, value_enum)]
+        format: Option<TemplateFormatArg>,
+        /// Output file.
+        #[arg(short = 'o', long = "out", value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Save a custom template: chosen fields in column order, shared in the organization.
+    Save {
+        /// Name, unique in the organization (saving again under it replaces the template).
+        name: String,
+        /// Object api name.
+        #[arg(long)]
+        object: String,
+        /// Field paths in column order, comma-separated, e.g. last_name,email,emails[work],account.name,custom.score.
+        #[arg(long, value_delimiter = ',', required = true)]
+        fields: Vec<String>,
+        /// Only you may use it.
+        #[arg(long)]
+        private: bool,
+    },
+    /// List the custom templates you may use.
+    List,
+    /// Delete a custom template (its creator or an admin).
+    Delete {
+        /// Name.
+        name: String,
     },
 }

@@ -843,3 +843,46 @@ conformance!(one_job_is_claimed_under_the_org_cap_and_taken_over_from_a_dead_wor
     assert!(db.store.finish_job(b.id, "cli:h:3", JobState::Succeeded, "{}", None, T0 + 1).unwrap());
     assert!(db.store.claim_job_id(a.id, "cli:h:2", 1000, Some(1), T0 + 2).unwrap().is_some(), "a slot freed");
 });
+
+conformance!(import_templates_are_saved_replaced_shared_and_deleted, |db| {
+    let fx = fixture(db);
+    let schema = db.store.schema(fx.org.id).unwrap();
+    let contacts = schema.object("contacts").unwrap().id;
+    let deals = schema.object("deals").unwrap().id;
+    let paths = |list: &[&str]| list.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+    assert!(db.store.list_templates(fx.org.id, fx.admin.id).unwrap().is_empty());
+    assert_eq!(db.store.find_template(fx.org.id, "crm").unwrap(), None);
+
+    let saved = db
+        .store
+        .save_template(fx.org.id, contacts, "crm", &paths(&["last_name", "emails[work]", "account.name"]), fx.admin.id, true, T0)
+        .unwrap();
+    assert!(saved.id > 0);
+    assert_eq!(saved.columns, ["last_name", "emails[work]", "account.name"]);
+    assert!(saved.shared && saved.visible_to(fx.member.id));
+    let private =
+        db.store.save_template(fx.org.id, deals, "mine", &paths(&["name", "stage"]), fx.member.id, false, T0 + 1).unwrap();
+    assert!(!private.shared);
+    assert!(private.visible_to(fx.member.id) && !private.visible_to(fx.admin.id));
+
+    // Each user sees their own and the shared ones, by name.
+    let names = |user| db.store.list_templates(fx.org.id, user).unwrap().into_iter().map(|t| t.name).collect::<Vec<_>>();
+    assert_eq!(names(fx.member.id), ["crm", "mine"]);
+    assert_eq!(names(fx.admin.id), ["crm"]);
+    assert_eq!(db.store.find_template(fx.org.id, "mine").unwrap().unwrap().object_id, deals);
+
+    // Saving under an existing name replaces the columns and sharing; id, creator and creation time stay.
+    let replaced =
+        db.store.save_template(fx.org.id, contacts, "crm", &paths(&["email", "last_name"]), fx.member.id, false, T0 + 5).unwrap();
+    assert_eq!((replaced.id, replaced.created_by, replaced.created_at), (saved.id, fx.admin.id, T0));
+    assert_eq!((replaced.columns.clone(), replaced.shared, replaced.updated_at), (paths(&["email", "last_name"]), false, T0 + 5));
+    assert_eq!(db.store.find_template(fx.org.id, "crm").unwrap(), Some(replaced));
+    assert_eq!(names(fx.member.id), ["mine"], "now private to its creator, the admin");
+    assert_eq!(names(fx.admin.id), ["crm"]);
+
+    assert!(matches!(db.store.save_template(fx.org.id, contacts, " ", &[], fx.admin.id, true, T0), Err(StoreError::Invalid(_))));
+    assert!(db.store.delete_template(fx.org.id, "crm").unwrap());
+    assert!(!db.store.delete_template(fx.org.id, "crm").unwrap());
+    assert_eq!(db.store.find_template(fx.org.id, "crm").unwrap(), None);
+    assert_eq!(names(fx.member.id), ["mine"]);
+});

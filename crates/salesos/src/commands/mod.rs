@@ -7,6 +7,7 @@ mod objects;
 mod orgs;
 mod records;
 mod serve;
+mod templates;
 mod users;
 
 use crate::cli::{Cli, Command};
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> CliResult<u8> {
         Command::Import(args) => import::run(&cli.global, *args),
         Command::History(args) => history::run(&settings, &cli.global, args),
         Command::Undo(args) => history::undo(&settings, &cli.global, args),
+        Command::Templates(command) => templates::run(&settings.open_store()?, &cli.global, command),
     }
 }
 
