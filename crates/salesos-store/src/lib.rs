@@ -5,6 +5,7 @@
 //! `ops`, `jobs`, `files`) and either runs portable SQL (`sql.rs`) or dispatches once to the
 //! backend's own code in `sqlite/` or `postgres/` for the hot paths (bulk writes, key lookups).
 
+mod bulk;
 mod compile;
 mod error;
 pub mod files;

@@ -1,6 +1,7 @@
 //! Records: bulk creation with match keys and journal, updates with before-images, deletes,
 //! reads by id, filtered pages, counts, and batched match-key lookups.
 
+use crate::bulk::{read_many_for_change, write_portable, write_postgres, Change, Restore};
 use crate::compile::{self, Dialect};
 use crate::error::{Result, StoreError};
 use crate::import_log::RowOutcome;
@@ -332,7 +333,9 @@ pub(crate) fn insert_keys(tx: &mut Tx<'_>, object: ObjectId, id: RecordId, keys:
     Ok(())
 }
 
-/// Applies patches inside a transaction, journaling before-images from `seq` on.
+/// Applies patches inside a transaction, journaling before-images from `seq` on. On PostgreSQL
+/// the batch's records are read in one statement and written with array statements and COPY
+/// (unless a record is patched twice in the batch); SQLite goes record by record.
 fn update_in(
     tx: &mut Tx<'_>,
     ctx: &WriteContext,
@@ -340,92 +343,137 @@ fn update_in(
     patches: &[(RecordId, &RecordPatch, Option<i64>)],
     seq: &mut i64,
 ) -> Result<Vec<UpdateOutcome>> {
+    let distinct = {
+        let mut ids: Vec<i64> = patches.iter().map(|(id, _, _)| id.0).collect();
+        ids.sort_unstable();
+        ids.windows(2).all(|w| w[0] != w[1])
+    };
+    if let (Tx::Postgres(_), true, false) = (&*tx, distinct, patches.is_empty()) {
+        return update_in_bulk(tx, ctx, object, patches, seq);
+    }
     let mut outcomes = Vec::with_capacity(patches.len());
     for (id, patch, source_row) in patches {
-        let (patch, source_row) = (*patch, *source_row);
         let Some(stored) = read_for_change(tx, object.id, *id)? else {
             outcomes.push(UpdateOutcome::NotFound);
             continue;
         };
-        if let Some(expected) = patch.expected_version {
-            if expected != stored.version {
-                outcomes.push(UpdateOutcome::Conflict { actual: stored.version });
-                continue;
+        match patched_state(ctx, object, &stored, patch)? {
+            Err(outcome) => outcomes.push(outcome),
+            Ok(change) => {
+                let version = change.version;
+                let mut change = change;
+                change.record = *id;
+                change.source_row = *source_row;
+                write_portable(tx, ctx, std::slice::from_ref(&change), *seq)?;
+                if ctx.operation.is_some() {
+                    *seq += 1;
+                }
+                outcomes.push(UpdateOutcome::Updated { version });
             }
         }
-        let old_fields = fields_from_json(object, &stored.data).map_err(|err| StoreError::Corrupt(err.to_string()))?;
-        let mut new_fields: Fields = old_fields.clone();
-        let mut changed: Vec<String> = Vec::new();
-        for (key, value) in &patch.set {
-            let before = old_fields.get(key).filter(|v| !v.is_empty()).map(Value::to_json);
-            let after = (!value.is_empty()).then(|| value.to_json());
-            if before != after {
-                changed.push(key.clone());
-            }
-            if value.is_empty() {
-                new_fields.remove(key);
-            } else {
-                new_fields.insert(key.clone(), value.clone());
-            }
-        }
-        let mut external_ids = external_ids_from_json(&stored.external_ids)?;
-        let mut ids_changed = false;
-        for external_id in &patch.add_external_ids {
-            if !external_ids.contains(external_id) {
-                external_ids.push(external_id.clone());
-                ids_changed = true;
-            }
-        }
-        let owner = patch.owner_id.map(|o| o.0).unwrap_or(stored.owner);
-        if changed.is_empty() && !ids_changed && owner == stored.owner {
-            outcomes.push(UpdateOutcome::Unchanged);
-            continue;
-        }
-        let mut field_times: BTreeMap<String, i64> = serde_json::from_str(&stored.field_times).unwrap_or_default();
-        for key in &changed {
-            field_times.insert(key.clone(), ctx.now);
-        }
-        let keys = record_match_keys(object, &new_fields, &external_ids, &ctx.default_country);
-        let (new_keys, key_hashes) = encode_keys(&keys);
-        let old_keys = decode_keys(&stored.key_hashes);
-        let removed: Vec<(i64, i64)> = old_keys.iter().filter(|k| !new_keys.contains(k)).copied().collect();
-        let added: Vec<(i64, i64)> = new_keys.iter().filter(|k| !old_keys.contains(k)).copied().collect();
-        let version = stored.version + 1;
-        let sql = format!(
-            "UPDATE records SET owner_id = $1, updated_at = $2, version = $3, data = {}, field_times = $5, external_ids = {}, key_hashes = $7 WHERE id = $8",
-            json_param(tx, 4),
-            json_param(tx, 6)
-        );
-        tx.exec(
-            &sql,
-            &[
-                owner.into(),
-                ctx.now.into(),
-                version.into(),
-                fields_to_json(&new_fields).into(),
-                serde_json::to_string(&field_times).unwrap_or_else(|_| "{}".into()).into(),
-                external_ids_json(&external_ids).into(),
-                key_hashes.into(),
-                id.0.into(),
-            ],
-        )?;
-        delete_keys(tx, object.id, *id, &removed)?;
-        insert_keys(tx, object.id, *id, &added)?;
-        if let Some(operation) = ctx.operation {
-            let entry = JournalRow {
-                record: *id,
-                object: object.id,
-                op: JournalOp::Updated,
-                version_after: version,
-                before: Some(before_json(&stored)),
-                source_row,
-            };
-            write_journal(tx, operation, *seq, entry)?;
-            *seq += 1;
-        }
-        outcomes.push(UpdateOutcome::Updated { version });
     }
     Ok(outcomes)
+}
+
+/// [`update_in`] for PostgreSQL: one read, a few array statements, one COPY.
+fn update_in_bulk(
+    tx: &mut Tx<'_>,
+    ctx: &WriteContext,
+    object: &ObjectDef,
+    patches: &[(RecordId, &RecordPatch, Option<i64>)],
+    seq: &mut i64,
+) -> Result<Vec<UpdateOutcome>> {
+    let ids: Vec<i64> = patches.iter().map(|(id, _, _)| id.0).collect();
+    let stored = read_many_for_change(tx, &ids)?;
+    let mut outcomes = Vec::with_capacity(patches.len());
+    let mut changes = Vec::new();
+    for (id, patch, source_row) in patches {
+        let Some((_, row)) = stored.get(&id.0).filter(|(o, _)| *o == object.id) else {
+            outcomes.push(UpdateOutcome::NotFound);
+            continue;
+        };
+        match patched_state(ctx, object, row, patch)? {
+            Err(outcome) => outcomes.push(outcome),
+            Ok(mut change) => {
+                change.record = *id;
+                change.source_row = *source_row;
+                outcomes.push(UpdateOutcome::Updated { version: change.version });
+                changes.push(change);
+            }
+        }
+    }
+    if let Tx::Postgres(pg) = tx {
+        write_postgres(pg, ctx, &changes, *seq)?;
+    }
+    if ctx.operation.is_some() {
+        *seq += changes.len() as i64;
+    }
+    Ok(outcomes)
+}
+
+/// The state a patch leaves a stored record in, or why nothing is written (a version conflict,
+/// or no change at all).
+fn patched_state(
+    ctx: &WriteContext,
+    object: &ObjectDef,
+    stored: &StoredRow,
+    patch: &RecordPatch,
+) -> Result<std::result::Result<Change, UpdateOutcome>> {
+    if let Some(expected) = patch.expected_version {
+        if expected != stored.version {
+            return Ok(Err(UpdateOutcome::Conflict { actual: stored.version }));
+        }
+    }
+    let old_fields = fields_from_json(object, &stored.data).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+    let mut new_fields: Fields = old_fields.clone();
+    let mut changed: Vec<String> = Vec::new();
+    for (key, value) in &patch.set {
+        let before = old_fields.get(key).filter(|v| !v.is_empty()).map(Value::to_json);
+        let after = (!value.is_empty()).then(|| value.to_json());
+        if before != after {
+            changed.push(key.clone());
+        }
+        if value.is_empty() {
+            new_fields.remove(key);
+        } else {
+            new_fields.insert(key.clone(), value.clone());
+        }
+    }
+    let mut external_ids = external_ids_from_json(&stored.external_ids)?;
+    let mut ids_changed = false;
+    for external_id in &patch.add_external_ids {
+        if !external_ids.contains(external_id) {
+            external_ids.push(external_id.clone());
+            ids_changed = true;
+        }
+    }
+    let owner = patch.owner_id.map(|o| o.0).unwrap_or(stored.owner);
+    if changed.is_empty() && !ids_changed && owner == stored.owner {
+        return Ok(Err(UpdateOutcome::Unchanged));
+    }
+    let mut field_times: BTreeMap<String, i64> = serde_json::from_str(&stored.field_times).unwrap_or_default();
+    for key in &changed {
+        field_times.insert(key.clone(), ctx.now);
+    }
+    let keys = record_match_keys(object, &new_fields, &external_ids, &ctx.default_country);
+    let (new_keys, key_hashes) = encode_keys(&keys);
+    let old_keys = decode_keys(&stored.key_hashes);
+    Ok(Ok(Change {
+        object: object.id,
+        record: RecordId(0),
+        before: before_json(stored),
+        removed: old_keys.iter().filter(|k| !new_keys.contains(k)).copied().collect(),
+        added: new_keys.iter().filter(|k| !old_keys.contains(k)).copied().collect(),
+        restore: Some(Restore {
+            owner,
+            data: fields_to_json(&new_fields),
+            field_times: serde_json::to_string(&field_times).unwrap_or_else(|_| "{}".into()),
+            external_ids: external_ids_json(&external_ids),
+            key_hashes,
+        }),
+        version: stored.version + 1,
+        source_row: None,
+    }))
 }
 
 /// Returns the JSON a record has at a sortable path (for page cursors).

@@ -2,14 +2,14 @@
 //! operation created, and applying deletions and exact restorations from before-images, each
 //! journaled under the undo's own operation in the same transaction.
 
+use crate::bulk::{read_many_for_change, write_portable, write_postgres, Change, Restore};
 use crate::error::{Result, StoreError};
-use crate::records::{before_json, delete_keys, encode_keys, external_ids_from_json, insert_keys, JournalRow, StoredRow};
-use crate::records::{decode_keys, json_param, next_journal_seq, write_journal, WriteContext};
+use crate::records::{before_json, decode_keys, encode_keys, external_ids_from_json, next_journal_seq, StoredRow, WriteContext};
 use crate::sql::{SqlValue, Tx};
 use crate::Store;
 use salesos_model::ids::{ObjectId, OperationId, RecordId};
 use salesos_model::keys::record_match_keys;
-use salesos_model::ops::{BeforeImage, JournalOp};
+use salesos_model::ops::BeforeImage;
 use salesos_model::record::fields_from_json;
 use salesos_model::schema::Schema;
 use std::collections::HashMap;
@@ -145,80 +145,6 @@ impl Store {
     }
 }
 
-/// One record's undo, ready to write.
-struct Change {
-    object: ObjectId,
-    record: RecordId,
-    /// The replaced state, for the undo's journal.
-    before: String,
-    /// `None` deletes the record.
-    restore: Option<Restore>,
-    /// Keys to remove and to add: (kind, hash).
-    removed: Vec<(i64, i64)>,
-    added: Vec<(i64, i64)>,
-    /// The version after (restores) or at deletion.
-    version: i64,
-}
-
-/// A record's state to put back.
-struct Restore {
-    owner: i64,
-    data: String,
-    field_times: String,
-    external_ids: String,
-    key_hashes: String,
-}
-
-/// Reads records for change by id in one statement (locked on PostgreSQL): id → (object, row).
-fn read_many_for_change(tx: &mut Tx<'_>, ids: &[i64]) -> Result<HashMap<i64, (ObjectId, StoredRow)>> {
-    let mut found = HashMap::with_capacity(ids.len());
-    let mut keep = |row: &crate::sql::Row| -> Result<()> {
-        found.insert(
-            row.int(0)?,
-            (
-                ObjectId(row.int(1)?),
-                StoredRow {
-                    owner: row.int(2)?,
-                    updated_at: row.int(3)?,
-                    version: row.int(4)?,
-                    data: row.text(5)?,
-                    field_times: row.text(6)?,
-                    external_ids: row.text(7)?,
-                    key_hashes: row.text(8)?,
-                },
-            ),
-        );
-        Ok(())
-    };
-    match tx {
-        Tx::Postgres(pg) => {
-            let rows = pg.query(
-                "SELECT id, object_id, owner_id, updated_at, version, data::text, field_times, external_ids::text, key_hashes
-                 FROM records WHERE id = ANY($1) ORDER BY id FOR UPDATE",
-                &[&ids],
-            )?;
-            for row in rows {
-                let values = crate::sql::postgres_row(&row)?;
-                keep(&values)?;
-            }
-        }
-        Tx::Sqlite(_) => {
-            for chunk in ids.chunks(500) {
-                let params: Vec<SqlValue> = chunk.iter().map(|id| (*id).into()).collect();
-                let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
-                let sql = format!(
-                    "SELECT id, object_id, owner_id, updated_at, version, data, field_times, external_ids, key_hashes FROM records WHERE id IN ({})",
-                    placeholders.join(", ")
-                );
-                for row in tx.query(&sql, &params)? {
-                    keep(&row)?;
-                }
-            }
-        }
-    }
-    Ok(found)
-}
-
 /// Decides what one record's undo writes.
 fn plan_change(ctx: &WriteContext, schema: &Schema, item: &UndoItem, row: &StoredRow) -> Result<Change> {
     let old_keys = decode_keys(&row.key_hashes);
@@ -231,6 +157,7 @@ fn plan_change(ctx: &WriteContext, schema: &Schema, item: &UndoItem, row: &Store
             removed: old_keys,
             added: Vec::new(),
             version: row.version,
+            source_row: None,
         },
         UndoAction::Restore(before) => {
             let object = schema
@@ -256,141 +183,8 @@ fn plan_change(ctx: &WriteContext, schema: &Schema, item: &UndoItem, row: &Store
                     key_hashes,
                 }),
                 version: row.version + 1,
+                source_row: None,
             }
         }
     })
-}
-
-/// Writes changes statement by statement (SQLite: prepared statements, no round trips).
-fn write_portable(tx: &mut Tx<'_>, ctx: &WriteContext, changes: &[Change], mut seq: i64) -> Result<()> {
-    for change in changes {
-        delete_keys(tx, change.object, change.record, &change.removed)?;
-        match &change.restore {
-            None => {
-                tx.exec("DELETE FROM records WHERE id = $1", &[change.record.0.into()])?;
-            }
-            Some(restore) => {
-                let sql = format!(
-                    "UPDATE records SET owner_id = $1, updated_at = $2, version = $3, data = {}, field_times = $5, external_ids = {}, key_hashes = $7 WHERE id = $8",
-                    json_param(tx, 4),
-                    json_param(tx, 6)
-                );
-                tx.exec(
-                    &sql,
-                    &[
-                        restore.owner.into(),
-                        ctx.now.into(),
-                        change.version.into(),
-                        restore.data.as_str().into(),
-                        restore.field_times.as_str().into(),
-                        restore.external_ids.as_str().into(),
-                        restore.key_hashes.as_str().into(),
-                        change.record.0.into(),
-                    ],
-                )?;
-                insert_keys(tx, change.object, change.record, &change.added)?;
-            }
-        }
-        if let Some(operation) = ctx.operation {
-            let entry = JournalRow {
-                record: change.record,
-                object: change.object,
-                op: if change.restore.is_some() { JournalOp::Updated } else { JournalOp::Deleted },
-                version_after: change.version,
-                before: Some(change.before.clone()),
-                source_row: None,
-            };
-            write_journal(tx, operation, seq, entry)?;
-            seq += 1;
-        }
-    }
-    Ok(())
-}
-
-/// Writes changes with a handful of array statements and a COPY of the journal (PostgreSQL:
-/// one round trip per statement instead of several per record).
-fn write_postgres(tx: &mut postgres::Transaction<'_>, ctx: &WriteContext, changes: &[Change], seq: i64) -> Result<()> {
-    use postgres::binary_copy::BinaryCopyInWriter;
-    use postgres::types::Type;
-    if changes.is_empty() {
-        return Ok(());
-    }
-    let (mut key_objects, mut key_kinds, mut key_hashes, mut key_records) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for change in changes {
-        for (kind, hash) in &change.removed {
-            key_objects.push(change.object.0);
-            key_kinds.push(*kind);
-            key_hashes.push(*hash);
-            key_records.push(change.record.0);
-        }
-    }
-    if !key_records.is_empty() {
-        tx.execute(
-            "DELETE FROM match_keys m USING unnest($1::int8[], $2::int8[], $3::int8[], $4::int8[]) AS k(object_id, kind, key_hash, record_id)
-             WHERE m.object_id = k.object_id AND m.kind = k.kind AND m.key_hash = k.key_hash AND m.record_id = k.record_id",
-            &[&key_objects, &key_kinds, &key_hashes, &key_records],
-        )?;
-    }
-    let deleted: Vec<i64> = changes.iter().filter(|c| c.restore.is_none()).map(|c| c.record.0).collect();
-    if !deleted.is_empty() {
-        tx.execute("DELETE FROM records WHERE id = ANY($1)", &[&deleted])?;
-    }
-    let restores: Vec<(&Change, &Restore)> = changes.iter().filter_map(|c| c.restore.as_ref().map(|r| (c, r))).collect();
-    if !restores.is_empty() {
-        let ids: Vec<i64> = restores.iter().map(|(c, _)| c.record.0).collect();
-        let owners: Vec<i64> = restores.iter().map(|(_, r)| r.owner).collect();
-        let versions: Vec<i64> = restores.iter().map(|(c, _)| c.version).collect();
-        let data: Vec<&str> = restores.iter().map(|(_, r)| r.data.as_str()).collect();
-        let times: Vec<&str> = restores.iter().map(|(_, r)| r.field_times.as_str()).collect();
-        let external: Vec<&str> = restores.iter().map(|(_, r)| r.external_ids.as_str()).collect();
-        let hashes: Vec<&str> = restores.iter().map(|(_, r)| r.key_hashes.as_str()).collect();
-        tx.execute(
-            "UPDATE records r SET owner_id = u.owner_id, updated_at = $8, version = u.version, data = u.data::jsonb,
-                 field_times = u.field_times, external_ids = u.external_ids::jsonb, key_hashes = u.key_hashes
-             FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[])
-                 AS u(id, owner_id, version, data, field_times, external_ids, key_hashes)
-             WHERE r.id = u.id",
-            &[&ids, &owners, &versions, &data, &times, &external, &hashes, &ctx.now],
-        )?;
-        let (mut objects, mut kinds, mut added_hashes, mut records) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (change, _) in &restores {
-            for (kind, hash) in &change.added {
-                objects.push(change.object.0);
-                kinds.push(*kind);
-                added_hashes.push(*hash);
-                records.push(change.record.0);
-            }
-        }
-        if !records.is_empty() {
-            tx.execute(
-                "INSERT INTO match_keys (object_id, kind, key_hash, record_id)
-                 SELECT * FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::int8[]) ON CONFLICT DO NOTHING",
-                &[&objects, &kinds, &added_hashes, &records],
-            )?;
-        }
-    }
-    if let Some(operation) = ctx.operation {
-        let sink = tx.copy_in(
-            "COPY journal (operation_id, seq, record_id, object_id, op, version_after, before, source_row) FROM STDIN (FORMAT binary)",
-        )?;
-        let types = [Type::INT8, Type::INT8, Type::INT8, Type::INT8, Type::TEXT, Type::INT8, Type::TEXT, Type::INT8];
-        let mut writer = BinaryCopyInWriter::new(sink, &types);
-        let source_row: Option<i64> = None;
-        for (offset, change) in changes.iter().enumerate() {
-            let op = if change.restore.is_some() { JournalOp::Updated.as_str() } else { JournalOp::Deleted.as_str() };
-            let entry_seq = seq + offset as i64;
-            writer.write(&[
-                &operation.0,
-                &entry_seq,
-                &change.record.0,
-                &change.object.0,
-                &op,
-                &change.version,
-                &change.before,
-                &source_row,
-            ])?;
-        }
-        writer.finish()?;
-    }
-    Ok(())
 }
