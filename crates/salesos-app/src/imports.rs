@@ -8,8 +8,10 @@
 
 pub mod history;
 pub mod job;
+pub mod json;
 pub mod report;
 pub mod rules;
+pub mod session;
 pub mod undo;
 
 use crate::actor::Actor;
@@ -293,6 +295,19 @@ pub fn read_error(err: ReadError) -> AppError {
     AppError::new(code, err.to_string()).with_field("file")
 }
 
+/// The mapping a file would get with no choice made: the user's remembered mapping for these
+/// headers, else auto-mapping at or above the threshold; with the suggestions.
+pub fn proposed_mapping(
+    store: &Store,
+    actor: &Actor,
+    schema: &Schema,
+    object: &ObjectDef,
+    headers: &[String],
+    samples: &[Vec<String>],
+) -> AppResult<(MappingSpec, MappingSource, Vec<Suggestion>)> {
+    choose_mapping(store, actor, schema, object, &MappingChoice::Automatic, headers, samples)
+}
+
 /// Reads a run's mapping: given, named, remembered or suggested.
 fn choose_mapping(
     store: &Store,
@@ -334,7 +349,7 @@ fn choose_mapping(
     }
 }
 
-fn apply_overrides(settings: &mut ImportSettings, overrides: &SettingsOverrides) {
+pub(crate) fn apply_overrides(settings: &mut ImportSettings, overrides: &SettingsOverrides) {
     if let Some(strategy) = overrides.on_duplicate {
         settings.on_duplicate = strategy;
     }

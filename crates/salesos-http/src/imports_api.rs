@@ -12,16 +12,20 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use bytes::{Buf, Bytes};
 use salesos_app::imports::job;
+use salesos_app::imports::session;
 use salesos_app::imports::undo::{self, LaterEdits};
 use salesos_app::imports::{history, ImportRequest, MappingChoice, SettingsOverrides};
 use salesos_import::convert::DateOrder;
+use salesos_import::spec::MappingSpec;
 use salesos_import::spec::{DuplicateStrategy, EmptyCells, MatchOn};
 use salesos_model::error::ErrorCode;
 use salesos_model::ids::OperationId;
+use salesos_store::files::FileStore;
+use salesos_store::Store;
 use serde::Deserialize;
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,6 +39,12 @@ pub fn router() -> Router<AppState> {
         .route("/v1/imports/{id}/cancel", post(cancel_import))
         .route("/v1/imports/{id}/undo", post(undo_import))
         .route("/v1/notifications", get(list_notifications))
+        .route("/v1/import-sessions", post(create_session))
+        .route("/v1/import-sessions/{id}", get(get_session))
+        .route("/v1/import-sessions/{id}/mapping", put(set_session_mapping))
+        .route("/v1/import-sessions/{id}/duplicates", put(set_session_duplicates))
+        .route("/v1/import-sessions/{id}/preview", post(preview_session))
+        .route("/v1/import-sessions/{id}/confirm", post(confirm_session))
 }
 
 /// Settings of an upload, as query parameters.
@@ -74,7 +84,15 @@ fn request_from(params: &UploadParams) -> ApiResult<ImportRequest> {
     let name = params.file_name.clone().unwrap_or_else(|| "upload".into());
     let mut request = ImportRequest::new(std::path::PathBuf::new(), &name, &object);
     request.mapping = params.mapping.clone().map_or(MappingChoice::Automatic, MappingChoice::Named);
-    request.overrides = SettingsOverrides {
+    request.overrides = overrides_from(params)?;
+    request.read_options.encoding = params.encoding.clone();
+    request.read_options.sheets = params.sheet.clone().into_iter().collect();
+    Ok(request)
+}
+
+/// The duplicate step's settings, from query parameters or a JSON body.
+fn overrides_from(params: &UploadParams) -> ApiResult<SettingsOverrides> {
+    Ok(SettingsOverrides {
         on_duplicate: params
             .on_duplicate
             .as_deref()
@@ -107,10 +125,7 @@ fn request_from(params: &UploadParams) -> ApiResult<ImportRequest> {
             })
             .transpose()?,
         create_missing_references: params.create_missing,
-    };
-    request.read_options.encoding = params.encoding.clone();
-    request.read_options.sheets = params.sheet.clone().into_iter().collect();
-    Ok(request)
+    })
 }
 
 /// Reads an upload's chunks on a blocking thread as they arrive.
@@ -155,15 +170,33 @@ pub async fn upload_import(
     body: Body,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let request = request_from(&params)?;
+    let log = stream_upload(&state, body, move |store, files, reader, nonce, now| {
+        let log = job::submit_stream(store, files, &authed.actor, &request, reader, nonce, now)?;
+        Ok(history::log_json(store, &log)?)
+    })
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(log)))
+}
+
+/// The work done with an upload's bytes on a blocking thread: store, file store, the bytes, a nonce, the time.
+type UploadWork = dyn FnOnce(&Store, &FileStore, &mut dyn Read, u64, i64) -> ApiResult<serde_json::Value> + Send;
+
+/// Streams a request body to blocking work as it arrives (chunk by chunk through a bounded
+/// channel), so an upload is never held in memory and a refused one stops being read.
+async fn stream_upload(
+    state: &AppState,
+    body: Body,
+    work: impl FnOnce(&Store, &FileStore, &mut dyn Read, u64, i64) -> ApiResult<serde_json::Value> + Send + 'static,
+) -> ApiResult<serde_json::Value> {
+    let work: Box<UploadWork> = Box::new(work);
     let (sender, chunks) = tokio::sync::mpsc::channel::<Result<Bytes, String>>(16);
     let now = state.now();
     let nonce = (now as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ UPLOADS.fetch_add(1, Ordering::Relaxed);
     let store = state.store.clone();
     let files = state.files.clone();
-    let work = tokio::task::spawn_blocking(move || -> ApiResult<serde_json::Value> {
+    let task = tokio::task::spawn_blocking(move || -> ApiResult<serde_json::Value> {
         let mut reader = ChunkReader { chunks, current: Bytes::new() };
-        let log = job::submit_stream(&store, &files, &authed.actor, &request, &mut reader, nonce, now)?;
-        Ok(history::log_json(&store, &log)?)
+        work(&store, &files, &mut reader, nonce, now)
     });
     let mut body = body;
     loop {
@@ -183,8 +216,7 @@ pub async fn upload_import(
         }
     }
     drop(sender);
-    let log = work.await.map_err(|err| ApiError::new(ErrorCode::Internal, format!("upload worker failed: {err}")))??;
-    Ok((StatusCode::ACCEPTED, Json(log)))
+    task.await.map_err(|err| ApiError::new(ErrorCode::Internal, format!("upload worker failed: {err}")))?
 }
 
 /// Lists imports (the caller's own; an admin's lists everyone's), newest first.
@@ -332,6 +364,158 @@ pub async fn list_notifications(State(state): State<AppState>, authed: Authed) -
             })
             .collect();
         Ok(Json(serde_json::json!({ "notifications": items })))
+    })
+    .await
+}
+
+/// The duplicate step of a session.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DuplicatesIn {
+    /// skip, update or create.
+    pub on_duplicate: Option<String>,
+    /// email, phone, external-id:SYSTEM, name+domain or FIELD[,FIELD…].
+    #[serde(rename = "match")]
+    pub match_on: Option<String>,
+    /// dmy or mdy.
+    pub date_order: Option<String>,
+    /// keep or clear.
+    pub empty_cells: Option<String>,
+    /// Create referenced accounts that do not exist.
+    pub create_missing: Option<bool>,
+}
+
+fn json_in<T: serde::de::DeserializeOwned>(body: &Bytes) -> ApiResult<T> {
+    serde_json::from_slice(body).map_err(|err| invalid("body", format!("body: {err}")))
+}
+
+/// Starts an import session: uploads the file (streamed, size-limited) and answers with the
+/// detected settings, the first rows and the proposed mapping with its suggestions.
+#[utoipa::path(post, path = "/v1/import-sessions", tag = "imports", security(("api_key" = [])), params(UploadParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file, streamed"),
+    responses(
+        (status = 201, description = "The session, at step uploaded", body = serde_json::Value),
+        (status = 400, description = "Invalid settings or unreadable file", body = crate::api::ErrorResponse),
+        (status = 404, description = "Unknown object", body = crate::api::ErrorResponse),
+        (status = 413, description = "File over the import size limit (nothing kept)", body = crate::api::ErrorResponse),
+    ))]
+pub async fn create_session(
+    State(state): State<AppState>,
+    authed: Authed,
+    Query(params): Query<UploadParams>,
+    body: Body,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let request = request_from(&params)?;
+    let view = stream_upload(&state, body, move |store, files, reader, nonce, now| {
+        let log = session::create(store, files, &authed.actor, &request, reader, nonce, now)?;
+        Ok(session::view(store, files, &authed.actor, log.id)?)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// An import session: its step, detected settings, proposed and chosen mapping, settings, preview.
+#[utoipa::path(get, path = "/v1/import-sessions/{id}", tag = "imports", security(("api_key" = [])),
+    params(("id" = i64, Path, description = "Import id")), responses(
+    (status = 200, description = "The session", body = serde_json::Value),
+    (status = 404, description = "Unknown import", body = crate::api::ErrorResponse),
+))]
+pub async fn get_session(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let id = import_id(&id)?;
+    blocking(move || Ok(Json(session::view(&state.store, &state.files, &authed.actor, id)?))).await
+}
+
+/// Saves the mapping step (a mapping spec; the proposed one can be sent back as it is).
+#[utoipa::path(put, path = "/v1/import-sessions/{id}/mapping", tag = "imports", security(("api_key" = [])),
+    params(("id" = i64, Path, description = "Import id")), request_body = serde_json::Value, responses(
+    (status = 200, description = "The session, at step mapped", body = serde_json::Value),
+    (status = 400, description = "A target, transform or limit the mapping step refuses", body = crate::api::ErrorResponse),
+    (status = 404, description = "Unknown import", body = crate::api::ErrorResponse),
+))]
+pub async fn set_session_mapping(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<serde_json::Value>> {
+    let id = import_id(&id)?;
+    let text = std::str::from_utf8(&body).map_err(|_| invalid("body", "the mapping must be UTF-8 JSON".into()))?;
+    let spec = MappingSpec::from_json(text).map_err(|err| invalid("mapping", format!("mapping: {err}")))?;
+    blocking(move || {
+        session::set_mapping(&state.store, &state.files, &authed.actor, id, spec)?;
+        Ok(Json(session::view(&state.store, &state.files, &authed.actor, id)?))
+    })
+    .await
+}
+
+/// Saves the duplicate step: `{"on_duplicate", "match", "date_order", "empty_cells", "create_missing"}`.
+#[utoipa::path(put, path = "/v1/import-sessions/{id}/duplicates", tag = "imports", security(("api_key" = [])),
+    params(("id" = i64, Path, description = "Import id")), request_body = DuplicatesIn, responses(
+    (status = 200, description = "The session, at step duplicates", body = serde_json::Value),
+    (status = 400, description = "Invalid setting, or the mapping is not set yet", body = crate::api::ErrorResponse),
+    (status = 404, description = "Unknown import", body = crate::api::ErrorResponse),
+))]
+pub async fn set_session_duplicates(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<serde_json::Value>> {
+    let id = import_id(&id)?;
+    let input: DuplicatesIn = json_in(&body)?;
+    let params = UploadParams {
+        on_duplicate: input.on_duplicate,
+        match_on: input.match_on,
+        date_order: input.date_order,
+        empty_cells: input.empty_cells,
+        create_missing: input.create_missing,
+        ..UploadParams::default()
+    };
+    let overrides = overrides_from(&params)?;
+    blocking(move || {
+        session::set_duplicates(&state.store, &state.files, &authed.actor, id, overrides)?;
+        Ok(Json(session::view(&state.store, &state.files, &authed.actor, id)?))
+    })
+    .await
+}
+
+/// Runs the validation preview: the counts the run would produce, problems per column, the
+/// estimated time. Saved with the session.
+#[utoipa::path(post, path = "/v1/import-sessions/{id}/preview", tag = "imports", security(("api_key" = [])),
+    params(("id" = i64, Path, description = "Import id")), responses(
+    (status = 200, description = "The preview (a dry run's report)", body = serde_json::Value),
+    (status = 400, description = "Out of order, or the preview could not run (saved as preview_failed)", body = crate::api::ErrorResponse),
+    (status = 404, description = "Unknown import", body = crate::api::ErrorResponse),
+))]
+pub async fn preview_session(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let id = import_id(&id)?;
+    blocking(move || Ok(Json(session::preview(&state.store, &state.files, &authed.actor, id, state.now())?))).await
+}
+
+/// Confirms a previewed session: the import is queued and runs in the background.
+#[utoipa::path(post, path = "/v1/import-sessions/{id}/confirm", tag = "imports", security(("api_key" = [])),
+    params(("id" = i64, Path, description = "Import id")), responses(
+    (status = 202, description = "Queued; follow it at GET /v1/imports/{id}", body = serde_json::Value),
+    (status = 400, description = "Not previewed, or the preview failed", body = crate::api::ErrorResponse),
+    (status = 404, description = "Unknown import", body = crate::api::ErrorResponse),
+))]
+pub async fn confirm_session(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = import_id(&id)?;
+    blocking(move || {
+        let log = session::confirm(&state.store, &authed.actor, id, state.now())?;
+        Ok((StatusCode::ACCEPTED, Json(history::log_json(&state.store, &log)?)))
     })
     .await
 }

@@ -290,6 +290,14 @@ impl Store {
         Ok(())
     }
 
+    /// Moves an import from one status to another; false if it was not in `from`.
+    pub fn set_import_status(&self, id: OperationId, from: &str, to: &str) -> Result<bool> {
+        let changed = self.write(|tx| {
+            tx.exec("UPDATE imports SET status = $1 WHERE id = $2 AND status = $3", &[to.into(), id.0.into(), from.into()])
+        })?;
+        Ok(changed == 1)
+    }
+
     /// Marks an import running (keeping the time of its first start).
     pub fn start_import(&self, id: OperationId, now: i64) -> Result<()> {
         self.write(|tx| {

@@ -80,6 +80,13 @@ pub struct StoredRequest {
     pub commit_rows: usize,
     /// Most custom-field mappings.
     pub max_custom_field_mappings: usize,
+    /// The wizard step an import session reached (`uploaded`, `mapped`, `duplicates`,
+    /// `previewed`, `preview_failed`); none for imports submitted in one go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// The session's validation preview (the dry run's report), which the run is compared with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<serde_json::Value>,
 }
 
 /// The stored reader options.
@@ -153,6 +160,8 @@ impl StoredRequest {
             batch_rows: request.batch_rows,
             commit_rows: request.commit_rows,
             max_custom_field_mappings: request.limits.max_custom_field_mappings,
+            step: None,
+            preview: None,
         }
     }
 
@@ -239,6 +248,21 @@ pub fn submit_stream(
     nonce: u64,
     now: i64,
 ) -> AppResult<ImportLog> {
+    let log = store_upload(store, files, actor, request, source, nonce, now)?;
+    ensure_job(store, &log, now)
+}
+
+/// Keeps an upload in the file store (refused while streaming when over the limits) and logs
+/// its import, without a job yet.
+pub fn store_upload(
+    store: &Store,
+    files: &FileStore,
+    actor: &Actor,
+    request: &ImportRequest,
+    source: &mut dyn Read,
+    nonce: u64,
+    now: i64,
+) -> AppResult<ImportLog> {
     let object = store.schema(actor.org.id)?;
     let object = object
         .object(&salesos_model::schema::canonical_object_name(&request.object))
@@ -278,7 +302,6 @@ pub fn submit_stream(
         },
         now,
     )?;
-    let log = ensure_job(store, &log, now)?;
     Ok(log)
 }
 
@@ -342,7 +365,11 @@ pub fn execute(ctx: &JobContext<'_>, job: &Job, progress: &mut dyn FnMut(Progres
     match result {
         Ok(report) => {
             let status = report.status.as_str().to_string();
-            let summary = run_summary(&log.file_name, &report);
+            let mut summary = run_summary(&log.file_name, &report);
+            let changed = changed_since_preview(&log, &report);
+            if let Some(changed) = &changed {
+                summary["changed_since_preview"] = changed.clone();
+            }
             store.finish_import(
                 import_id,
                 &ImportFinish {
@@ -366,6 +393,10 @@ pub fn execute(ctx: &JobContext<'_>, job: &Job, progress: &mut dyn FnMut(Progres
                 }
                 ImportStatus::Failed => ("import.failed", format!("Import {} of {} was refused", import_id.0, log.file_name)),
                 _ => ("import.completed", format!("Import {} of {} finished: {}", import_id.0, log.file_name, status)),
+            };
+            let message = match &changed {
+                Some(changed) => format!("{message}. {}", changed["message"].as_str().unwrap_or_default()),
+                None => message,
             };
             store.notify(
                 job.org_id,
@@ -464,6 +495,22 @@ fn run_job(ctx: &JobContext<'_>, job: &Job, log: &ImportLog, progress: &mut dyn 
         };
     }
     Ok(report)
+}
+
+/// When an import session was previewed, says whether the run's counts differ from the
+/// preview's (records changed in between), with both.
+fn changed_since_preview(log: &ImportLog, report: &ImportReport) -> Option<serde_json::Value> {
+    let stored = StoredRequest::from_json(&log.request).ok()?;
+    let preview = stored.preview?;
+    let previewed = preview.get("counts")?.clone();
+    let ran = super::counts_json(&report.summary.counts);
+    (previewed != ran).then(|| {
+        serde_json::json!({
+            "preview": previewed,
+            "run": ran,
+            "message": "the data changed since the preview, so the run's counts differ from the preview's",
+        })
+    })
 }
 
 /// Returns the SHA-256 of a file, hex.

@@ -95,3 +95,70 @@ fn upload_runs_as_a_background_job_with_result_file_undo_and_notifications() {
         assert_eq!(request(&server.addr, "GET", "/v1/imports", &[], None).status, 401);
     }
 }
+
+#[test]
+fn a_file_imports_through_the_session_steps_and_steps_out_of_order_are_refused() {
+    for env in Env::both("http_import_sessions") {
+        let env = env.with_org();
+        let key = env.api_key("admin@acme.io");
+        let server = env.serve(&["--no-demo"]);
+        let api = Client { addr: &server.addr, key: key.clone() };
+        api.send("POST", "/v1/records/contacts", &json!({"fields": {"last_name": "Old", "email": "ann@acme.io"}})).ok();
+        let csv = "Vorname,Nachname,E-Mail,Geburtstag\nAnn,Archer,ann@acme.io,03/04/1990\nBea,Brown,bea@acme.io,05/06/1991\n";
+        let created = request(
+            &server.addr,
+            "POST",
+            "/v1/import-sessions?object=contacts&file_name=leute.csv",
+            &[("Authorization", &format!("Bearer {key}"))],
+            Some(csv),
+        );
+        assert_eq!(created.status, 201, "{}", created.body);
+        let session = created.json();
+        let id = session["import_id"].as_i64().unwrap();
+        assert_eq!((session["status"].as_str(), session["step"].as_str()), (Some("draft"), Some("uploaded")));
+        assert_eq!(session["detected"]["format"], "csv");
+        assert_eq!(session["detected"]["sample_rows"].as_array().unwrap().len(), 2);
+        let proposed = session["proposed_mapping"].clone();
+        let targets: Vec<&str> = proposed["columns"].as_array().unwrap().iter().filter_map(|c| c["target"].as_str()).collect();
+        assert!(targets.contains(&"email") && targets.contains(&"first_name"), "{proposed}");
+        let path = |step: &str| format!("/v1/import-sessions/{id}/{step}");
+
+        // Out of order: duplicates, preview and confirm before the mapping.
+        let early = api.send("PUT", &path("duplicates"), &json!({"on_duplicate": "update"})).err(400, "invalid_request");
+        assert!(early["message"].as_str().unwrap().contains("mapping first"), "{early}");
+        api.send("POST", &path("preview"), &json!({})).err(400, "invalid_request");
+        api.send("POST", &path("confirm"), &json!({})).err(400, "invalid_request");
+        // A mapping to a missing field is refused at its step.
+        let mut bad = proposed.clone();
+        bad["columns"][0]["target"] = json!("nickname");
+        assert_eq!(api.send("PUT", &path("mapping"), &bad).err(400, "invalid_request")["field"], "mapping");
+
+        // The proposed mapping as it is, then update on duplicates: the dates are ambiguous, so
+        // the preview fails and confirm is refused until the order is decided.
+        assert_eq!(api.send("PUT", &path("mapping"), &proposed).ok()["step"], "mapped");
+        assert_eq!(api.send("PUT", &path("duplicates"), &json!({"on_duplicate": "update"})).ok()["step"], "duplicates");
+        assert_eq!(api.send("PUT", &path("duplicates"), &json!({"on_duplicates": "update"})).status, 400, "unknown setting");
+        let failed = api.send("POST", &path("preview"), &json!({})).ok();
+        assert_eq!(failed["preview"]["ambiguous_dates"][0]["column"], "Geburtstag", "{failed}");
+        assert_eq!(api.get(&format!("/v1/import-sessions/{id}")).ok()["step"], "preview_failed");
+        let refused = api.send("POST", &path("confirm"), &json!({})).err(400, "invalid_request");
+        assert!(refused["message"].as_str().unwrap().contains("preview failed"), "{refused}");
+
+        api.send("PUT", &path("duplicates"), &json!({"on_duplicate": "update", "date_order": "dmy"})).ok();
+        let preview = api.send("POST", &path("preview"), &json!({})).ok();
+        assert_eq!(preview["status"], "dry_run");
+        assert_eq!(preview["counts"]["created"], 1);
+        assert_eq!(preview["counts"]["updated"], 1);
+        let queued = api.send("POST", &path("confirm"), &json!({}));
+        assert_eq!(queued.status, 202, "{}", queued.body);
+        let done = wait_until_done(&api, id);
+        assert_eq!(done["status"], "completed", "{done}");
+        assert_eq!(done["counts"], preview["counts"], "the run does what the preview said");
+        assert!(done["summary"]["changed_since_preview"].is_null());
+        let ann = api.get("/v1/records/contacts?filter=email%20%3D%20%22ann%40acme.io%22").ok();
+        assert_eq!(ann["records"][0]["fields"]["birthdate"], "1990-04-03", "day first, as decided");
+        // A confirmed session's steps no longer change.
+        api.send("PUT", &path("mapping"), &proposed).err(400, "invalid_request");
+        api.send("POST", &path("confirm"), &json!({})).err(400, "invalid_request");
+    }
+}
