@@ -886,3 +886,54 @@ conformance!(import_templates_are_saved_replaced_shared_and_deleted, |db| {
     assert_eq!(db.store.find_template(fx.org.id, "crm").unwrap(), None);
     assert_eq!(names(fx.member.id), ["mine"]);
 });
+
+conformance!(the_per_org_cap_holds_when_two_servers_race_to_claim, |db| {
+    // Two "servers" (separate stores on one database), four threads each, race to claim 40
+    // import jobs of one organization under a cap of 2, each holding its job for a moment.
+    let fx = fixture(db);
+    for _ in 0..40 {
+        let job = NewJob {
+            org_id: fx.org.id,
+            kind: "import".into(),
+            payload: "{}".into(),
+            unique_key: None,
+            run_after: T0,
+            max_attempts: 3,
+        };
+        db.store.enqueue_job(&job, T0).unwrap();
+    }
+    let second = crate::Store::open(&db.location).unwrap();
+    let servers = [&db.store, &second];
+    let most_running = std::sync::atomic::AtomicI64::new(0);
+    let ran = std::sync::atomic::AtomicI64::new(0);
+    std::thread::scope(|scope| {
+        for (server, store) in servers.iter().enumerate() {
+            for thread in 0..4 {
+                let (store, most_running, ran) = (*store, &most_running, &ran);
+                scope.spawn(move || {
+                    let worker = format!("server{server}-{thread}");
+                    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+                    while ran.load(std::sync::atomic::Ordering::SeqCst) < 40 && std::time::Instant::now() < deadline {
+                        let claimed = match store.claim_job(&["import"], &worker, 60_000, Some(2), T0) {
+                            Ok(claimed) => claimed,
+                            Err(_) => continue, // a busy SQLite writer: try again
+                        };
+                        let Some(job) = claimed else {
+                            std::thread::yield_now();
+                            continue;
+                        };
+                        let running = store.list_jobs(fx.org.id, "import", 100).unwrap();
+                        let now_running = running.iter().filter(|j| j.state == JobState::Running).count() as i64;
+                        most_running.fetch_max(now_running, std::sync::atomic::Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                        assert!(store.finish_job(job.id, &worker, JobState::Succeeded, "{}", None, T0).unwrap());
+                        ran.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                });
+            }
+        }
+    });
+    assert_eq!(ran.load(std::sync::atomic::Ordering::SeqCst), 40, "every job ran once");
+    let most = most_running.load(std::sync::atomic::Ordering::SeqCst);
+    assert!((1..=2).contains(&most), "at most 2 ran at once, saw {most}");
+});
