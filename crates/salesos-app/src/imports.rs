@@ -266,6 +266,8 @@ pub struct Progress {
     pub rows: u64,
     /// Rows failed so far.
     pub failed: u64,
+    /// Data rows in the file, once read ahead (runs; dry runs of files without dates skip it).
+    pub total: Option<u64>,
 }
 
 /// What a durable run (a job) asks of the job around it.
@@ -593,7 +595,7 @@ pub fn run_with(
                 driver.process_batch(&batch, &read_issues)?;
             }
             batch.clear();
-            progress(Progress { rows: driver.summary.counts.total(), failed: driver.summary.counts.failed });
+            progress(Progress { rows: driver.summary.counts.total(), failed: driver.summary.counts.failed, total: rows_total });
             if !replaying {
                 if let Some(hooks) = hooks.as_mut() {
                     if !hooks.keep_going(driver.seq)? {

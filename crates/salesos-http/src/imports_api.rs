@@ -78,6 +78,16 @@ fn invalid(field: &str, message: String) -> ApiError {
     ApiError::new(ErrorCode::InvalidRequest, message).with_field(field)
 }
 
+/// Applies the server's upload limit (when set lower) to every format's size limit.
+fn limit_upload(state: &AppState, request: &mut ImportRequest) {
+    if let Some(max) = state.max_upload_bytes {
+        let limits = &mut request.read_options.limits;
+        for limit in [&mut limits.csv_bytes, &mut limits.xlsx_bytes, &mut limits.json_bytes, &mut limits.vcard_bytes] {
+            *limit = (*limit).min(max);
+        }
+    }
+}
+
 fn request_from(params: &UploadParams) -> ApiResult<ImportRequest> {
     let object =
         params.object.clone().ok_or_else(|| invalid("object", "name the object to import into: ?object=contacts".into()))?;
@@ -169,7 +179,8 @@ pub async fn upload_import(
     Query(params): Query<UploadParams>,
     body: Body,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    let request = request_from(&params)?;
+    let mut request = request_from(&params)?;
+    limit_upload(&state, &mut request);
     let log = stream_upload(&state, body, move |store, files, reader, nonce, now| {
         let log = job::submit_stream(store, files, &authed.actor, &request, reader, nonce, now)?;
         Ok(history::log_json(store, &log)?)
@@ -405,7 +416,8 @@ pub async fn create_session(
     Query(params): Query<UploadParams>,
     body: Body,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    let request = request_from(&params)?;
+    let mut request = request_from(&params)?;
+    limit_upload(&state, &mut request);
     let view = stream_upload(&state, body, move |store, files, reader, nonce, now| {
         let log = session::create(store, files, &authed.actor, &request, reader, nonce, now)?;
         Ok(session::view(store, files, &authed.actor, log.id)?)

@@ -32,6 +32,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The clock, injected so tests can move time.
     pub clock: fn() -> i64,
+    /// Largest upload accepted, in bytes, over the import's own per-format limits.
+    pub max_upload_bytes: Option<u64>,
 }
 
 impl AppState {

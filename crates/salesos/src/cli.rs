@@ -206,6 +206,9 @@ pub struct ServeArgs {
     /// Imports that may run at once in one organization, across every server on the database.
     #[arg(long, default_value_t = 3, env = "SALESOS_MAX_CONCURRENT_IMPORTS", value_name = "N")]
     pub max_concurrent_imports: i64,
+    /// Largest upload accepted, in MB (default: the spec's per-format limits, 50 MB at most).
+    #[arg(long, env = "SALESOS_MAX_UPLOAD_MB", value_name = "MB")]
+    pub max_upload_mb: Option<u64>,
 }
 
 /// Output file formats of the generator.

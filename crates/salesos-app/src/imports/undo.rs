@@ -295,3 +295,58 @@ pub fn undo(store: &Store, actor: &Actor, import: OperationId, later: LaterEdits
     })?;
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::imports::job::{self, JobContext, IMPORT_LEASE_MS};
+    use crate::imports::ImportRequest;
+    use salesos_model::access::Role;
+    use salesos_store::files::FileStore;
+    use salesos_store::NewUser;
+
+    const T0: i64 = 1_780_000_000_000;
+    const DAY: i64 = 24 * 3_600_000;
+
+    fn setup(dir: &std::path::Path) -> (Store, FileStore, Actor) {
+        let store = Store::open_sqlite(&dir.join("db.sqlite")).unwrap();
+        let files = FileStore::new(dir.join("files")).unwrap();
+        let org = store.create_org("acme", &Default::default(), T0).unwrap();
+        let user = NewUser {
+            org_id: org.id,
+            email: "admin@acme.io".into(),
+            name: "Admin".into(),
+            role: Role::Admin,
+            visibility: None,
+            password_hash: None,
+        };
+        let user = store.create_user(&user, T0).unwrap();
+        let actor = Actor::new(&store, org, user).unwrap();
+        (store, files, actor)
+    }
+
+    #[test]
+    fn undo_is_refused_while_running_and_after_thirty_days() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, files, actor) = setup(dir.path());
+        let csv = dir.path().join("c.csv");
+        std::fs::write(&csv, "First Name,Last Name,Email\nAnn,Archer,ann@acme.io\n").unwrap();
+        let request = ImportRequest::new(csv, "c.csv", "contacts");
+        let log = job::submit(&store, &files, &actor, &request, 1, T0).unwrap();
+        let queued = undo(&store, &actor, log.id, LaterEdits::Revert, T0).unwrap_err();
+        assert!(queued.body.message.contains("is queued"), "{}", queued.body.message);
+
+        let job = store.claim_job_id(log.job_id.unwrap(), "w", IMPORT_LEASE_MS, Some(3), T0).unwrap().unwrap();
+        let clock = || T0 + 1_000;
+        let ctx = JobContext { store: &store, files: &files, worker: "w", clock: &clock };
+        let report = job::execute(&ctx, &job, &mut |_| {}).unwrap();
+        assert_eq!(report.summary.counts.created, 1);
+
+        let late = undo(&store, &actor, log.id, LaterEdits::Revert, T0 + 1_000 + 30 * DAY + 1).unwrap_err();
+        assert!(late.body.message.contains("within 30 days"), "{}", late.body.message);
+        let done = undo(&store, &actor, log.id, LaterEdits::Ask, T0 + 29 * DAY).unwrap();
+        assert_eq!((done.status, done.deleted), ("undone", 1));
+        let twice = undo(&store, &actor, log.id, LaterEdits::Ask, T0 + 29 * DAY).unwrap_err();
+        assert!(twice.body.message.contains("already undone"), "{}", twice.body.message);
+    }
+}

@@ -147,6 +147,13 @@ fn progress_bar(global: &GlobalArgs) -> ProgressBar {
 }
 
 fn show_progress(bar: &ProgressBar, p: imports::Progress) {
+    if let (Some(total), None) = (p.total, bar.length()) {
+        // Once the file's row count is known: a bar with rows/s and the time left.
+        bar.set_length(total);
+        if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} rows  {per_sec}  ETA {eta}  {msg}") {
+            bar.set_style(style);
+        }
+    }
     bar.set_position(p.rows);
     bar.set_message(format!("{} failed", p.failed));
 }

@@ -29,7 +29,9 @@ pub fn run(settings: &Settings, args: ServeArgs) -> CliResult<u8> {
         }
     }
     let secure_cookies = args.secure_cookies.unwrap_or(!address.ip().is_loopback());
-    let state = salesos_http::AppState { store: store.clone(), files: files.clone(), secure_cookies, clock: now_ms };
+    let max_upload_bytes = args.max_upload_mb.map(|mb| mb.saturating_mul(1024 * 1024));
+    let state =
+        salesos_http::AppState { store: store.clone(), files: files.clone(), secure_cookies, clock: now_ms, max_upload_bytes };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

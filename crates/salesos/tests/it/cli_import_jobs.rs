@@ -249,3 +249,63 @@ fn killed_import_resumes_without_losing_or_duplicating_a_row() {
         assert!(table[1..].iter().all(|r| !r[outcome_column].is_empty() && r[outcome_column] != "pending"));
     }
 }
+
+#[test]
+fn a_running_import_cancels_at_a_batch_boundary_and_keeps_what_it_committed() {
+    for env in Env::both("import_jobs_cancel") {
+        let env = env.with_org();
+        let file = env.file("contacts.csv");
+        let rows = 30_000u64;
+        env.run(&["generate", "contacts", "--rows", &rows.to_string(), "-o", file.to_str().unwrap(), "--json"]).ok();
+        let args = [
+            "import",
+            file.to_str().unwrap(),
+            "--object",
+            "contacts",
+            "--create-missing",
+            "--batch-rows",
+            "500",
+            "--commit-rows",
+            "500",
+            "--json",
+        ];
+        let child = env.command(&args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        let started = std::time::Instant::now();
+        let mut cancelled = None;
+        while started.elapsed() < std::time::Duration::from_secs(60) {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            let list = env.run(&["history", "--json"]);
+            let Some(log) = (list.code == 0).then(|| list.json()["imports"][0].clone()) else { continue };
+            if log["rows_done"].as_u64().unwrap_or(0) > 0 && log["status"] == "running" {
+                let id = log["import_id"].to_string();
+                cancelled = Some(env.run(&["history", &id, "--cancel", "--json"]).ok());
+                break;
+            }
+            if log["status"] != "running" && log["status"] != "queued" && !log["status"].is_null() {
+                break;
+            }
+        }
+        let output = child.wait_with_output().unwrap();
+        let Some(cancelled) = cancelled else {
+            eprintln!("the import ended before it could be cancelled; nothing to check on this machine");
+            continue;
+        };
+        assert_eq!(cancelled["status"], "cancelling");
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(report["status"], "cancelled", "{report}");
+        let done = counts(&report).iter().sum::<u64>();
+        assert!(done > 0 && done < rows, "stopped part way: {report}");
+        assert_eq!(done % 500, 0, "at a batch boundary: {report}");
+        let stored = env.run(&["records", "list", "contacts", "--count", "--json"]).ok();
+        assert_eq!(stored["count"].as_u64().unwrap(), counts(&report)[0], "what was committed stays");
+        let id = report["import_id"].to_string();
+        let detail = env.run(&["history", &id, "--json"]).ok();
+        assert_eq!(detail["status"], "cancelled");
+        let result = env.file("result.csv");
+        env.run(&["history", &id, "--result", result.to_str().unwrap(), "--json"]).ok();
+        let table = read_csv(&result);
+        let outcome = table[0].iter().position(|h| h == "Outcome").unwrap();
+        assert_eq!(table[1..].iter().filter(|r| r[outcome] == "not_processed").count() as u64, rows - done);
+        env.run(&["import", "--resume", &id, "--json"]).err(2, "invalid_request");
+    }
+}

@@ -162,3 +162,55 @@ fn a_file_imports_through_the_session_steps_and_steps_out_of_order_are_refused()
         api.send("POST", &path("confirm"), &json!({})).err(400, "invalid_request");
     }
 }
+
+/// Sends a request whose body may be cut off by the server (it stops reading a refused
+/// upload), ignoring write errors, and returns the status line's code.
+fn post_ignoring_cutoff(addr: &str, path: &str, key: &str, body: &[u8]) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {key}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    for chunk in body.chunks(64 * 1024) {
+        if stream.write_all(chunk).is_err() {
+            break;
+        }
+    }
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    String::from_utf8_lossy(&raw).split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+#[test]
+fn an_upload_over_the_limit_is_stopped_while_streaming_and_nothing_is_kept() {
+    let env = Env::sqlite().with_org();
+    let key = env.api_key("admin@acme.io");
+    let server = env.serve(&["--no-demo", "--max-upload-mb", "1"]);
+    let mut body = b"First Name,Last Name,Email\n".to_vec();
+    while body.len() < 3 * 1024 * 1024 {
+        body.extend_from_slice(b"Ann,Archer,ann@acme.io\n");
+    }
+    for path in ["/v1/imports?object=contacts", "/v1/import-sessions?object=contacts"] {
+        assert_eq!(post_ignoring_cutoff(&server.addr, path, &key, &body), 413, "{path}");
+    }
+    let api = Client { addr: &server.addr, key };
+    assert_eq!(api.get("/v1/imports").ok()["imports"].as_array().unwrap().len(), 0, "no import was logged");
+    let kept: Vec<_> = walk(&env.data_dir().join("files"));
+    assert!(kept.is_empty(), "no upload is kept: {kept:?}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
