@@ -234,6 +234,8 @@ async fn stream_upload(
 #[utoipa::path(get, path = "/v1/imports", tag = "imports", security(("api_key" = [])), responses(
     (status = 200, description = "The import log", body = serde_json::Value),
     (status = 401, description = "Not authenticated", body = crate::api::ErrorResponse),
+    (status = 400, description = "Invalid id or request", body = crate::api::ErrorResponse),
+    (status = 403, description = "Not allowed", body = crate::api::ErrorResponse),
 ))]
 pub async fn list_imports(State(state): State<AppState>, authed: Authed) -> ApiResult<Json<serde_json::Value>> {
     blocking(move || {
@@ -257,6 +259,9 @@ fn import_id(text: &str) -> ApiResult<OperationId> {
     params(("id" = i64, Path, description = "Import id")), responses(
     (status = 200, description = "The import", body = serde_json::Value),
     (status = 404, description = "Unknown import", body = crate::api::ErrorResponse),
+    (status = 400, description = "Invalid id or request", body = crate::api::ErrorResponse),
+    (status = 401, description = "Not authenticated", body = crate::api::ErrorResponse),
+    (status = 403, description = "Not allowed", body = crate::api::ErrorResponse),
 ))]
 pub async fn get_import(
     State(state): State<AppState>,
@@ -276,6 +281,9 @@ pub async fn get_import(
     params(("id" = i64, Path, description = "Import id")), responses(
     (status = 200, description = "CSV", content_type = "text/csv"),
     (status = 404, description = "Unknown import", body = crate::api::ErrorResponse),
+    (status = 400, description = "Invalid id or request", body = crate::api::ErrorResponse),
+    (status = 401, description = "Not authenticated", body = crate::api::ErrorResponse),
+    (status = 403, description = "Not allowed", body = crate::api::ErrorResponse),
 ))]
 pub async fn import_result(State(state): State<AppState>, authed: Authed, Path(id): Path<String>) -> ApiResult<Response> {
     let id = import_id(&id)?;
@@ -297,6 +305,8 @@ pub async fn import_result(State(state): State<AppState>, authed: Authed, Path(i
     (status = 200, description = "The status after the request", body = serde_json::Value),
     (status = 400, description = "The import already ended", body = crate::api::ErrorResponse),
     (status = 404, description = "Unknown import", body = crate::api::ErrorResponse),
+    (status = 401, description = "Not authenticated", body = crate::api::ErrorResponse),
+    (status = 403, description = "Not allowed", body = crate::api::ErrorResponse),
 ))]
 pub async fn cancel_import(
     State(state): State<AppState>,
@@ -327,6 +337,8 @@ pub struct UndoIn {
     (status = 409, description = "Conflicts: decide with later_edits", body = serde_json::Value),
     (status = 400, description = "Already undone, still running, or older than 30 days", body = crate::api::ErrorResponse),
     (status = 404, description = "Unknown import", body = crate::api::ErrorResponse),
+    (status = 401, description = "Not authenticated", body = crate::api::ErrorResponse),
+    (status = 403, description = "Not allowed", body = crate::api::ErrorResponse),
 ))]
 pub async fn undo_import(
     State(state): State<AppState>,
@@ -357,6 +369,9 @@ pub async fn undo_import(
 /// The caller's notifications (imports started, completed, failed), newest first.
 #[utoipa::path(get, path = "/v1/notifications", tag = "imports", security(("api_key" = [])), responses(
     (status = 200, description = "Notifications", body = serde_json::Value),
+    (status = 400, description = "Invalid id or request", body = crate::api::ErrorResponse),
+    (status = 401, description = "Not authenticated", body = crate::api::ErrorResponse),
+    (status = 403, description = "Not allowed", body = crate::api::ErrorResponse),
 ))]
 pub async fn list_notifications(State(state): State<AppState>, authed: Authed) -> ApiResult<Json<serde_json::Value>> {
     blocking(move || {
@@ -409,7 +424,9 @@ fn json_in<T: serde::de::DeserializeOwned>(body: &Bytes) -> ApiResult<T> {
         (status = 400, description = "Invalid settings or unreadable file", body = crate::api::ErrorResponse),
         (status = 404, description = "Unknown object", body = crate::api::ErrorResponse),
         (status = 413, description = "File over the import size limit (nothing kept)", body = crate::api::ErrorResponse),
-    ))]
+    (status = 401, description = "Not authenticated", body = crate::api::ErrorResponse),
+    (status = 403, description = "Not allowed", body = crate::api::ErrorResponse),
+))]
 pub async fn create_session(
     State(state): State<AppState>,
     authed: Authed,
@@ -431,6 +448,9 @@ pub async fn create_session(
     params(("id" = i64, Path, description = "Import id")), responses(
     (status = 200, description = "The session", body = serde_json::Value),
     (status = 404, description = "Unknown import", body = crate::api::ErrorResponse),
+    (status = 400, description = "Invalid id or request", body = crate::api::ErrorResponse),
+    (status = 401, description = "Not authenticated", body = crate::api::ErrorResponse),
+    (status = 403, description = "Not allowed", body = crate::api::ErrorResponse),
 ))]
 pub async fn get_session(
     State(state): State<AppState>,
@@ -447,6 +467,8 @@ pub async fn get_session(
     (status = 200, description = "The session, at step mapped", body = serde_json::Value),
     (status = 400, description = "A target, transform or limit the mapping step refuses", body = crate::api::ErrorResponse),
     (status = 404, description = "Unknown import", body = crate::api::ErrorResponse),
+    (status = 401, description = "Not authenticated", body = crate::api::ErrorResponse),
+    (status = 403, description = "Not allowed", body = crate::api::ErrorResponse),
 ))]
 pub async fn set_session_mapping(
     State(state): State<AppState>,
@@ -470,6 +492,8 @@ pub async fn set_session_mapping(
     (status = 200, description = "The session, at step duplicates", body = serde_json::Value),
     (status = 400, description = "Invalid setting, or the mapping is not set yet", body = crate::api::ErrorResponse),
     (status = 404, description = "Unknown import", body = crate::api::ErrorResponse),
+    (status = 401, description = "Not authenticated", body = crate::api::ErrorResponse),
+    (status = 403, description = "Not allowed", body = crate::api::ErrorResponse),
 ))]
 pub async fn set_session_duplicates(
     State(state): State<AppState>,
@@ -502,6 +526,8 @@ pub async fn set_session_duplicates(
     (status = 200, description = "The preview (a dry run's report)", body = serde_json::Value),
     (status = 400, description = "Out of order, or the preview could not run (saved as preview_failed)", body = crate::api::ErrorResponse),
     (status = 404, description = "Unknown import", body = crate::api::ErrorResponse),
+    (status = 401, description = "Not authenticated", body = crate::api::ErrorResponse),
+    (status = 403, description = "Not allowed", body = crate::api::ErrorResponse),
 ))]
 pub async fn preview_session(
     State(state): State<AppState>,
@@ -518,6 +544,8 @@ pub async fn preview_session(
     (status = 202, description = "Queued; follow it at GET /v1/imports/{id}", body = serde_json::Value),
     (status = 400, description = "Not previewed, or the preview failed", body = crate::api::ErrorResponse),
     (status = 404, description = "Unknown import", body = crate::api::ErrorResponse),
+    (status = 401, description = "Not authenticated", body = crate::api::ErrorResponse),
+    (status = 403, description = "Not allowed", body = crate::api::ErrorResponse),
 ))]
 pub async fn confirm_session(
     State(state): State<AppState>,

@@ -66,6 +66,7 @@ if [[ " $only " == *" crash "* ]]; then
     ref_accounts="$(run records list accounts --count --json | field '["count"]')"
     echo "crash $backend: reference counts (created updated unchanged skipped flagged failed) = $reference, accounts $ref_accounts"
     passed=0
+    killed=0
     for point in $(seq 1 "$points"); do
       target=$(( (RANDOM * 32768 + RANDOM) % 95000 + 1000 ))
       ctx="$(fresh "$backend" "jobs_crash_${backend}_$point")"
@@ -85,6 +86,7 @@ if [[ " $only " == *" crash "* ]]; then
       if [ "$status" = running ] || [ "$status" = queued ]; then
         result="$(run import --resume "$id" --json 2>/dev/null | counts || true)"
         how="killed at $done_rows rows (aimed at $target), resumed"
+        killed=$((killed + 1))
       else
         result="$(run history "$id" --json | counts)"
         how="finished before the kill (aimed at $target)"
@@ -102,7 +104,7 @@ if [[ " $only " == *" crash "* ]]; then
       echo "crash $backend point $point: $how; counts $result; contacts $contacts; accounts $accounts; outcomes $outcomes; $verdict"
       [ "$backend" = postgres ] && psql "$pg/postgres" -qAtc "DROP DATABASE IF EXISTS jobs_crash_${backend}_$point" >/dev/null 2>&1
     done
-    echo "crash $backend: $passed of $points crash points ended exactly as the reference run"
+    echo "crash $backend: $passed of $points attempts ended exactly as the reference run; $killed of them were killed mid-run and resumed"
   done
 fi
 

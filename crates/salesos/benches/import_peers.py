@@ -34,7 +34,11 @@ import time
 def pandas_peer(path, db):
     import sqlite3
 
-    import pandas as pd
+    try:
+        import pandas as pd
+    except ImportError:
+        print("pandas is not installed: pip install pandas polars", file=sys.stderr)
+        sys.exit(3)  # not 1, which measure accepts as "some rows failed"
 
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     for col in df.columns:
@@ -49,7 +53,11 @@ def pandas_peer(path, db):
 
 
 def polars_peer(path):
-    import polars as pl
+    try:
+        import polars as pl
+    except ImportError:
+        print("polars is not installed: pip install pandas polars", file=sys.stderr)
+        sys.exit(3)
 
     df = pl.read_csv(path, infer_schema=False)
     df = df.with_columns(pl.all().str.strip_chars())
