@@ -142,6 +142,26 @@ impl LineEnding {
     }
 }
 
+/// Reads a delimiter or quote given by a user: one ASCII character, or a name (`tab`, `comma`,
+/// `semicolon`, `pipe`, `caret`, `colon`, `backtick`, `double`, `single`).
+pub fn separator_byte(text: &str) -> Option<u8> {
+    Some(match text.to_ascii_lowercase().as_str() {
+        "tab" | "\\t" => b'\t',
+        "comma" => b',',
+        "semicolon" => b';',
+        "pipe" => b'|',
+        "caret" => b'^',
+        "colon" => b':',
+        "backquote" | "backtick" => b'`',
+        "double" | "dquote" => b'"',
+        "single" | "squote" => b'\'',
+        _ => match text.as_bytes() {
+            [b] if b.is_ascii() && *b != b'\n' && *b != b'\r' => *b,
+            _ => return None,
+        },
+    })
+}
+
 /// What the user chose instead of detection; `None` fields are detected.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadOptions {

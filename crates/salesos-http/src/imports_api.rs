@@ -72,6 +72,12 @@ pub struct UploadParams {
     pub encoding: Option<String>,
     /// Workbook sheet; default the first.
     pub sheet: Option<String>,
+    /// CSV delimiter: one character, or tab, comma, semicolon, pipe; default detected.
+    pub delimiter: Option<String>,
+    /// CSV quote character; default detected.
+    pub quote: Option<String>,
+    /// The header row, 1-based; 0 when the file has no header; default detected.
+    pub header_row: Option<u64>,
 }
 
 fn invalid(field: &str, message: String) -> ApiError {
@@ -97,6 +103,27 @@ fn request_from(params: &UploadParams) -> ApiResult<ImportRequest> {
     request.overrides = overrides_from(params)?;
     request.read_options.encoding = params.encoding.clone();
     request.read_options.sheets = params.sheet.clone().into_iter().collect();
+    let separator = |field: &str, value: &Option<String>| -> ApiResult<Option<u8>> {
+        value
+            .as_deref()
+            .map(|text| {
+                salesos_formats::read::separator_byte(text).ok_or_else(|| {
+                    invalid(field, format!("{field} {text:?}: expected one character, or tab, comma, semicolon, pipe"))
+                })
+            })
+            .transpose()
+    };
+    request.read_options.delimiter = separator("delimiter", &params.delimiter)?;
+    request.read_options.quote = separator("quote", &params.quote)?;
+    request.read_options.header_row = params.header_row;
+    if let Some(label) = &params.encoding {
+        if salesos_formats::read::sniff::TextEncoding::from_label(label).is_none() {
+            return Err(invalid(
+                "encoding",
+                format!("encoding {label:?} is not one we know (try utf-8, windows-1252, shift_jis)"),
+            ));
+        }
+    }
     Ok(request)
 }
 

@@ -10,12 +10,16 @@ use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
 use salesos_model::error::ErrorCode;
 use salesos_model::ids::{ObjectId, OperationId, RecordId};
-use salesos_model::ops::{AuditEntry, AuditOutcome, BeforeImage, JournalOp};
+use salesos_model::ops::{AuditEntry, AuditOutcome, BeforeImage, JobState, JournalOp, NewJob};
 use salesos_model::schema::{FieldType, ReferenceTarget};
 use salesos_store::{Store, UndoAction, UndoItem, UndoResult, WriteContext};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// The job kind of undos.
+pub const UNDO_JOB: &str = "undo";
+/// How long an undo's claim holds; a re-run after a crash waits for it.
+const UNDO_LEASE_MS: i64 = 60_000;
 /// How long after it ended an import may be undone, ms.
 pub const UNDO_WINDOW_MS: i64 = 30 * 24 * 3_600_000;
 /// Records changed per undo transaction.
@@ -67,6 +71,8 @@ pub struct UndoReport {
     pub import_id: i64,
     /// The undo's own operation (none when nothing changed).
     pub undo_id: Option<i64>,
+    /// The undo's job (none when nothing changed).
+    pub job_id: Option<i64>,
     /// `undone`, or `conflicts` (nothing changed; decide with keep or revert).
     pub status: &'static str,
     /// Created records deleted.
@@ -165,6 +171,7 @@ pub fn undo(store: &Store, actor: &Actor, import: OperationId, later: LaterEdits
     let mut report = UndoReport {
         import_id: import.0,
         undo_id: None,
+        job_id: None,
         status: "undone",
         deleted: 0,
         restored: 0,
@@ -230,6 +237,56 @@ pub fn undo(store: &Store, actor: &Actor, import: OperationId, later: LaterEdits
         return Ok(report);
     }
 
+    // The undo is a job of its own (kind `undo`, one per import), run here; a re-run after a
+    // crash takes the job back once its lease ends and skips what was done.
+    let (job, _) = store.enqueue_job(
+        &NewJob {
+            org_id: actor.org.id,
+            kind: UNDO_JOB.into(),
+            payload: serde_json::json!({ "import_id": import.0 }).to_string(),
+            unique_key: Some(format!("undo:{}", import.0)),
+            run_after: now,
+            max_attempts: 100,
+        },
+        now,
+    )?;
+    let worker = format!("undo:{}", actor.user.id.0);
+    if store.claim_job_id(job.id, &worker, UNDO_LEASE_MS, None, now)?.is_none() {
+        return Err(AppError::invalid(format!(
+            "an undo of import {} is already running (job {}); wait for it to end",
+            import.0, job.id.0
+        )));
+    }
+    report.job_id = Some(job.id.0);
+    match apply(store, actor, &log, touched, &versions, &referenced, later, &mut report, now) {
+        Ok(()) => {
+            report.duration_ms = started.elapsed().as_millis() as u64;
+            let summary = serde_json::to_string(&report).unwrap_or_default();
+            store.finish_job(job.id, &worker, JobState::Succeeded, &summary, None, now)?;
+            Ok(report)
+        }
+        Err(err) => {
+            store.finish_job(job.id, &worker, JobState::Queued, "{}", Some(&err.to_string()), now)?;
+            Err(err)
+        }
+    }
+}
+
+/// Deletes and restores the records, then records the undo (import log, operation, audit).
+#[allow(clippy::too_many_arguments)]
+fn apply(
+    store: &Store,
+    actor: &Actor,
+    log: &salesos_store::ImportLog,
+    touched: Vec<Touched>,
+    versions: &HashMap<RecordId, i64>,
+    referenced: &BTreeMap<RecordId, Vec<(String, i64)>>,
+    later: LaterEdits,
+    report: &mut UndoReport,
+    now: i64,
+) -> AppResult<()> {
+    let import = log.id;
+    let schema = store.schema(actor.org.id)?;
     let (undo_id, _) = store.begin_import_undo(actor.org.id, import, actor.user.id, now)?;
     report.undo_id = Some(undo_id.0);
     let mut items: Vec<UndoItem> = Vec::with_capacity(touched.len());
@@ -280,7 +337,6 @@ pub fn undo(store: &Store, actor: &Actor, import: OperationId, later: LaterEdits
             }
         }
     }
-    report.duration_ms = started.elapsed().as_millis() as u64;
     let summary = serde_json::to_string(&report).unwrap_or_default();
     store.finish_import_undo(import, undo_id, &summary, now)?;
     store.append_audit(&AuditEntry {
@@ -293,7 +349,7 @@ pub fn undo(store: &Store, actor: &Actor, import: OperationId, later: LaterEdits
         outcome: if report.kept_edited + report.kept_referenced > 0 { AuditOutcome::Partial } else { AuditOutcome::Success },
         detail: summary,
     })?;
-    Ok(report)
+    Ok(())
 }
 
 #[cfg(test)]

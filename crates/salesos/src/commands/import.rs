@@ -345,27 +345,10 @@ fn print_report(report: &ImportReport) {
 fn options(args: &ImportArgs) -> CliResult<ReadOptions> {
     let byte = |flag: &str, value: &Option<String>| -> CliResult<Option<u8>> {
         let Some(text) = value else { return Ok(None) };
-        let byte = match text.to_ascii_lowercase().as_str() {
-            "tab" | "\\t" => b'\t',
-            "comma" => b',',
-            "semicolon" => b';',
-            "pipe" => b'|',
-            "caret" => b'^',
-            "colon" => b':',
-            "backquote" | "backtick" => b'`',
-            "double" | "dquote" => b'"',
-            "single" | "squote" => b'\'',
-            _ => match text.as_bytes() {
-                [b] if b.is_ascii() && *b != b'\n' && *b != b'\r' => *b,
-                _ => {
-                    return Err(CliError::invalid(format!(
-                        "--{flag} {text:?} must be one ASCII character (or tab, comma, semicolon, pipe…)"
-                    ))
-                    .with_field(flag))
-                }
-            },
-        };
-        Ok(Some(byte))
+        read::separator_byte(text).map(Some).ok_or_else(|| {
+            CliError::invalid(format!("--{flag} {text:?} must be one ASCII character (or tab, comma, semicolon, pipe…)"))
+                .with_field(flag)
+        })
     };
     let escape = match args.escape.as_deref() {
         None => None,

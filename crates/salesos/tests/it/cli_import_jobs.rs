@@ -103,6 +103,10 @@ fn history_result_file_and_undo_with_conflicts() {
 
         let undone = env.run(&["undo", &id, "--keep-later-edits", "--json"]).ok();
         assert_eq!(undone["status"], "undone");
+        assert!(
+            undone["job_id"].as_i64().is_some() && undone["undo_id"].as_i64().is_some(),
+            "undo is a job of its own: {undone}"
+        );
         assert_eq!(
             (undone["deleted"].as_u64(), undone["restored"].as_u64(), undone["kept_edited"].as_u64()),
             (Some(0), Some(1), Some(1))

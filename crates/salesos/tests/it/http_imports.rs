@@ -160,6 +160,31 @@ fn a_file_imports_through_the_session_steps_and_steps_out_of_order_are_refused()
         // A confirmed session's steps no longer change.
         api.send("PUT", &path("mapping"), &proposed).err(400, "invalid_request");
         api.send("POST", &path("confirm"), &json!({})).err(400, "invalid_request");
+
+        // Records change between the preview and the run: the run says so.
+        let second = request(
+            &server.addr,
+            "POST",
+            "/v1/import-sessions?object=contacts&file_name=more.csv&delimiter=semicolon",
+            &[("Authorization", &format!("Bearer {key}"))],
+            Some("First Name;Last Name;Email\nCy;Cole;cy@acme.io\n"),
+        );
+        assert_eq!(second.status, 201, "{}", second.body);
+        let second = second.json();
+        assert_eq!(second["detected"]["dialect"]["delimiter"], ";");
+        let id2 = second["import_id"].as_i64().unwrap();
+        let path2 = |step: &str| format!("/v1/import-sessions/{id2}/{step}");
+        api.send("PUT", &path2("mapping"), &second["proposed_mapping"]).ok();
+        assert_eq!(api.send("POST", &path2("preview"), &json!({})).ok()["counts"]["created"], 1);
+        api.send("POST", "/v1/records/contacts", &json!({"fields": {"last_name": "Cole", "email": "cy@acme.io"}})).ok();
+        assert_eq!(api.send("POST", &path2("confirm"), &json!({})).status, 202);
+        let done = wait_until_done(&api, id2);
+        assert_eq!(done["counts"]["skipped"], 1, "{done}");
+        let changed = &done["summary"]["changed_since_preview"];
+        assert_eq!(changed["preview"]["created"], 1, "{done}");
+        assert_eq!(changed["run"]["skipped"], 1);
+        let notes = api.get("/v1/notifications").ok();
+        assert!(notes["notifications"][0]["message"].as_str().unwrap().contains("changed since the preview"), "{notes}");
     }
 }
 
