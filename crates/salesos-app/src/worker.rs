@@ -4,7 +4,7 @@
 //! (expired files, imports past their 90 days); exports and schedules will add theirs.
 
 use crate::error::{AppError, AppResult};
-use crate::imports::job::{JobContext, IMPORT_JOB, IMPORT_LEASE_MS};
+use crate::imports::job::{JobContext, IMPORT_JOB};
 use salesos_model::error::ErrorCode;
 use salesos_model::ids::OrgId;
 use salesos_model::ops::{JobState, NewJob};
@@ -55,10 +55,11 @@ pub fn step(
     worker: &str,
     clock: &(dyn Fn() -> i64 + Sync),
     max_concurrent_imports: i64,
+    import_lease_ms: i64,
 ) -> AppResult<StepOutcome> {
     let now = clock();
-    if let Some(job) = store.claim_job(&[IMPORT_JOB], worker, IMPORT_LEASE_MS, Some(max_concurrent_imports), now)? {
-        let ctx = JobContext { store, files, worker, clock };
+    if let Some(job) = store.claim_job(&[IMPORT_JOB], worker, import_lease_ms, Some(max_concurrent_imports), now)? {
+        let ctx = JobContext { store, files, worker, clock, lease_ms: import_lease_ms };
         // The job records its own end (import log, job state, notification); an error here is
         // already recorded, or the job is retried from its checkpoint.
         let state = match crate::imports::job::execute(&ctx, &job, &mut |_| {}) {
@@ -112,10 +113,10 @@ mod tests {
         schedule_housekeeping(&store, now).unwrap();
         schedule_housekeeping(&store, now + 1).unwrap();
         assert_eq!(
-            step(&store, &files, "w", &|| now, 3).unwrap(),
+            step(&store, &files, "w", &|| now, 3, 30_000).unwrap(),
             StepOutcome::Ran { kind: HOUSEKEEPING.into(), state: JobState::Succeeded }
         );
-        assert_eq!(step(&store, &files, "w", &|| now, 3).unwrap(), StepOutcome::Idle, "one run per period");
+        assert_eq!(step(&store, &files, "w", &|| now, 3, 30_000).unwrap(), StepOutcome::Idle, "one run per period");
         assert_eq!(files.sweep_expired(&store, now).unwrap(), 0, "the job already deleted the expired file");
     }
 }

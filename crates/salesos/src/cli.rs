@@ -109,6 +109,9 @@ pub struct ImportArgs {
     /// Imports that may run at once in one organization; more wait in the queue.
     #[arg(long, default_value_t = 3, env = "SALESOS_MAX_CONCURRENT_IMPORTS", value_name = "N")]
     pub max_concurrent: i64,
+    /// How long the import's claim holds without a heartbeat, ms (each batch heartbeats).
+    #[arg(long, hide = true, default_value_t = 30_000, env = "SALESOS_IMPORT_LEASE_MS", value_name = "MS")]
+    pub import_lease_ms: i64,
     /// Show the detected settings and the first rows, without importing.
     #[arg(long)]
     pub preview: bool,
@@ -209,6 +212,10 @@ pub struct ServeArgs {
     /// Largest upload accepted, in MB (default: the spec's per-format limits, 50 MB at most).
     #[arg(long, env = "SALESOS_MAX_UPLOAD_MB", value_name = "MB")]
     pub max_upload_mb: Option<u64>,
+    /// How long an import's claim holds without a heartbeat, ms; an abandoned import is picked
+    /// up once it ends.
+    #[arg(long, hide = true, default_value_t = 30_000, env = "SALESOS_IMPORT_LEASE_MS", value_name = "MS")]
+    pub import_lease_ms: i64,
 }
 
 /// Output file formats of the generator.

@@ -350,6 +350,8 @@ pub struct JobContext<'a> {
     pub worker: &'a str,
     /// The clock, ms since the Unix epoch.
     pub clock: &'a (dyn Fn() -> i64 + Sync),
+    /// How long the job's claim holds without a heartbeat ([`IMPORT_LEASE_MS`] by default).
+    pub lease_ms: i64,
 }
 
 /// Runs a claimed import job to its end (or its cancellation) and records the outcome in the
@@ -577,7 +579,7 @@ impl RunHooks for JobHooks<'_> {
             "eta_ms": eta_ms,
         });
         let store = self.ctx.store;
-        if !store.heartbeat_job(self.job, self.ctx.worker, IMPORT_LEASE_MS, &progress.to_string(), now)? {
+        if !store.heartbeat_job(self.job, self.ctx.worker, self.ctx.lease_ms, &progress.to_string(), now)? {
             return Err(AppError::new(
                 ErrorCode::Internal,
                 format!("import {} lost its lease (another worker took it over); stopping here", self.import.0),

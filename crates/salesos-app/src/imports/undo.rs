@@ -394,7 +394,7 @@ mod tests {
 
         let job = store.claim_job_id(log.job_id.unwrap(), "w", IMPORT_LEASE_MS, Some(3), T0).unwrap().unwrap();
         let clock = || T0 + 1_000;
-        let ctx = JobContext { store: &store, files: &files, worker: "w", clock: &clock };
+        let ctx = JobContext { store: &store, files: &files, worker: "w", clock: &clock, lease_ms: IMPORT_LEASE_MS };
         let report = job::execute(&ctx, &job, &mut |_| {}).unwrap();
         assert_eq!(report.summary.counts.created, 1);
 

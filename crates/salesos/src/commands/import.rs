@@ -72,7 +72,7 @@ pub fn run(global: &GlobalArgs, args: ImportArgs) -> CliResult<u8> {
             log.id.0, name, log.id.0
         ));
     }
-    run_job(global, &store, &files, &log, args.max_concurrent)
+    run_job(global, &store, &files, &log, &args)
 }
 
 /// `salesos import --resume ID`: claims the import's job (taking it over from a process that
@@ -88,23 +88,24 @@ fn resume(global: &GlobalArgs, args: &ImportArgs, import: OperationId) -> CliRes
         return Err(CliError::invalid(format!("import {} already ended ({}); there is nothing to resume", import.0, log.status)));
     }
     let log = job::ensure_job(&store, &log, now_ms())?;
-    run_job(global, &store, &files, &log, args.max_concurrent)
+    run_job(global, &store, &files, &log, args)
 }
 
 /// Claims an import's job (waiting in the queue while the organization runs its maximum) and runs it.
-fn run_job(global: &GlobalArgs, store: &Store, files: &FileStore, log: &ImportLog, max_concurrent: i64) -> CliResult<u8> {
+fn run_job(global: &GlobalArgs, store: &Store, files: &FileStore, log: &ImportLog, args: &ImportArgs) -> CliResult<u8> {
+    let (max_concurrent, lease_ms) = (args.max_concurrent, args.import_lease_ms.max(1_000));
     let worker = cli_worker_name();
     let job_id = log.job_id.ok_or_else(|| CliError::new(ErrorCode::Internal, "the import has no job"))?;
     let mut last_position = 0;
     let job = loop {
         let now = now_ms();
-        if let Some(job) = store.claim_job_id(job_id, &worker, job::IMPORT_LEASE_MS, Some(max_concurrent.max(1)), now)? {
+        if let Some(job) = store.claim_job_id(job_id, &worker, lease_ms, Some(max_concurrent.max(1)), now)? {
             break job;
         }
         let current = store.job(log.org_id, job_id)?;
         if let (salesos_model::ops::JobState::Running, Some(owner)) = (current.state, current.lease_owner.as_deref()) {
             if is_dead_cli(owner) {
-                if let Some(job) = store.take_over_job(job_id, owner, &worker, job::IMPORT_LEASE_MS, now)? {
+                if let Some(job) = store.take_over_job(job_id, owner, &worker, lease_ms, now)? {
                     break job;
                 }
                 continue;
@@ -130,7 +131,7 @@ fn run_job(global: &GlobalArgs, store: &Store, files: &FileStore, log: &ImportLo
         std::thread::sleep(std::time::Duration::from_millis(250));
     };
     let bar = progress_bar(global);
-    let ctx = job::JobContext { store, files, worker: &worker, clock: &now_ms };
+    let ctx = job::JobContext { store, files, worker: &worker, clock: &now_ms, lease_ms };
     let report = job::execute(&ctx, &job, &mut |p| show_progress(&bar, p));
     bar.finish_and_clear();
     finish(global, &report?)

@@ -41,12 +41,13 @@ pub fn run(settings: &Settings, args: ServeArgs) -> CliResult<u8> {
         .map(|index| {
             let (store, files, stopping) = (store.clone(), files.clone(), stopping.clone());
             let max_imports = args.max_concurrent_imports.max(1);
+            let lease_ms = args.import_lease_ms.max(1_000);
             std::thread::spawn(move || {
                 let name = format!("worker-{}-{index}", std::process::id());
                 while !stopping.load(Ordering::Relaxed) {
                     let now = now_ms();
                     let outcome = worker::schedule_housekeeping(&store, now)
-                        .and_then(|()| worker::step(&store, &files, &name, &now_ms, max_imports));
+                        .and_then(|()| worker::step(&store, &files, &name, &now_ms, max_imports, lease_ms));
                     match outcome {
                         Ok(worker::StepOutcome::Ran { .. }) => continue,
                         Ok(worker::StepOutcome::Idle) => {}

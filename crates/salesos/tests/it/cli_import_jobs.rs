@@ -313,3 +313,63 @@ fn a_running_import_cancels_at_a_batch_boundary_and_keeps_what_it_committed() {
         env.run(&["import", "--resume", &id, "--json"]).err(2, "invalid_request");
     }
 }
+
+#[test]
+fn a_server_picks_up_an_abandoned_import_when_its_lease_ends() {
+    for env in Env::both("import_jobs_pickup") {
+        let env = env.with_org();
+        let file = env.file("contacts.csv");
+        let rows = 30_000u64;
+        env.run(&["generate", "contacts", "--rows", &rows.to_string(), "-o", file.to_str().unwrap(), "--json"]).ok();
+        let path = file.to_str().unwrap();
+        let args = ["import", path, "--object", "contacts", "--create-missing", "--batch-rows", "500", "--commit-rows", "500"];
+        let mut child = env
+            .command(&[&args[..], &["--import-lease-ms", "1000", "--json"]].concat())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut killed_at = None;
+        while started.elapsed() < std::time::Duration::from_secs(60) {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            let list = env.run(&["history", "--json"]);
+            let Some(log) = (list.code == 0).then(|| list.json()["imports"][0].clone()) else { continue };
+            if log["rows_done"].as_u64().unwrap_or(0) > 0 && log["status"] == "running" {
+                child.kill().unwrap();
+                killed_at = log["rows_done"].as_u64();
+                break;
+            }
+            if !log["status"].is_null() && log["status"] != "running" && log["status"] != "queued" {
+                break;
+            }
+        }
+        child.wait().unwrap();
+        let Some(killed_at) = killed_at else {
+            eprintln!("the import ended before it could be killed; nothing to check on this machine");
+            continue;
+        };
+        let id = env.run(&["history", "--json"]).ok()["imports"][0]["import_id"].to_string();
+        // A server started afterwards takes the job over once the dead process's lease ends.
+        let server = env.serve(&["--no-demo", "--import-lease-ms", "1000"]);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        let detail = loop {
+            let detail = env.run(&["history", &id, "--json"]).ok();
+            if detail["status"] != "running" {
+                break detail;
+            }
+            assert!(std::time::Instant::now() < deadline, "the server did not finish import {id}: {detail}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        drop(server);
+        assert!(detail["status"] == "completed" || detail["status"] == "completed_with_errors", "{detail}");
+        let finished = counts(&detail);
+        assert_eq!(finished.iter().sum::<u64>(), rows);
+        assert!(finished[0] > killed_at / 2, "{detail}");
+        let stored = env.run(&["records", "list", "contacts", "--count", "--json"]).ok();
+        assert_eq!(stored["count"].as_u64().unwrap(), finished[0], "no row written twice");
+        let fresh = Env::sqlite().with_org();
+        let clean = fresh.run(&[&args[..], &["--json"]].concat()).json();
+        assert_eq!(counts(&clean), finished, "the resumed run ends as an uninterrupted one");
+    }
+}
