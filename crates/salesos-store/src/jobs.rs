@@ -211,6 +211,19 @@ impl Store {
         Ok(changed == 1)
     }
 
+    /// Puts a job held by this worker back in the queue to retry no earlier than `run_after`;
+    /// returns false if the lease was lost.
+    pub fn requeue_job(&self, job: JobId, worker: &str, run_after: i64, error: &str, now: i64) -> Result<bool> {
+        let changed = self.write(|tx| {
+            tx.exec(
+                "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, run_after = $1, last_error = $2, updated_at = $3
+                 WHERE id = $4 AND lease_owner = $5 AND state = 'running'",
+                &[run_after.into(), error.into(), now.into(), job.0.into(), worker.into()],
+            )
+        })?;
+        Ok(changed == 1)
+    }
+
     /// Cancels a queued job of an organization; returns false if it was not queued.
     pub fn cancel_queued_job(&self, org: OrgId, job: JobId, now: i64) -> Result<bool> {
         let changed = self.write(|tx| {

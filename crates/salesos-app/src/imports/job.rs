@@ -31,6 +31,8 @@ pub const DEFAULT_MAX_CONCURRENT_IMPORTS: i64 = 3;
 pub const IMPORT_LEASE_MS: i64 = 30_000;
 /// How long imports stay in the history (and their source files in the file store), ms.
 pub const IMPORT_KEEP_MS: i64 = 90 * 24 * 3_600_000;
+/// Wait before retrying a job that failed on the machine's side, times its attempts so far, ms.
+const RETRY_BACKOFF_MS: i64 = 5_000;
 /// Attempts before a job that keeps failing on the machine's side gives up.
 const MAX_ATTEMPTS: i64 = 20;
 
@@ -413,8 +415,9 @@ pub fn execute(ctx: &JobContext<'_>, job: &Job, progress: &mut dyn FnMut(Progres
         Err(err) => {
             let machine = matches!(err.body.code, ErrorCode::Internal | ErrorCode::DatabaseUnavailable);
             if machine && job.attempts < job.max_attempts {
-                // Retried from its checkpoint by the next claim.
-                store.finish_job(job.id, ctx.worker, JobState::Queued, "{}", Some(&err.to_string()), now)?;
+                // Retried from its checkpoint by a later claim, waiting longer after each failure.
+                let backoff = RETRY_BACKOFF_MS.saturating_mul(job.attempts.clamp(1, 60));
+                store.requeue_job(job.id, ctx.worker, now + backoff, &err.to_string(), now)?;
                 return Err(err);
             }
             store.finish_import(

@@ -842,6 +842,10 @@ conformance!(one_job_is_claimed_under_the_org_cap_and_taken_over_from_a_dead_wor
     assert_eq!((taken.lease_owner.as_deref(), taken.attempts), (Some("cli:h:3"), 2));
     assert!(db.store.finish_job(b.id, "cli:h:3", JobState::Succeeded, "{}", None, T0 + 1).unwrap());
     assert!(db.store.claim_job_id(a.id, "cli:h:2", 1000, Some(1), T0 + 2).unwrap().is_some(), "a slot freed");
+    assert!(db.store.requeue_job(a.id, "cli:h:2", T0 + 5_000, "disk full", T0 + 3).unwrap());
+    assert!(db.store.claim_job_id(a.id, "cli:h:2", 1000, Some(1), T0 + 4_999).unwrap().is_none(), "not before its retry time");
+    let retried = db.store.claim_job_id(a.id, "cli:h:2", 1000, Some(1), T0 + 5_000).unwrap().unwrap();
+    assert_eq!((retried.attempts, retried.last_error.as_deref()), (2, Some("disk full")));
 });
 
 conformance!(import_templates_are_saved_replaced_shared_and_deleted, |db| {
