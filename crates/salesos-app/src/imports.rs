@@ -34,8 +34,8 @@ use salesos_import::transform::{self, RowContext, TransformedRow};
 use salesos_import::validate::Validator;
 use salesos_model::access::{Action, VisibilityScope};
 use salesos_model::error::ErrorCode;
-use salesos_model::ids::{OperationId, RecordId, UserId};
-use salesos_model::keys::{MatchKey, MatchKeyKind};
+use salesos_model::ids::{ObjectId, OperationId, RecordId, UserId};
+use salesos_model::keys::{key_hash, MatchKey, MatchKeyKind};
 use salesos_model::ops::{AuditEntry, AuditOutcome, OperationKind};
 use salesos_model::query::{parse_and_resolve, RecordQuery};
 use salesos_model::record::{Fields, NewRecord};
@@ -736,6 +736,21 @@ fn finish_run(
     Ok(())
 }
 
+/// Object ids by api name, remembered per batch (references name their object per row).
+#[derive(Default)]
+struct ObjectIds(Vec<(String, Option<ObjectId>)>);
+
+impl ObjectIds {
+    fn get(&mut self, schema: &Schema, name: &str) -> Option<ObjectId> {
+        if let Some((_, id)) = self.0.iter().find(|(n, _)| n == name) {
+            return *id;
+        }
+        let id = schema.object(name).map(|o| o.id);
+        self.0.push((name.to_string(), id));
+        id
+    }
+}
+
 /// The problem of a row whose matched record changed or vanished while the import ran.
 fn concurrent_change_issue() -> RowIssue {
     let mut issue = RowIssue::error(None, None, IssueKind::Rejected, "the record as matched", "");
@@ -815,7 +830,8 @@ struct Driver<'a> {
     dry_run: bool,
     users: HashMap<String, UserId>,
     in_file: InFileKeys,
-    created_refs: HashMap<(String, MatchKeyKind, String), RecordId>,
+    /// Records created for missing references: (object, key hash) → id.
+    created_refs: HashMap<(ObjectId, i64), RecordId>,
     created_references: BTreeMap<String, u64>,
     summary: Summary,
     files: &'a mut ReportFiles,
@@ -1033,39 +1049,48 @@ impl Driver<'_> {
             .map(|c| c.header.clone())
     }
 
-    /// Resolves references by value: one lookup per referenced object and key kind.
+    /// Resolves references by value: one lookup per referenced object (all key kinds at once).
+    /// Keys are handled as (object, 64-bit key hash) pairs, the form the store indexes, so a
+    /// row's reference costs a hash and no allocation.
     fn resolve_references(&mut self, staged: &mut [Staged]) -> AppResult<()> {
-        let mut wanted: BTreeMap<(String, MatchKeyKind), Vec<String>> = BTreeMap::new();
+        let mut targets = ObjectIds::default();
+        // The distinct keys of the batch, per target object.
+        let mut wanted: HashMap<ObjectId, HashMap<i64, MatchKey>> = HashMap::new();
         for stage in staged.iter() {
             for reference in &stage.row.references {
-                wanted.entry((reference.object.clone(), reference.kind)).or_default().push(reference.normalized.clone());
+                let Some(object) = targets.get(self.schema, &reference.object) else { continue };
+                let hash = key_hash(reference.kind, &reference.normalized);
+                wanted
+                    .entry(object)
+                    .or_default()
+                    .entry(hash)
+                    .or_insert_with(|| MatchKey { kind: reference.kind, normalized: reference.normalized.clone() });
             }
         }
-        let mut found: HashMap<(String, MatchKeyKind, String), Vec<RecordId>> = HashMap::new();
-        for ((object_name, kind), mut texts) in wanted {
-            texts.sort();
-            texts.dedup();
-            let Some(target) = self.schema.object(&object_name) else { continue };
-            let keys: Vec<MatchKey> = texts.iter().map(|t| MatchKey { kind, normalized: t.clone() }).collect();
-            let hits = self.store.lookup_match_keys(target.id, &keys)?;
-            for (text, ids) in texts.into_iter().zip(hits) {
-                found.insert((object_name.clone(), kind, text), ids);
+        let mut found: HashMap<(ObjectId, i64), Vec<RecordId>> = HashMap::new();
+        for (object, keys) in wanted {
+            let (hashes, keys): (Vec<i64>, Vec<MatchKey>) = keys.into_iter().unzip();
+            let hits = self.store.lookup_match_keys(object, &keys)?;
+            for (hash, ids) in hashes.into_iter().zip(hits) {
+                found.insert((object, hash), ids);
             }
         }
         let create_missing = self.mapping.settings.create_missing_references;
         if create_missing {
             // Missing accounts named in this batch are created together, once each.
-            let mut missing: Vec<((String, MatchKeyKind, String), String)> = Vec::new();
-            let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+            let mut missing: Vec<((ObjectId, i64), String)> = Vec::new();
+            let mut seen: std::collections::HashSet<i64> = std::collections::HashSet::new();
             for stage in staged.iter() {
                 for reference in &stage.row.references {
                     if reference.kind != MatchKeyKind::CompanyName || reference.object != "accounts" {
                         continue;
                     }
-                    if !seen.insert(reference.normalized.as_str()) {
+                    let Some(object) = targets.get(self.schema, &reference.object) else { continue };
+                    let hash = key_hash(reference.kind, &reference.normalized);
+                    if !seen.insert(hash) {
                         continue;
                     }
-                    let key = (reference.object.clone(), reference.kind, reference.normalized.clone());
+                    let key = (object, hash);
                     if found.get(&key).is_none_or(Vec::is_empty) && !self.created_refs.contains_key(&key) {
                         missing.push((key, reference.text.trim().to_string()));
                     }
@@ -1076,7 +1101,8 @@ impl Driver<'_> {
         for stage in staged.iter_mut() {
             let references = std::mem::take(&mut stage.row.references);
             for reference in references {
-                let key = (reference.object.clone(), reference.kind, reference.normalized.clone());
+                let Some(object) = targets.get(self.schema, &reference.object) else { continue };
+                let key = (object, key_hash(reference.kind, &reference.normalized));
                 let ids = found.get(&key).map(Vec::as_slice).unwrap_or_default();
                 let id = match ids {
                     [id] => Some(*id),
@@ -1133,7 +1159,7 @@ impl Driver<'_> {
 
     /// Creates missing accounts by name in one transaction, journaled under the import so that
     /// undo removes them too; a dry run only counts them.
-    fn create_references(&mut self, missing: Vec<((String, MatchKeyKind, String), String)>) -> AppResult<()> {
+    fn create_references(&mut self, missing: Vec<((ObjectId, i64), String)>) -> AppResult<()> {
         if missing.is_empty() {
             return Ok(());
         }
