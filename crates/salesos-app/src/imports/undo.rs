@@ -393,12 +393,15 @@ mod tests {
         assert!(queued.body.message.contains("is queued"), "{}", queued.body.message);
 
         let job = store.claim_job_id(log.job_id.unwrap(), "w", IMPORT_LEASE_MS, Some(3), T0).unwrap().unwrap();
-        let clock = || T0 + 1_000;
+        let clock = || T0 + 2_000; // it waited two seconds in the queue
         let ctx = JobContext { store: &store, files: &files, worker: "w", clock: &clock, lease_ms: IMPORT_LEASE_MS };
         let report = job::execute(&ctx, &job, &mut |_| {}).unwrap();
         assert_eq!(report.summary.counts.created, 1);
+        let kinds: Vec<String> =
+            store.notifications(actor.org.id, actor.user.id, 10).unwrap().into_iter().map(|n| n.kind).collect();
+        assert_eq!(kinds, ["import.completed", "import.started"], "newest first: it started after waiting, then completed");
 
-        let late = undo(&store, &actor, log.id, LaterEdits::Revert, T0 + 1_000 + 30 * DAY + 1).unwrap_err();
+        let late = undo(&store, &actor, log.id, LaterEdits::Revert, T0 + 2_000 + 30 * DAY + 1).unwrap_err();
         assert!(late.body.message.contains("within 30 days"), "{}", late.body.message);
         let done = undo(&store, &actor, log.id, LaterEdits::Ask, T0 + 29 * DAY).unwrap();
         assert_eq!((done.status, done.deleted), ("undone", 1));
