@@ -68,7 +68,8 @@ pub enum MappingChoice {
 }
 
 /// Settings given on the command line (or in an API step) over those of the mapping.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct SettingsOverrides {
     /// Duplicate strategy.
     pub on_duplicate: Option<DuplicateStrategy>,

@@ -84,14 +84,17 @@ fn invalid(field: &str, message: String) -> ApiError {
     ApiError::new(ErrorCode::InvalidRequest, message).with_field(field)
 }
 
-/// Applies the server's upload limit (when set lower) to every format's size limit.
-fn limit_upload(state: &AppState, request: &mut ImportRequest) {
+/// The request of an upload: its settings, and the server's upload limit (when set lower)
+/// applied to every format's size limit.
+fn upload_request(state: &AppState, params: &UploadParams) -> ApiResult<ImportRequest> {
+    let mut request = request_from(params)?;
     if let Some(max) = state.max_upload_bytes {
         let limits = &mut request.read_options.limits;
         for limit in [&mut limits.csv_bytes, &mut limits.xlsx_bytes, &mut limits.json_bytes, &mut limits.vcard_bytes] {
             *limit = (*limit).min(max);
         }
     }
+    Ok(request)
 }
 
 fn request_from(params: &UploadParams) -> ApiResult<ImportRequest> {
@@ -206,8 +209,7 @@ pub async fn upload_import(
     Query(params): Query<UploadParams>,
     body: Body,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    let mut request = request_from(&params)?;
-    limit_upload(&state, &mut request);
+    let request = upload_request(&state, &params)?;
     let log = stream_upload(&state, body, move |store, files, reader, nonce, now| {
         let log = job::submit_stream(store, files, &authed.actor, &request, reader, nonce, now)?;
         Ok(history::log_json(store, &log)?)
@@ -460,8 +462,7 @@ pub async fn create_session(
     Query(params): Query<UploadParams>,
     body: Body,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    let mut request = request_from(&params)?;
-    limit_upload(&state, &mut request);
+    let request = upload_request(&state, &params)?;
     let view = stream_upload(&state, body, move |store, files, reader, nonce, now| {
         let log = session::create(store, files, &authed.actor, &request, reader, nonce, now)?;
         Ok(session::view(store, files, &authed.actor, log.id)?)

@@ -111,11 +111,18 @@ pub fn write_result_file(store: &Store, files: &FileStore, actor: &Actor, import
         |err: salesos_formats::write::WriteError| AppError::invalid(format!("cannot write {}: {err}", out.display()));
     let mut writer = TableWriter::create(format_for(out), out, &header).map_err(write_error)?;
     let mut seq: i64 = 0;
-    let mut outcomes = store.import_rows(import, 0, 10_000)?.into_iter().peekable();
+    // Outcomes are read a page at a time, in step with the file; once a page comes back short,
+    // the rest of the file has none (rows a cancelled or failed import never reached).
+    const PAGE: i64 = 10_000;
+    let mut page = store.import_rows(import, 0, PAGE)?;
+    let mut more = page.len() as i64 == PAGE;
+    let mut outcomes = page.into_iter().peekable();
     let mut row = SourceRow::default();
     while reader.read_row(&mut row).map_err(super::read_error)? {
-        if outcomes.peek().is_none() {
-            outcomes = store.import_rows(import, seq, 10_000)?.into_iter().peekable();
+        if more && outcomes.peek().is_none() {
+            page = store.import_rows(import, seq, PAGE)?;
+            more = page.len() as i64 == PAGE;
+            outcomes = page.into_iter().peekable();
         }
         let outcome = match outcomes.peek() {
             Some(o) if o.seq == seq => outcomes.next(),

@@ -12,7 +12,7 @@ use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
 use salesos_formats::read::{Escape, ReadOptions};
 use salesos_import::map::MappingLimits;
-use salesos_import::spec::{DuplicateStrategy, EmptyCells, MappingSpec, MatchOn};
+use salesos_import::spec::MappingSpec;
 use salesos_model::error::ErrorCode;
 use salesos_model::files::{FileKind, NewFile};
 use salesos_model::ids::{JobId, OperationId};
@@ -53,20 +53,8 @@ pub struct StoredRequest {
     #[serde(default)]
     pub mapping_source: Option<String>,
     /// Settings over the mapping's (applied into the fixed mapping).
-    #[serde(default)]
-    pub on_duplicate: Option<DuplicateStrategy>,
-    /// Match override.
-    #[serde(default)]
-    pub match_on: Option<MatchOn>,
-    /// Date order override.
-    #[serde(default)]
-    pub date_order: Option<salesos_import::convert::DateOrder>,
-    /// Empty cells override.
-    #[serde(default)]
-    pub empty_cells: Option<EmptyCells>,
-    /// Create missing references override.
-    #[serde(default)]
-    pub create_missing_references: Option<bool>,
+    #[serde(flatten)]
+    pub overrides: SettingsOverrides,
     /// Where to write the error report.
     #[serde(default)]
     pub error_report: Option<PathBuf>,
@@ -151,11 +139,7 @@ impl StoredRequest {
             mapping_source: mapping.as_ref().map(|_| "given".to_string()),
             mapping,
             mapping_name,
-            on_duplicate: request.overrides.on_duplicate,
-            match_on: request.overrides.match_on.clone(),
-            date_order: request.overrides.date_order,
-            empty_cells: request.overrides.empty_cells,
-            create_missing_references: request.overrides.create_missing_references,
+            overrides: request.overrides.clone(),
             error_report: request.error_report.clone(),
             failed_rows: request.failed_rows.clone(),
             save_mapping_as: request.save_mapping_as.clone(),
@@ -191,13 +175,7 @@ impl StoredRequest {
             (None, Some(name)) => MappingChoice::Named(name.clone()),
             (None, None) => MappingChoice::Automatic,
         };
-        request.overrides = SettingsOverrides {
-            on_duplicate: self.on_duplicate,
-            match_on: self.match_on.clone(),
-            date_order: self.date_order,
-            empty_cells: self.empty_cells,
-            create_missing_references: self.create_missing_references,
-        };
+        request.overrides = self.overrides.clone();
         request.error_report = self.error_report.clone();
         request.failed_rows = self.failed_rows.clone();
         request.save_mapping_as = self.save_mapping_as.clone();

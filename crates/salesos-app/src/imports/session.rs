@@ -112,11 +112,11 @@ pub fn view(store: &Store, files: &FileStore, actor: &Actor, id: OperationId) ->
         .map(|s| serde_json::json!({"column": s.header, "target": s.target, "confidence": s.confidence, "reason": s.reason.map(|r| r.as_str())}))
         .collect();
     out["settings"] = serde_json::json!({
-        "on_duplicate": stored.on_duplicate.map(|d| d.as_str()),
-        "match": stored.match_on.as_ref().map(|m| m.to_string()),
-        "date_order": stored.date_order.map(|d| d.as_str()),
-        "empty_cells": stored.empty_cells,
-        "create_missing": stored.create_missing_references,
+        "on_duplicate": stored.overrides.on_duplicate.map(|d| d.as_str()),
+        "match": stored.overrides.match_on.as_ref().map(|m| m.to_string()),
+        "date_order": stored.overrides.date_order.map(|d| d.as_str()),
+        "empty_cells": stored.overrides.empty_cells,
+        "create_missing": stored.overrides.create_missing_references,
     });
     out["preview"] = stored.preview.clone().unwrap_or(serde_json::Value::Null);
     out["next"] = serde_json::json!(match stored.step.as_deref().unwrap_or("uploaded") {
@@ -171,11 +171,7 @@ pub fn set_duplicates(
     let limits = MappingLimits { max_custom_field_mappings: stored.max_custom_field_mappings };
     map::resolve(&schema, &object, &headers, &samples, &spec, &limits)
         .map_err(|err| AppError::invalid(err.to_string()).with_field("settings"))?;
-    stored.on_duplicate = overrides.on_duplicate;
-    stored.match_on = overrides.match_on;
-    stored.date_order = overrides.date_order;
-    stored.empty_cells = overrides.empty_cells;
-    stored.create_missing_references = overrides.create_missing_references;
+    stored.overrides = overrides;
     stored.step = Some("duplicates".into());
     stored.preview = None;
     store.set_import_request(id, &stored.to_json())?;

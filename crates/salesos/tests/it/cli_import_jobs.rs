@@ -16,6 +16,23 @@ fn read_csv(path: &std::path::Path) -> Vec<Vec<String>> {
     reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
 }
 
+/// Polls the history until the newest import, still running, has committed at least `rows`
+/// rows, and returns its log; `None` if it ended first (or a minute passed).
+fn wait_for_committed_rows(env: &Env, rows: u64) -> Option<Value> {
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        let list = env.run(&["history", "--json"]);
+        let Some(log) = (list.code == 0).then(|| list.json()["imports"][0].clone()) else { continue };
+        match log["status"].as_str() {
+            Some("running") if log["rows_done"].as_u64().unwrap_or(0) >= rows => return Some(log),
+            Some("running" | "queued") | None => {}
+            Some(_) => return None,
+        }
+    }
+    None
+}
+
 fn record(env: &Env, object: &str, id: &str) -> Value {
     env.run(&["records", "get", object, id, "--json"]).ok()
 }
@@ -196,17 +213,7 @@ fn killed_import_resumes_without_losing_or_duplicating_a_row() {
         let threshold = 1_000 + (round as u64 * 7_919 + 4_241) % 8_000;
         let mut child =
             env.command(&args).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
-        let started = std::time::Instant::now();
-        while started.elapsed() < std::time::Duration::from_secs(60) {
-            std::thread::sleep(std::time::Duration::from_millis(15));
-            let list = env.run(&["history", "--json"]);
-            let Some(log) = (list.code == 0).then(|| list.json()["imports"][0].clone()) else { continue };
-            if log["rows_done"].as_u64().unwrap_or(0) >= threshold
-                || !matches!(log["status"].as_str(), Some("queued" | "running"))
-            {
-                break;
-            }
-        }
+        wait_for_committed_rows(&env, threshold);
         child.kill().unwrap();
         child.wait().unwrap();
 
@@ -274,21 +281,8 @@ fn a_running_import_cancels_at_a_batch_boundary_and_keeps_what_it_committed() {
             "--json",
         ];
         let child = env.command(&args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
-        let started = std::time::Instant::now();
-        let mut cancelled = None;
-        while started.elapsed() < std::time::Duration::from_secs(60) {
-            std::thread::sleep(std::time::Duration::from_millis(10));
-            let list = env.run(&["history", "--json"]);
-            let Some(log) = (list.code == 0).then(|| list.json()["imports"][0].clone()) else { continue };
-            if log["rows_done"].as_u64().unwrap_or(0) > 0 && log["status"] == "running" {
-                let id = log["import_id"].to_string();
-                cancelled = Some(env.run(&["history", &id, "--cancel", "--json"]).ok());
-                break;
-            }
-            if log["status"] != "running" && log["status"] != "queued" && !log["status"].is_null() {
-                break;
-            }
-        }
+        let cancelled = wait_for_committed_rows(&env, 1)
+            .map(|log| env.run(&["history", &log["import_id"].to_string(), "--cancel", "--json"]).ok());
         let output = child.wait_with_output().unwrap();
         let Some(cancelled) = cancelled else {
             eprintln!("the import ended before it could be cancelled; nothing to check on this machine");
@@ -329,21 +323,10 @@ fn a_server_picks_up_an_abandoned_import_when_its_lease_ends() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        let started = std::time::Instant::now();
-        let mut killed_at = None;
-        while started.elapsed() < std::time::Duration::from_secs(60) {
-            std::thread::sleep(std::time::Duration::from_millis(10));
-            let list = env.run(&["history", "--json"]);
-            let Some(log) = (list.code == 0).then(|| list.json()["imports"][0].clone()) else { continue };
-            if log["rows_done"].as_u64().unwrap_or(0) > 0 && log["status"] == "running" {
-                child.kill().unwrap();
-                killed_at = log["rows_done"].as_u64();
-                break;
-            }
-            if !log["status"].is_null() && log["status"] != "running" && log["status"] != "queued" {
-                break;
-            }
-        }
+        let killed_at = wait_for_committed_rows(&env, 1).map(|log| {
+            child.kill().unwrap();
+            log["rows_done"].as_u64().unwrap_or(0)
+        });
         child.wait().unwrap();
         let Some(killed_at) = killed_at else {
             eprintln!("the import ended before it could be killed; nothing to check on this machine");
