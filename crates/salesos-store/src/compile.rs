@@ -52,6 +52,9 @@ pub(crate) trait Dialect {
     /// id order (SQLite's planner otherwise may pick any index that starts with `object_id` and
     /// sort a million rows for a 100-row page).
     fn records_from(&self, walk_by_id: bool) -> &'static str;
+    /// Whether new match keys go to `match_keys_recent` first (see `key_merge.rs`), so that
+    /// lookups read both tables.
+    fn two_level_keys(&self) -> bool;
 }
 
 /// Returns the `records` column that holds a system field.
@@ -251,8 +254,13 @@ impl Builder<'_> {
                         let object_param = self.param(SqlValue::from(object.0));
                         let kind_param = self.param(SqlValue::from(key.kind.code()));
                         let hash_param = self.param(SqlValue::from(key.hash()));
+                        let recent = if self.dialect.two_level_keys() {
+                            format!(" UNION ALL SELECT mr.record_id FROM match_keys_recent mr WHERE mr.object_id = {object_param} AND mr.kind = {kind_param} AND mr.key_hash = {hash_param}")
+                        } else {
+                            String::new()
+                        };
                         format!(
-                            "({alias}.id IN (SELECT mk.record_id FROM match_keys mk WHERE mk.object_id = {object_param} AND mk.kind = {kind_param} AND mk.key_hash = {hash_param}) AND {exact})"
+                            "({alias}.id IN (SELECT mk.record_id FROM match_keys mk WHERE mk.object_id = {object_param} AND mk.kind = {kind_param} AND mk.key_hash = {hash_param}{recent}) AND {exact})"
                         )
                     }
                     _ => exact,

@@ -12,6 +12,7 @@ pub mod files;
 mod import_config;
 mod import_log;
 mod jobs;
+mod key_merge;
 mod migrate;
 mod ops;
 mod orgs;
@@ -67,6 +68,7 @@ enum Backend {
 /// The database of SalesOS Data.
 pub struct Store {
     backend: Backend,
+    recent_keys: key_merge::RecentKeys,
 }
 
 impl Store {
@@ -79,7 +81,7 @@ impl Store {
             Location::Sqlite(path) => Backend::Sqlite(sqlite::SqliteBackend::open(path)?),
             Location::Postgres(url) => Backend::Postgres(Box::new(postgres::PostgresBackend::open(url)?)),
         };
-        Ok(Store { backend })
+        Ok(Store { backend, recent_keys: key_merge::RecentKeys::default() })
     }
 
     /// Opens an SQLite database file.
@@ -121,9 +123,11 @@ impl Store {
         }
     }
 
-    /// Refreshes planner statistics (and, on PostgreSQL, the visibility map) after a bulk load,
-    /// so that key lookups use index-only scans at once instead of waiting for autovacuum.
+    /// Merges the recent match keys into the main index and refreshes planner statistics (and, on
+    /// PostgreSQL, the visibility map) after a bulk load, so that key lookups use index-only
+    /// scans at once instead of waiting for autovacuum.
     pub fn optimize_after_bulk_load(&self) -> Result<()> {
+        self.merge_recent_keys()?;
         match &self.backend {
             Backend::Sqlite(backend) => {
                 backend.conn()?.execute_batch("PRAGMA optimize;")?;

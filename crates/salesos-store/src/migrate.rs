@@ -10,6 +10,7 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_sessions.sql")),
     (3, include_str!("../migrations/sqlite/0003_import_config.sql")),
     (4, include_str!("../migrations/sqlite/0004_import_jobs.sql")),
+    (5, include_str!("../migrations/sqlite/0005_recent_match_keys.sql")),
 ];
 /// PostgreSQL migrations, in order.
 pub(crate) const POSTGRES: &[(i64, &str)] = &[
@@ -17,6 +18,7 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
     (2, include_str!("../migrations/postgres/0002_sessions.sql")),
     (3, include_str!("../migrations/postgres/0003_import_config.sql")),
     (4, include_str!("../migrations/postgres/0004_import_jobs.sql")),
+    (5, include_str!("../migrations/postgres/0005_recent_match_keys.sql")),
 ];
 
 /// Returns the newest schema version this program knows.

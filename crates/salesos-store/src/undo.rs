@@ -111,7 +111,7 @@ impl Store {
     /// and owner exactly as they were; the version still grows. The records are read in one
     /// statement; PostgreSQL writes the whole batch with a few array statements and COPY.
     pub fn apply_undo(&self, ctx: &WriteContext, schema: &Schema, items: &[UndoItem]) -> Result<Vec<UndoResult>> {
-        self.write(|tx| {
+        let results = self.write(|tx| {
             let seq = match ctx.operation {
                 Some(operation) => next_journal_seq(tx, operation)?,
                 None => 0,
@@ -141,7 +141,10 @@ impl Store {
                 Tx::Sqlite(_) => write_portable(tx, ctx, &changes, seq)?,
             }
             Ok(results)
-        })
+        })?;
+        // A restored record may bring back its old keys: at most a few per item.
+        self.after_keys_added(items.len())?;
+        Ok(results)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Store benchmark (issue 2): bulk insert of generated contacts with all match-key indexes, and
 //! batched match-key lookups, on SQLite and PostgreSQL, beside `sqlite3 .import` of the same rows.
 //!
-//! Run: `cargo bench -p salesos --bench store -- [--rows N] [--lookups N] [--batch N] [--skip-postgres]`
+//! Run: `cargo bench -p salesos --bench store -- [--rows N] [--lookups N] [--batch N] [--skip-postgres] [--skip-sqlite]`
 //! (defaults: 1,000,000 rows, 100,000 email and 100,000 phone lookups in batches of 10,000).
 //! PostgreSQL comes from `SALESOS_TEST_POSTGRES_URL` (default postgres://postgres@127.0.0.1:5432/postgres).
 //! Only the store calls are timed; generating the rows is not.
@@ -19,15 +19,20 @@ use salesos_store::{Location, NewUser, Store, WriteContext};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+/// The allocator of the `salesos` binary, so the store is measured as the product runs it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Args {
     rows: u64,
     lookups: usize,
     batch: usize,
     skip_postgres: bool,
+    skip_sqlite: bool,
 }
 
 fn parse_args() -> Args {
-    let mut args = Args { rows: 1_000_000, lookups: 100_000, batch: 10_000, skip_postgres: false };
+    let mut args = Args { rows: 1_000_000, lookups: 100_000, batch: 10_000, skip_postgres: false, skip_sqlite: false };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -35,6 +40,7 @@ fn parse_args() -> Args {
             "--lookups" => args.lookups = it.next().and_then(|v| v.parse().ok()).expect("--lookups N"),
             "--batch" => args.batch = it.next().and_then(|v| v.parse().ok()).expect("--batch N"),
             "--skip-postgres" => args.skip_postgres = true,
+            "--skip-sqlite" => args.skip_sqlite = true,
             "--keep-postgres" => {}
             _ => {} // cargo bench passes --bench
         }
@@ -180,29 +186,31 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     println!("rows {} · lookups {} per kind · batch {}", args.rows, args.lookups, args.batch);
 
-    let csv_path = dir.path().join("contacts.csv");
-    let mut csv_file = std::fs::File::create(&csv_path).unwrap();
-    let sqlite = Store::open(&Location::Sqlite(dir.path().join("bench.db"))).unwrap();
-    run_backend("sqlite", &sqlite, &args, Some(&mut csv_file));
-    drop(csv_file);
+    if !args.skip_sqlite {
+        let csv_path = dir.path().join("contacts.csv");
+        let mut csv_file = std::fs::File::create(&csv_path).unwrap();
+        let sqlite = Store::open(&Location::Sqlite(dir.path().join("bench.db"))).unwrap();
+        run_backend("sqlite", &sqlite, &args, Some(&mut csv_file));
+        drop(csv_file);
 
-    let columns =
-        "CREATE TABLE contacts (first_name TEXT, last_name TEXT, email TEXT, phone TEXT, title TEXT, city TEXT, country TEXT);";
-    sqlite3_import(&csv_path, dir.path(), "plain", columns, args.rows);
-    sqlite3_import(
-        &csv_path,
-        dir.path(),
-        "unique lower(email)",
-        &format!("{columns}\nCREATE UNIQUE INDEX e ON contacts (lower(email)) WHERE email <> '';"),
-        args.rows,
-    );
-    sqlite3_import(
-        &csv_path,
-        dir.path(),
-        "same indexes",
-        &format!("{columns}\nCREATE INDEX e ON contacts (lower(email));\nCREATE INDEX p ON contacts (phone);\nCREATE INDEX d ON contacts (substr(email, instr(email, '@') + 1));"),
-        args.rows,
-    );
+        let columns =
+            "CREATE TABLE contacts (first_name TEXT, last_name TEXT, email TEXT, phone TEXT, title TEXT, city TEXT, country TEXT);";
+        sqlite3_import(&csv_path, dir.path(), "plain", columns, args.rows);
+        sqlite3_import(
+            &csv_path,
+            dir.path(),
+            "unique lower(email)",
+            &format!("{columns}\nCREATE UNIQUE INDEX e ON contacts (lower(email)) WHERE email <> '';"),
+            args.rows,
+        );
+        sqlite3_import(
+            &csv_path,
+            dir.path(),
+            "same indexes",
+            &format!("{columns}\nCREATE INDEX e ON contacts (lower(email));\nCREATE INDEX p ON contacts (phone);\nCREATE INDEX d ON contacts (substr(email, instr(email, '@') + 1));"),
+            args.rows,
+        );
+    }
 
     if args.skip_postgres {
         return;

@@ -68,6 +68,10 @@ impl Dialect for PostgresDialect {
         SqlValue::from(flag)
     }
 
+    fn two_level_keys(&self) -> bool {
+        false
+    }
+
     fn records_from(&self, _walk_by_id: bool) -> &'static str {
         // PostgreSQL's cost-based planner chooses well with statistics; no hints.
         "records r"

@@ -62,6 +62,10 @@ impl Dialect for SqliteDialect {
         SqlValue::from(i64::from(flag))
     }
 
+    fn two_level_keys(&self) -> bool {
+        true
+    }
+
     fn records_from(&self, walk_by_id: bool) -> &'static str {
         if walk_by_id {
             "records r INDEXED BY records_object"

@@ -83,12 +83,16 @@ impl SqliteBackend {
         conn.busy_timeout(Duration::from_secs(10)).map_err(|e| unavailable(path, e))?;
         // WAL lets readers run beside one writer, across processes; NORMAL sync is durable at
         // every checkpoint and safe against corruption. The cache is a ceiling, not an allocation.
+        // Checkpoints every 150,000 pages (600 MB of WAL) copy a page rewritten by many commits
+        // once, not once per 50,000 pages (1M contacts: 8.1 s → 7.1 s); the WAL file is cut
+        // back to 128 MB after each checkpoint.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON;
              PRAGMA temp_store = MEMORY;
-             PRAGMA wal_autocheckpoint = 50000;",
+             PRAGMA wal_autocheckpoint = 150000;
+             PRAGMA journal_size_limit = 134217728;",
         )
         .map_err(|e| unavailable(path, e))?;
         conn.execute_batch(&memory_pragmas(memory_mib)).map_err(|e| unavailable(path, e))?;

@@ -33,8 +33,9 @@ pub(crate) fn insert(
     }
     keys.sort_unstable();
     {
-        let mut insert_key =
-            tx.prepare_cached("INSERT OR IGNORE INTO match_keys (object_id, kind, key_hash, record_id) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut insert_key = tx.prepare_cached(
+            "INSERT OR IGNORE INTO match_keys_recent (object_id, kind, key_hash, record_id) VALUES (?1, ?2, ?3, ?4)",
+        )?;
         for (kind, hash, id) in keys {
             insert_key.execute(params![object.0, kind, hash, id])?;
         }
@@ -51,11 +52,14 @@ pub(crate) fn insert(
     Ok(ids)
 }
 
-/// Looks up many key hashes of one kind in one statement; returns (hash, record id) pairs.
+/// Looks up many key hashes of one kind in one statement over both key tables; returns (hash,
+/// record id) pairs, a pair twice when both tables hold it.
 pub(crate) fn lookup(conn: &Connection, object: ObjectId, kind: i64, hashes: &[i64]) -> Result<Vec<(i64, i64)>> {
     let values: Rc<Vec<Value>> = Rc::new(hashes.iter().map(|h| Value::Integer(*h)).collect());
     let mut statement = conn.prepare_cached(
-        "SELECT key_hash, record_id FROM match_keys WHERE object_id = ?1 AND kind = ?2 AND key_hash IN rarray(?3)",
+        "SELECT key_hash, record_id FROM match_keys WHERE object_id = ?1 AND kind = ?2 AND key_hash IN rarray(?3)
+         UNION ALL
+         SELECT key_hash, record_id FROM match_keys_recent WHERE object_id = ?1 AND kind = ?2 AND key_hash IN rarray(?3)",
     )?;
     let rows = statement.query_map(params![object.0, kind, values], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

@@ -346,6 +346,52 @@ conformance!(match_keys_are_looked_up_in_batches_and_follow_changes, |db| {
     assert_eq!(after, vec![vec![], vec![ids[5]], vec![], vec![ids[5]]]);
 });
 
+conformance!(match_keys_stay_exact_across_merges_of_the_recent_keys, |db| {
+    let fx = fixture(db);
+    let schema = db.store.schema(fx.org.id).unwrap();
+    let contacts = schema.object("contacts").unwrap();
+    let people = |from: usize, to: usize| -> Vec<NewRecord> {
+        (from..to).map(|i| contact(fx.admin.id, "M", &format!("N{i}"), Some(&format!("m{i}@merge.io")), None)).collect()
+    };
+    let old = db.store.insert_records(&ctx(&fx, None), contacts, &people(0, 50), None).unwrap();
+    // The first 50 move to the main key table (SQLite; PostgreSQL has one level), the next 50 stay recent.
+    let moved = db.store.merge_recent_keys().unwrap();
+    assert_eq!(moved > 0, db.store.backend_name() == "sqlite", "{moved}");
+    let new = db.store.insert_records(&ctx(&fx, None), contacts, &people(50, 100), None).unwrap();
+    let email = |i: usize| MatchKey { kind: MatchKeyKind::Email, normalized: format!("m{i}@merge.io") };
+    let by_filter = |address: &str| -> Vec<RecordId> {
+        let cond = parse_and_resolve(&schema, contacts, &format!("email = '{address}'")).unwrap();
+        let query = RecordQuery { cond, ..RecordQuery::new(contacts.id, VisibilityScope::All, 10) };
+        db.store.query_records(&schema, &query).unwrap().records.iter().map(|r| r.id).collect()
+    };
+    let check = |label: &str| {
+        let found = db.store.lookup_match_keys(contacts.id, &[email(3), email(60), email(4), email(70)]).unwrap();
+        assert_eq!(found, vec![vec![], vec![], vec![old[4]], vec![new[20]]], "{label}");
+        let moved = db.store.lookup_match_keys(contacts.id, &[email(1003), email(1060)]).unwrap();
+        assert_eq!(moved, vec![vec![old[3]], vec![new[10]]], "{label}");
+        assert_eq!(by_filter("m4@merge.io"), vec![old[4]], "{label}");
+        assert_eq!(by_filter("m70@merge.io"), vec![new[20]], "{label}");
+        assert_eq!(by_filter("m1003@merge.io"), vec![old[3]], "{label}");
+        assert!(by_filter("m3@merge.io").is_empty(), "{label}");
+    };
+    // A key in the main table and one in the recent table each move, and each table loses one.
+    let set_email =
+        |address: &str| RecordPatch { set: [("emails".to_string(), labeled(&[("work", address)]))].into(), ..Default::default() };
+    db.store
+        .update_records(
+            &ctx(&fx, None),
+            contacts,
+            &[(old[3], set_email("m1003@merge.io")), (new[10], set_email("m1060@merge.io"))],
+        )
+        .unwrap();
+    db.store.delete_records(&ctx(&fx, None), contacts, &[new[0]]).unwrap();
+    assert_eq!(db.store.lookup_match_keys(contacts.id, &[email(50)]).unwrap(), vec![Vec::<RecordId>::new()]);
+    check("before the second merge");
+    db.store.merge_recent_keys().unwrap();
+    check("after the second merge");
+    assert_eq!(db.store.merge_recent_keys().unwrap(), 0, "nothing is left to merge");
+});
+
 fn seed_for_queries(db: &TestDb, fx: &Fixture) -> (Schema, Vec<RecordId>, RecordId) {
     let mut score = FieldDef::new("score", "Score", FieldType::Number);
     score.custom = true;

@@ -1,0 +1,93 @@
+//! SQLite's two-level match-key index: new keys go to the small `match_keys_recent` table, which
+//! is merged into `match_keys` in key order once it holds [`MERGE_AT_KEYS`] keys.
+//!
+//! Inserting a batch of random keys straight into a B-tree of millions dirties most of its leaf
+//! pages, and every commit writes them all again to the WAL; the small table keeps that cost
+//! bounded, and a merge rewrites the big table's pages once for hundreds of thousands of keys.
+//! Readers see both tables in one statement, so a merge (one transaction) is invisible to them.
+//! PostgreSQL keeps one level (its WAL logs each index insert, not whole pages per commit; the
+//! merges cost more than they saved there).
+
+use crate::error::Result;
+use crate::sql::Tx;
+use crate::Store;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The number of recent keys at which they are merged into the main table.
+pub(crate) const MERGE_AT_KEYS: i64 = 262_144;
+
+/// How many keys this process inserts between two looks at the recent table's size.
+const CHECK_EVERY_KEYS: u64 = 65_536;
+
+/// Keys this process has inserted into the recent table since it last looked at its size.
+#[derive(Debug, Default)]
+pub(crate) struct RecentKeys {
+    since_check: AtomicU64,
+}
+
+impl RecentKeys {
+    /// Counts inserted keys; returns whether it is time to look at the table's size.
+    fn added(&self, keys: u64) -> bool {
+        let total = self.since_check.fetch_add(keys, Ordering::Relaxed) + keys;
+        if total >= CHECK_EVERY_KEYS {
+            self.since_check.store(0, Ordering::Relaxed);
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The table that new match keys go to.
+pub(crate) fn new_keys_table(tx: &Tx<'_>) -> &'static str {
+    if tx.is_sqlite() {
+        "match_keys_recent"
+    } else {
+        "match_keys"
+    }
+}
+
+/// Moves every recent key into the main table in one transaction (SQLite serializes writers);
+/// returns the number of keys moved.
+fn merge_in(tx: &mut Tx<'_>) -> Result<u64> {
+    // A WITHOUT ROWID table is read in primary-key order: the main table's pages are visited in
+    // order, each once.
+    tx.batch("INSERT OR IGNORE INTO match_keys SELECT object_id, kind, key_hash, record_id FROM match_keys_recent")?;
+    tx.exec("DELETE FROM match_keys_recent", &[])
+}
+
+impl Store {
+    /// Notes `keys` new match keys; merges the recent table into the main one when it is large.
+    pub(crate) fn after_keys_added(&self, keys: usize) -> Result<()> {
+        if self.backend_name() != "sqlite" || keys == 0 || !self.recent_keys.added(keys as u64) {
+            return Ok(());
+        }
+        let recent = self.read(|tx| tx.query_one("SELECT COUNT(*) FROM match_keys_recent", &[])?.int(0))?;
+        if recent >= MERGE_AT_KEYS {
+            self.merge_recent_keys()?;
+        }
+        Ok(())
+    }
+
+    /// Merges every recent match key into the main table now (SQLite); returns how many were moved.
+    pub fn merge_recent_keys(&self) -> Result<u64> {
+        if self.backend_name() != "sqlite" {
+            return Ok(0);
+        }
+        self.write(merge_in)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_size_is_looked_at_once_per_check_interval() {
+        let recent = RecentKeys::default();
+        assert!(!recent.added(CHECK_EVERY_KEYS - 1));
+        assert!(recent.added(1));
+        assert!(!recent.added(10), "the count starts again after a look");
+        assert!(recent.added(CHECK_EVERY_KEYS * 3), "one large batch is enough");
+    }
+}
