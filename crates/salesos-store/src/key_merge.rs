@@ -1,5 +1,6 @@
 //! SQLite's two-level match-key index: new keys go to the small `match_keys_recent` table, which
-//! is merged into `match_keys` in key order once it holds [`MERGE_AT_KEYS`] keys.
+//! is merged into `match_keys` in key order once it holds [`MERGE_AT_KEYS`] keys and an eighth
+//! of the main table (a merge rewrites most of the main table's pages, so it must pay for itself).
 //!
 //! Inserting a batch of random keys straight into a B-tree of millions dirties most of its leaf
 //! pages, and every commit writes them all again to the WAL; the small table keeps that cost
@@ -13,8 +14,11 @@ use crate::sql::Tx;
 use crate::Store;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The number of recent keys at which they are merged into the main table.
+/// The fewest recent keys that are merged into the main table.
 pub(crate) const MERGE_AT_KEYS: i64 = 262_144;
+
+/// Recent keys are merged once they are at least this fraction of the keys merged so far.
+const MERGE_AT_FRACTION_OF_MAIN: i64 = 8;
 
 /// How many keys this process inserts between two looks at the recent table's size.
 const CHECK_EVERY_KEYS: u64 = 65_536;
@@ -52,8 +56,19 @@ pub(crate) fn new_keys_table(tx: &Tx<'_>) -> &'static str {
 fn merge_in(tx: &mut Tx<'_>) -> Result<u64> {
     // A WITHOUT ROWID table is read in primary-key order: the main table's pages are visited in
     // order, each once.
-    tx.batch("INSERT OR IGNORE INTO match_keys SELECT object_id, kind, key_hash, record_id FROM match_keys_recent")?;
-    tx.exec("DELETE FROM match_keys_recent", &[])
+    let moved =
+        tx.exec("INSERT OR IGNORE INTO match_keys SELECT object_id, kind, key_hash, record_id FROM match_keys_recent", &[])?;
+    tx.exec("DELETE FROM match_keys_recent", &[])?;
+    tx.exec(
+        "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + $1 AS TEXT) WHERE key = 'match_keys_merged'",
+        &[(moved as i64).into()],
+    )?;
+    Ok(moved)
+}
+
+/// Whether the recent keys are due for a merge, given how many keys were merged before.
+fn merge_due(recent: i64, merged: i64) -> bool {
+    recent >= MERGE_AT_KEYS.max(merged / MERGE_AT_FRACTION_OF_MAIN)
 }
 
 impl Store {
@@ -62,8 +77,15 @@ impl Store {
         if self.backend_name() != "sqlite" || keys == 0 || !self.recent_keys.added(keys as u64) {
             return Ok(());
         }
-        let recent = self.read(|tx| tx.query_one("SELECT COUNT(*) FROM match_keys_recent", &[])?.int(0))?;
-        if recent >= MERGE_AT_KEYS {
+        let (recent, merged) = self.read(|tx| {
+            let row = tx.query_one(
+                "SELECT (SELECT COUNT(*) FROM match_keys_recent),
+                        COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'match_keys_merged'), 0)",
+                &[],
+            )?;
+            Ok((row.int(0)?, row.int(1)?))
+        })?;
+        if merge_due(recent, merged) {
             self.merge_recent_keys()?;
         }
         Ok(())
@@ -89,5 +111,14 @@ mod tests {
         assert!(recent.added(1));
         assert!(!recent.added(10), "the count starts again after a look");
         assert!(recent.added(CHECK_EVERY_KEYS * 3), "one large batch is enough");
+    }
+
+    #[test]
+    fn a_merge_waits_for_an_eighth_of_the_main_table() {
+        assert!(!merge_due(MERGE_AT_KEYS - 1, 0));
+        assert!(merge_due(MERGE_AT_KEYS, 0));
+        assert!(merge_due(MERGE_AT_KEYS, 2_000_000));
+        assert!(!merge_due(400_000, 4_000_000));
+        assert!(merge_due(500_000, 4_000_000));
     }
 }

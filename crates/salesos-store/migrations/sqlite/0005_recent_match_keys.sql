@@ -9,3 +9,8 @@ CREATE TABLE match_keys_recent (
     record_id INTEGER NOT NULL,
     PRIMARY KEY (object_id, kind, key_hash, record_id)
 ) WITHOUT ROWID;
+
+-- How many keys have been merged into `match_keys` (deletes are not subtracted): the merge
+-- waits until the recent table holds an eighth of that, so each merge's rewrite of the main
+-- table pays for enough keys.
+INSERT INTO meta (key, value) SELECT 'match_keys_merged', CAST(COUNT(*) AS TEXT) FROM match_keys;
