@@ -196,6 +196,34 @@ impl CsvRows {
         Ok(more)
     }
 
+    /// Copies the first `keep` cells of a record that is not valid UTF-8, cell by cell: each
+    /// invalid byte becomes U+FFFD and (when checking) an issue naming its cell.
+    fn copy_checked_cells(&mut self, row: &mut SourceRow, keep: usize, issues: &mut Vec<ReadIssue>) {
+        for (index, field) in self.record.iter().take(keep).enumerate() {
+            let text = match std::str::from_utf8(field) {
+                Ok(text) => std::borrow::Cow::Borrowed(text),
+                Err(err) if self.check_utf8 => {
+                    let bad = field.get(err.valid_up_to()..).and_then(|b| b.first()).copied().unwrap_or(0);
+                    issues.push(self.sink.issue(
+                        &row.pos,
+                        Some(index),
+                        Severity::Error,
+                        IssueKind::InvalidBytes,
+                        "UTF-8 text",
+                        format!("byte 0x{bad:02X}"),
+                        format!(
+                            "invalid UTF-8 byte 0x{bad:02X} after {:?}, replaced by U+FFFD; if the file is not UTF-8, choose its encoding",
+                            String::from_utf8_lossy(field.get(..err.valid_up_to()).unwrap_or_default())
+                        ),
+                    ));
+                    String::from_utf8_lossy(field)
+                }
+                Err(_) => String::from_utf8_lossy(field),
+            };
+            set_cell(&mut row.cells, index, &text);
+        }
+    }
+
     pub(crate) fn read_row(&mut self, row: &mut SourceRow, issues: &mut Vec<ReadIssue>) -> Result<bool, ReadError> {
         loop {
             if !self.next_record()? {
@@ -231,43 +259,28 @@ impl CsvRows {
                 fields
             };
             row.cells.truncate(keep);
-            for (index, field) in self.record.iter().take(keep).enumerate() {
-                if field.len() > self.max_cell {
-                    return Err(ReadError::CellTooLarge {
-                        file: self.sink.file.clone(),
-                        pos: row.pos.clone(),
-                        column: index + 1,
-                        size: field.len(),
-                        max: self.max_cell,
-                        hint: " (an unterminated quote?)",
-                    });
+            if let Some((index, field)) = self.record.iter().take(keep).enumerate().find(|(_, f)| f.len() > self.max_cell) {
+                return Err(ReadError::CellTooLarge {
+                    file: self.sink.file.clone(),
+                    pos: row.pos.clone(),
+                    column: index + 1,
+                    size: field.len(),
+                    max: self.max_cell,
+                    hint: " (an unterminated quote?)",
+                });
+            }
+            // The whole record is checked as UTF-8 at once (an ASCII scan for most rows); only a
+            // record with invalid bytes goes cell by cell to say where.
+            match ::csv::StringRecord::from_byte_record(std::mem::take(&mut self.record)) {
+                Ok(text) => {
+                    for (index, field) in text.iter().take(keep).enumerate() {
+                        set_cell(&mut row.cells, index, field);
+                    }
+                    self.record = text.into_byte_record();
                 }
-                let text = match std::str::from_utf8(field) {
-                    Ok(text) => std::borrow::Cow::Borrowed(text),
-                    Err(err) if self.check_utf8 => {
-                        let bad = field.get(err.valid_up_to()..).and_then(|b| b.first()).copied().unwrap_or(0);
-                        issues.push(self.sink.issue(
-                            &row.pos,
-                            Some(index),
-                            Severity::Error,
-                            IssueKind::InvalidBytes,
-                            "UTF-8 text",
-                            format!("byte 0x{bad:02X}"),
-                            format!(
-                                "invalid UTF-8 byte 0x{bad:02X} after {:?}, replaced by U+FFFD; if the file is not UTF-8, choose its encoding",
-                                String::from_utf8_lossy(field.get(..err.valid_up_to()).unwrap_or_default())
-                            ),
-                        ));
-                        String::from_utf8_lossy(field)
-                    }
-                    Err(_) => String::from_utf8_lossy(field),
-                };
-                match row.cells.get_mut(index) {
-                    Some(cell) => {
-                        cell.clear();
-                        cell.push_str(&text);
-                    }
-                    None => row.cells.push(text.into_owned()),
+                Err(err) => {
+                    self.record = err.into_byte_record();
+                    self.copy_checked_cells(row, keep, issues);
                 }
             }
             if keep < self.width {
@@ -325,5 +338,16 @@ impl CsvRows {
 impl std::fmt::Debug for CsvRows {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CsvRows").field("records", &self.records).field("width", &self.width).finish_non_exhaustive()
+    }
+}
+
+/// Sets cell `index` of a row, reusing the cell's buffer.
+fn set_cell(cells: &mut Vec<String>, index: usize, text: &str) {
+    match cells.get_mut(index) {
+        Some(cell) => {
+            cell.clear();
+            cell.push_str(text);
+        }
+        None => cells.push(text.to_string()),
     }
 }
