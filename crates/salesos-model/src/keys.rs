@@ -80,7 +80,7 @@ pub fn normalize_email(text: &str) -> Option<String> {
     if local.is_empty() || !domain.contains('.') || trimmed.contains(char::is_whitespace) {
         return None;
     }
-    Some(trimmed.to_lowercase())
+    Some(if trimmed.is_ascii() { trimmed.to_ascii_lowercase() } else { trimmed.to_lowercase() })
 }
 
 /// Returns whether text is a plain ASCII email address as used for sign-in: `[A-Za-z0-9._%+'-]`
@@ -101,31 +101,55 @@ pub fn is_login_email(text: &str) -> bool {
 /// Handles `+`, `00` and `011` prefixes, a trunk `0` and extensions (`x123`, `ext. 123`, dropped).
 /// Full libphonenumber validation is the import transforms' job; keys only need one spelling.
 pub fn normalize_phone(text: &str, default_country: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
-    let main = lower.split(['x', '#']).next().unwrap_or("").split("ext").next().unwrap_or("");
+    // The number ends at an extension marker (`x`, `#` or `ext`, any case); only its digits and
+    // a leading `+` count. Up to 17 digits, gathered without allocating.
+    let bytes = text.as_bytes();
+    let end = (0..bytes.len())
+        .find(|&i| {
+            let b = bytes[i].to_ascii_lowercase();
+            b == b'x' || b == b'#' || (b == b'e' && bytes.get(i + 1..i + 3).is_some_and(|t| t.eq_ignore_ascii_case(b"xt")))
+        })
+        .unwrap_or(bytes.len());
+    // `end` is at an ASCII byte (or the end), so this slice is whole characters.
+    let main = text.get(..end).unwrap_or(text);
     let plus = main.trim_start().starts_with('+');
-    let mut digits: String = main.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() < 5 || digits.len() > 17 {
+    let mut buffer = [0u8; 17];
+    let mut count = 0;
+    for digit in main.bytes().filter(u8::is_ascii_digit) {
+        if count == buffer.len() {
+            return None;
+        }
+        buffer[count] = digit;
+        count += 1;
+    }
+    if count < 5 {
         return None;
     }
+    let digits = std::str::from_utf8(&buffer[..count]).ok()?;
+    let e164 = |code: &str, rest: &str| {
+        let mut out = String::with_capacity(1 + code.len() + rest.len());
+        out.push('+');
+        out.push_str(code);
+        out.push_str(rest);
+        out
+    };
     if plus {
-        return (digits.len() <= 15).then(|| format!("+{digits}"));
+        return (digits.len() <= 15).then(|| e164("", digits));
     }
     if let Some(rest) = digits.strip_prefix("00") {
-        return Some(format!("+{rest}"));
+        return Some(e164("", rest));
     }
     let code = calling_code(default_country)?;
     if code == "1" {
         if let Some(rest) = digits.strip_prefix("011") {
-            return Some(format!("+{rest}"));
+            return Some(e164("", rest));
         }
         if digits.len() == 11 && digits.starts_with('1') {
-            return Some(format!("+{digits}"));
+            return Some(e164("", digits));
         }
-    } else if digits.starts_with('0') {
-        digits.remove(0);
+        return Some(e164(code, digits));
     }
-    Some(format!("+{code}{digits}"))
+    Some(e164(code, digits.strip_prefix('0').unwrap_or(digits)))
 }
 
 /// Domains of free mail providers: sharing one says nothing about being the same company.

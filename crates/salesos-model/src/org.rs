@@ -99,7 +99,18 @@ pub struct Organization {
 /// Full libphonenumber parsing arrives with the import transforms; match keys only need the
 /// calling code to turn a national number that lost its `+` into E.164.
 pub fn calling_code(country: &str) -> Option<&'static str> {
-    let code = match country.to_ascii_uppercase().as_str() {
+    // Country codes are two or three ASCII letters: upper-cased on the stack.
+    let mut buffer = [0u8; 3];
+    let upper = match country.as_bytes() {
+        bytes if bytes.len() <= buffer.len() => {
+            for (slot, byte) in buffer.iter_mut().zip(bytes) {
+                *slot = byte.to_ascii_uppercase();
+            }
+            std::str::from_utf8(&buffer[..bytes.len()]).ok()?
+        }
+        _ => return None,
+    };
+    let code = match upper {
         "US" | "CA" => "1",
         "GB" | "UK" => "44",
         "DE" => "49",

@@ -164,11 +164,43 @@ pub fn parse_email(text: &str) -> Option<String> {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+        && local.chars().all(|c| {
+            c.is_alphanumeric()
+                || matches!(
+                    c,
+                    '!' | '#'
+                        | '$'
+                        | '%'
+                        | '&'
+                        | '\''
+                        | '*'
+                        | '+'
+                        | '/'
+                        | '='
+                        | '?'
+                        | '^'
+                        | '_'
+                        | '`'
+                        | '{'
+                        | '|'
+                        | '}'
+                        | '~'
+                        | '.'
+                        | '-'
+                )
+        });
     if !local_ok || !valid_domain(domain, false) {
         return None;
     }
-    Some(format!("{local}@{}", domain.to_lowercase()))
+    let mut email = String::with_capacity(text.len());
+    email.push_str(local);
+    email.push('@');
+    if domain.is_ascii() {
+        email.extend(domain.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        email.push_str(&domain.to_lowercase());
+    }
+    Some(email)
 }
 
 /// Whether text is a dotted host name with a real top-level domain (or, if allowed, an IPv4 address).

@@ -52,15 +52,22 @@ pub(crate) fn insert(
     Ok(ids)
 }
 
-/// Looks up many key hashes of one kind in one statement over both key tables; returns (hash,
-/// record id) pairs, a pair twice when both tables hold it.
+/// Looks up many key hashes of one kind in one statement over both key tables (only the main
+/// one when no recent keys are waiting to be merged, which skips a second probe per key);
+/// returns (hash, record id) pairs, a pair twice when both tables hold it.
 pub(crate) fn lookup(conn: &Connection, object: ObjectId, kind: i64, hashes: &[i64]) -> Result<Vec<(i64, i64)>> {
     let values: Rc<Vec<Value>> = Rc::new(hashes.iter().map(|h| Value::Integer(*h)).collect());
-    let mut statement = conn.prepare_cached(
+    // A key that was in the main table when the recent one was seen empty stays there (a merge
+    // only adds to it); a key added after the look is as if added after the lookup.
+    let recent: bool = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM match_keys_recent)")?.query_row([], |row| row.get(0))?;
+    let sql = if recent {
         "SELECT key_hash, record_id FROM match_keys WHERE object_id = ?1 AND kind = ?2 AND key_hash IN rarray(?3)
          UNION ALL
-         SELECT key_hash, record_id FROM match_keys_recent WHERE object_id = ?1 AND kind = ?2 AND key_hash IN rarray(?3)",
-    )?;
+         SELECT key_hash, record_id FROM match_keys_recent WHERE object_id = ?1 AND kind = ?2 AND key_hash IN rarray(?3)"
+    } else {
+        "SELECT key_hash, record_id FROM match_keys WHERE object_id = ?1 AND kind = ?2 AND key_hash IN rarray(?3)"
+    };
+    let mut statement = conn.prepare_cached(sql)?;
     let rows = statement.query_map(params![object.0, kind, values], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
