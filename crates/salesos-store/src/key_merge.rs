@@ -60,7 +60,8 @@ fn merge_in(tx: &mut Tx<'_>) -> Result<u64> {
         tx.exec("INSERT OR IGNORE INTO match_keys SELECT object_id, kind, key_hash, record_id FROM match_keys_recent", &[])?;
     tx.exec("DELETE FROM match_keys_recent", &[])?;
     tx.exec(
-        "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + $1 AS TEXT) WHERE key = 'match_keys_merged'",
+        "INSERT INTO meta (key, value) VALUES ('match_keys_merged', CAST($1 AS TEXT))
+         ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + $1 AS TEXT)",
         &[(moved as i64).into()],
     )?;
     Ok(moved)
