@@ -790,6 +790,7 @@ fn prescan(
     let mut rows: u64 = 0;
     let mut stats: Vec<DateColumnStats> = wanted.iter().map(|_| DateColumnStats::new()).collect();
     let mut reader = open_reader(request)?;
+    reader.scan_only(&wanted.iter().map(|i| mapping.columns[*i].index).collect::<Vec<_>>());
     let mut row = SourceRow::default();
     while reader.read_row(&mut row).map_err(read_error)? {
         rows += 1;

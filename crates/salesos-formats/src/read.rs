@@ -627,6 +627,8 @@ pub struct Reader {
     rows: u64,
     max_rows: u64,
     done: bool,
+    /// Whether row issues are kept for [`Reader::take_issues`].
+    keep_issues: bool,
 }
 
 enum Source {
@@ -661,6 +663,9 @@ impl Reader {
             Source::Json(rows) => rows.read_row(row, &mut self.issues),
             Source::Vcard(rows) => rows.read_row(row, &mut self.issues),
         };
+        if !self.keep_issues {
+            self.issues.clear();
+        }
         match result {
             Ok(true) => {
                 self.rows += 1;
@@ -683,6 +688,21 @@ impl Reader {
                 Err(err)
             }
         }
+    }
+
+    /// Turns this reader into a first pass over a few columns: a CSV reader copies only these
+    /// columns' cells (the others are left empty, and their bytes are not checked), and no
+    /// reader keeps row issues. Rows, positions and errors are as in a full read.
+    pub fn scan_only(&mut self, columns: &[usize]) {
+        if let Source::Csv(rows) = &mut self.source {
+            let mut wanted = vec![false; columns.iter().max().map_or(0, |max| max + 1)];
+            for column in columns {
+                wanted[*column] = true;
+            }
+            rows.wanted = Some(wanted);
+        }
+        self.issues.clear();
+        self.keep_issues = false;
     }
 
     /// Returns the next row, `None` at the end.
@@ -761,7 +781,7 @@ fn open_input(mut input: BoxInput, size: u64, name: &str, options: &ReadOptions)
             (detected, Source::Book(Box::new(rows)), issues)
         }
     };
-    Ok(Reader { detected, source, issues, rows: 0, max_rows: options.limits.max_rows, done: false })
+    Ok(Reader { detected, source, issues, rows: 0, max_rows: options.limits.max_rows, done: false, keep_issues: true })
 }
 
 /// Reads until the buffer is full or the input ends; returns the bytes read.

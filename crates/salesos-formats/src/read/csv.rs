@@ -24,6 +24,8 @@ pub(crate) struct CsvRows {
     sink: IssueSink,
     max_cell: usize,
     max_columns: usize,
+    /// When set, only these columns' cells are copied (the others are left empty).
+    pub(crate) wanted: Option<Vec<bool>>,
 }
 
 /// Opens a CSV file: detects its settings and positions the parser on the first data record.
@@ -128,6 +130,7 @@ pub(crate) fn open(
     let mut rows = CsvRows {
         reader: builder.from_reader(stream),
         record: ::csv::ByteRecord::new(),
+        wanted: None,
         peeked: None,
         records: 0,
         width,
@@ -269,18 +272,26 @@ impl CsvRows {
                     hint: " (an unterminated quote?)",
                 });
             }
-            // The whole record is checked as UTF-8 at once (an ASCII scan for most rows); only a
-            // record with invalid bytes goes cell by cell to say where.
-            match ::csv::StringRecord::from_byte_record(std::mem::take(&mut self.record)) {
-                Ok(text) => {
-                    for (index, field) in text.iter().take(keep).enumerate() {
-                        set_cell(&mut row.cells, index, field);
-                    }
-                    self.record = text.into_byte_record();
+            if let Some(wanted) = &self.wanted {
+                for (index, field) in self.record.iter().take(keep).enumerate() {
+                    let text =
+                        if wanted.get(index).copied().unwrap_or(false) { String::from_utf8_lossy(field) } else { "".into() };
+                    set_cell(&mut row.cells, index, &text);
                 }
-                Err(err) => {
-                    self.record = err.into_byte_record();
-                    self.copy_checked_cells(row, keep, issues);
+            } else {
+                // The whole record is checked as UTF-8 at once (an ASCII scan for most rows); only a
+                // record with invalid bytes goes cell by cell to say where.
+                match ::csv::StringRecord::from_byte_record(std::mem::take(&mut self.record)) {
+                    Ok(text) => {
+                        for (index, field) in text.iter().take(keep).enumerate() {
+                            set_cell(&mut row.cells, index, field);
+                        }
+                        self.record = text.into_byte_record();
+                    }
+                    Err(err) => {
+                        self.record = err.into_byte_record();
+                        self.copy_checked_cells(row, keep, issues);
+                    }
                 }
             }
             if keep < self.width {

@@ -203,3 +203,25 @@ fn utf16_and_utf32_without_bom() {
     let (detected, rows, _) = read_all(utf32, "u32.csv", &ReadOptions::default()).expect("utf32");
     assert_eq!((detected.encoding.as_deref(), rows[0].cells[0].as_str()), (Some("UTF-32BE"), "Zoë"));
 }
+
+#[test]
+fn a_scan_of_some_columns_numbers_rows_as_a_full_read_and_keeps_no_issues() {
+    // A blank row, a short row, an invalid byte outside the scanned column, and a quoted newline.
+    let bytes = b"Name,Birthdate,Note\nAnn,1990-01-02,x\n,,\nBob,1991-02-03\nCy\xff,1992-03-04,\"a\nb\"\n".to_vec();
+    let (_, full, issues) = read_all(bytes.clone(), "people.csv", &ReadOptions::default()).expect("full read");
+    assert!(!issues.is_empty(), "a full read reports the blank row, the short row and the byte");
+    let mut reader = open_bytes(bytes, "people.csv", &ReadOptions::default()).expect("open");
+    reader.scan_only(&[1]);
+    let mut row = SourceRow::default();
+    let mut scanned = Vec::new();
+    while reader.read_row(&mut row).expect("row") {
+        assert!(reader.take_issues().is_empty());
+        scanned.push((row.pos.row, row.cells.clone()));
+    }
+    assert_eq!(scanned.len(), full.len());
+    for ((position, cells), full) in scanned.iter().zip(&full) {
+        assert_eq!(*position, full.pos.row);
+        assert_eq!(cells[1], full.cells[1], "the scanned column is read as in a full read");
+        assert!(cells[0].is_empty() && cells[2].is_empty(), "other columns are left empty: {cells:?}");
+    }
+}
