@@ -738,22 +738,21 @@ impl Store {
         for (kind, hash) in &hashed {
             by_kind.entry(*kind).or_default().push(*hash);
         }
-        let mut hits: HashMap<(i64, i64), Vec<RecordId>> = HashMap::new();
+        // Every (kind, hash, record) found, sorted: each key's records are one run, found by
+        // binary search (no map, and no allocation for a key without records).
+        let mut hits: Vec<(i64, i64, i64)> = Vec::new();
         for (kind, mut hashes) in by_kind {
             hashes.sort_unstable();
             hashes.dedup();
-            let found = self.lookup_kind(object, kind, &hashes)?;
-            for (hash, record) in found {
-                hits.entry((kind, hash)).or_default().push(RecordId(record));
-            }
+            hits.extend(self.lookup_kind(object, kind, &hashes)?.into_iter().map(|(hash, record)| (kind, hash, record)));
         }
+        hits.sort_unstable();
+        hits.dedup();
         Ok(hashed
             .iter()
-            .map(|key| {
-                let mut ids = hits.get(key).cloned().unwrap_or_default();
-                ids.sort_unstable();
-                ids.dedup();
-                ids
+            .map(|&(kind, hash)| {
+                let start = hits.partition_point(|hit| (hit.0, hit.1) < (kind, hash));
+                hits[start..].iter().take_while(|hit| (hit.0, hit.1) == (kind, hash)).map(|hit| RecordId(hit.2)).collect()
             })
             .collect())
     }
