@@ -572,7 +572,7 @@ impl Store {
                 Tx::Postgres(tx) => crate::postgres::records::insert(tx, object.id, &prepared, ctx.now, journal),
             }
         })?;
-        self.after_keys_added(prepared.iter().map(|record| record.keys.len()).sum())?;
+        self.after_keys_added(prepared.iter().map(|record| record.keys.len()).sum());
         Ok(ids)
     }
 
@@ -611,7 +611,7 @@ impl Store {
         })?;
         // Updates add a key only when a matched value changes; one per update is an upper bound
         // good enough for deciding when to merge.
-        self.after_keys_added(prepared.iter().map(|record| record.keys.len()).sum::<usize>() + batch.updates.len())?;
+        self.after_keys_added(prepared.iter().map(|record| record.keys.len()).sum::<usize>() + batch.updates.len());
         Ok(receipt)
     }
 

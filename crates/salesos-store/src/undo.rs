@@ -143,7 +143,7 @@ impl Store {
             Ok(results)
         })?;
         // A restored record may bring back its old keys: at most a few per item.
-        self.after_keys_added(items.len())?;
+        self.after_keys_added(items.len());
         Ok(results)
     }
 }

@@ -36,6 +36,13 @@ fn phones_normalize_to_e164() {
         ("555-0100 ext. 9", "US", Some("+15550100")),
         ("12", "US", None),
         ("0301234567", "ZZ", None),
+        ("+1 415 555 0100 #22", "US", Some("+14155550100")),
+        ("415 555 0100 EXT 7", "us", Some("+14155550100")),
+        ("\u{a0}+44 20 7946 0958", "US", Some("+442079460958")),
+        ("00 44 20 7946 0958", "DE", Some("+442079460958")),
+        ("+1234567890123456", "US", None),
+        ("123456789012345678", "US", None),
+        ("030 1234567", "DEU", None),
     ];
     for (input, country, expect) in cases {
         assert_eq!(normalize_phone(input, country).as_deref(), expect, "{input}");
