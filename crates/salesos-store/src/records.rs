@@ -350,25 +350,24 @@ pub(crate) fn write_journal(tx: &mut Tx<'_>, operation: OperationId, seq: i64, r
 }
 
 pub(crate) fn delete_keys(tx: &mut Tx<'_>, object: ObjectId, id: RecordId, keys: &[(i64, i64)]) -> Result<()> {
-    let tables: &[&str] = if tx.is_sqlite() { &["match_keys", "match_keys_recent"] } else { &["match_keys"] };
+    const MAIN: &str = "DELETE FROM match_keys WHERE object_id = $1 AND kind = $2 AND key_hash = $3 AND record_id = $4";
+    const RECENT: &str = "DELETE FROM match_keys_recent WHERE object_id = $1 AND kind = $2 AND key_hash = $3 AND record_id = $4";
+    let statements: &[&str] = if tx.is_sqlite() { &[MAIN, RECENT] } else { &[MAIN] };
     for (kind, hash) in keys {
-        for table in tables {
-            tx.exec(
-                &format!("DELETE FROM {table} WHERE object_id = $1 AND kind = $2 AND key_hash = $3 AND record_id = $4"),
-                &[object.0.into(), (*kind).into(), (*hash).into(), id.0.into()],
-            )?;
+        for sql in statements {
+            tx.exec(sql, &[object.0.into(), (*kind).into(), (*hash).into(), id.0.into()])?;
         }
     }
     Ok(())
 }
 
 pub(crate) fn insert_keys(tx: &mut Tx<'_>, object: ObjectId, id: RecordId, keys: &[(i64, i64)]) -> Result<()> {
-    let table = crate::key_merge::new_keys_table(tx);
+    let sql = format!(
+        "INSERT INTO {} (object_id, kind, key_hash, record_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        crate::key_merge::new_keys_table(tx)
+    );
     for (kind, hash) in keys {
-        tx.exec(
-            &format!("INSERT INTO {table} (object_id, kind, key_hash, record_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"),
-            &[object.0.into(), (*kind).into(), (*hash).into(), id.0.into()],
-        )?;
+        tx.exec(&sql, &[object.0.into(), (*kind).into(), (*hash).into(), id.0.into()])?;
     }
     Ok(())
 }
