@@ -96,6 +96,10 @@ impl SqliteBackend {
         )
         .map_err(|e| unavailable(path, e))?;
         conn.execute_batch(&memory_pragmas(memory_mib)).map_err(|e| unavailable(path, e))?;
+        // The last connection to close does not copy the WAL into the database: the next writer's
+        // automatic checkpoint does (see ARCHITECTURE.md, "Decisions"). The WAL is durable.
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .map_err(|e| unavailable(path, e))?;
         rusqlite::vtab::array::load_module(&conn).map_err(|e| unavailable(path, e))?;
         // A page request runs about a dozen distinct statements; keep them all prepared.
         conn.set_prepared_statement_cache_capacity(128);
