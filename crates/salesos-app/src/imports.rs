@@ -851,7 +851,10 @@ struct Driver<'a> {
 /// A row between stages.
 struct Staged {
     row: TransformedRow,
+    /// The row's match keys (set by `find_candidates`).
     keys: RowKeys,
+    /// Match keys computed with the transform already.
+    prepared_keys: Option<RowKeys>,
     owner: Option<UserId>,
 }
 
@@ -867,7 +870,7 @@ impl Driver<'_> {
             }
         }
         let transformed = self.transform_all(batch);
-        for (source, mut row) in batch.iter().zip(transformed) {
+        for (source, (mut row, prepared_keys)) in batch.iter().zip(transformed) {
             let own = damaged.get(&(source.pos.sheet.as_deref(), source.pos.row));
             for issue in own.into_iter().flatten() {
                 let mut row_issue =
@@ -894,7 +897,7 @@ impl Driver<'_> {
                 },
                 None => None,
             };
-            staged.push(Staged { row, keys: RowKeys::default(), owner });
+            staged.push(Staged { row, keys: RowKeys::default(), prepared_keys, owner });
         }
         self.resolve_references(&mut staged)?;
         let candidates = self.find_candidates(&mut staged)?;
@@ -970,7 +973,7 @@ impl Driver<'_> {
         let mut stored = stored.into_iter().peekable();
         let transformed = self.transform_all(batch);
         let object = &self.mapping.object;
-        for (offset, (source, row)) in batch.iter().zip(transformed).enumerate() {
+        for (offset, (source, (row, _))) in batch.iter().zip(transformed).enumerate() {
             let seq = (self.seq + offset as u64) as i64;
             while stored.peek().is_some_and(|o| o.seq < seq) {
                 stored.next();
@@ -1020,13 +1023,24 @@ impl Driver<'_> {
         Ok(())
     }
 
-    /// Transforms and checks the rows of a batch: pure work per row, split over two threads for
-    /// large batches (the machines this runs on have two cores; reading and committing stay on one).
-    fn transform_all(&self, batch: &[SourceRow]) -> Vec<TransformedRow> {
+    /// Transforms and checks the rows of a batch, and computes the match keys that do not depend
+    /// on references resolved later: pure work per row, split over two threads for large batches
+    /// (the machines this runs on have two cores; reading and committing stay on one).
+    fn transform_all(&self, batch: &[SourceRow]) -> Vec<(TransformedRow, Option<RowKeys>)> {
         let one = |source: &SourceRow| {
             let mut row = transform::transform_row(self.mapping, &self.context, &source.cells);
             self.validator.check_values(&mut row);
-            row
+            let keys = match &self.mapping.match_on {
+                Some(match_on) if !matches!(match_on, MatchOn::Fields(_)) && !row.has_errors() => Some(dedupe::row_keys(
+                    match_on,
+                    &self.mapping.object,
+                    &row,
+                    &self.match_field_keys,
+                    &self.context.default_country,
+                )),
+                _ => None,
+            };
+            (row, keys)
         };
         if batch.len() < 2_000 {
             return batch.iter().map(one).collect();
@@ -1034,7 +1048,7 @@ impl Driver<'_> {
         let (first, second) = batch.split_at(batch.len() / 2);
         std::thread::scope(|scope| {
             let helper = scope.spawn(|| second.iter().map(one).collect::<Vec<_>>());
-            let mut rows: Vec<TransformedRow> = first.iter().map(one).collect();
+            let mut rows: Vec<_> = first.iter().map(one).collect();
             match helper.join() {
                 Ok(rest) => rows.extend(rest),
                 Err(panic) => std::panic::resume_unwind(panic),
@@ -1197,7 +1211,10 @@ impl Driver<'_> {
             if stage.row.has_errors() {
                 continue;
             }
-            stage.keys = dedupe::row_keys(match_on, object, &stage.row, &self.match_field_keys, &self.context.default_country);
+            stage.keys = match stage.prepared_keys.take() {
+                Some(keys) => keys,
+                None => dedupe::row_keys(match_on, object, &stage.row, &self.match_field_keys, &self.context.default_country),
+            };
             all_keys.extend(stage.keys.keys.iter().cloned());
             if stage.keys.composite.is_some() {
                 if let Some(value) = self.match_field_keys.first().and_then(|k| stage.row.fields.get(k)) {
@@ -1271,6 +1288,16 @@ impl Driver<'_> {
         // New records are encoded into the pending commit at once (compact); they are written
         // when enough have gathered, or with the next updates, whose outcomes are needed now.
         let object = &self.mapping.object;
+        let creates: Vec<(i64, &NewRecord)> = batch
+            .iter()
+            .zip(planned.iter())
+            .filter_map(|(source, row_plan)| match &row_plan.change {
+                RecordChange::Create(record) => Some((source.pos.row as i64, record)),
+                _ => None,
+            })
+            .collect();
+        let mut next_create = self.pending.add_creates(object, &creates, &self.write.default_country);
+        drop(creates);
         let mut update_rows = Vec::new();
         for (index, (source, row_plan)) in batch.iter().zip(planned.iter_mut()).enumerate() {
             let row_number = source.pos.row as i64;
@@ -1279,11 +1306,9 @@ impl Driver<'_> {
             let mut record_id = None;
             let mut skipped = None;
             match &mut row_plan.change {
-                RecordChange::Create(record) => {
-                    let at = self.pending.add_create(object, row_number, record, &self.write.default_country);
-                    link = OutcomeLink::Created(at);
-                    // Only the outcome matters from here on.
-                    record.fields.clear();
+                RecordChange::Create(_) => {
+                    link = OutcomeLink::Created(next_create);
+                    next_create += 1;
                 }
                 RecordChange::Update { id, patch } => {
                     link = OutcomeLink::Updated(self.pending.updates.len(), String::new());

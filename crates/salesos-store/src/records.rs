@@ -99,6 +99,15 @@ impl CommitBatch {
         self.creates.len() - 1
     }
 
+    /// Adds records to create, each with its source row (encoded on two threads when there are
+    /// many); returns the index of the first, the others following in order.
+    pub fn add_creates(&mut self, object: &ObjectDef, records: &[(i64, &NewRecord)], default_country: &str) -> usize {
+        let first = self.creates.len();
+        let items: Vec<(&NewRecord, Option<i64>)> = records.iter().map(|(row, record)| (*record, Some(*row))).collect();
+        self.creates.extend(prepare_each(object, &items, default_country));
+        first
+    }
+
     /// Records to create so far.
     pub fn creates(&self) -> usize {
         self.creates.len()
@@ -204,22 +213,26 @@ const PARALLEL_PREPARE_AT: usize = 2_000;
 /// Encodes a batch of records, on two threads when it is large (the machine this was tuned on
 /// has two cores; encoding is about a quarter of a bulk insert's time).
 fn prepare_all(object: &ObjectDef, records: &[NewRecord], country: &str, source_rows: Option<&[i64]>) -> Vec<PreparedRecord> {
-    let encode = |offset: usize, part: &[NewRecord]| -> Vec<PreparedRecord> {
-        part.iter()
-            .enumerate()
-            .map(|(index, record)| {
-                prepare(object, record, country, source_rows.and_then(|rows| rows.get(offset + index).copied()))
-            })
-            .collect()
+    let items: Vec<(&NewRecord, Option<i64>)> = records
+        .iter()
+        .enumerate()
+        .map(|(index, record)| (record, source_rows.and_then(|rows| rows.get(index).copied())))
+        .collect();
+    prepare_each(object, &items, country)
+}
+
+/// Encodes records with their source rows, on two threads when there are many.
+fn prepare_each(object: &ObjectDef, items: &[(&NewRecord, Option<i64>)], country: &str) -> Vec<PreparedRecord> {
+    let encode = |part: &[(&NewRecord, Option<i64>)]| -> Vec<PreparedRecord> {
+        part.iter().map(|(record, row)| prepare(object, record, country, *row)).collect()
     };
-    if records.len() < PARALLEL_PREPARE_AT {
-        return encode(0, records);
+    if items.len() < PARALLEL_PREPARE_AT {
+        return encode(items);
     }
-    let half = records.len() / 2;
-    let (first, second) = records.split_at(half);
+    let (first, second) = items.split_at(items.len() / 2);
     std::thread::scope(|scope| {
-        let other = scope.spawn(|| encode(half, second));
-        let mut prepared = encode(0, first);
+        let other = scope.spawn(|| encode(second));
+        let mut prepared = encode(first);
         // A panic while encoding is a bug; surface it on this thread.
         prepared.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         prepared
