@@ -571,15 +571,17 @@ pub fn run_with(
     };
     let batch_rows = request.batch_rows.max(1);
     let mut batch: Vec<SourceRow> = Vec::with_capacity(batch_rows);
+    // Rows of the last batch, read into again: their cells' buffers are reused.
+    let mut spare: Vec<SourceRow> = Vec::with_capacity(batch_rows);
     let mut pending = buffered.into_iter();
     let mut cancelled = false;
     loop {
         let next = match pending.next() {
             Some(row) => Some(row),
-            None => match reader.next_row() {
-                Some(row) => Some(row.map_err(read_error)?),
-                None => None,
-            },
+            None => {
+                let mut row = spare.pop().unwrap_or_default();
+                reader.read_row(&mut row).map_err(read_error)?.then_some(row)
+            }
         };
         let at_end = next.is_none();
         if let Some(row) = next {
@@ -595,7 +597,7 @@ pub fn run_with(
             } else {
                 driver.process_batch(&batch, &read_issues)?;
             }
-            batch.clear();
+            spare.append(&mut batch);
             progress(Progress { rows: driver.summary.counts.total(), failed: driver.summary.counts.failed, total: rows_total });
             if !replaying {
                 if let Some(hooks) = hooks.as_mut() {

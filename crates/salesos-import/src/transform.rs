@@ -11,6 +11,7 @@ use salesos_model::keys::{self, MatchKeyKind};
 use salesos_model::record::{ExternalId, Fields};
 use salesos_model::schema::{FieldDef, FieldType};
 use salesos_model::value::{Labeled, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -77,9 +78,13 @@ struct LabeledParts {
     others: Vec<Labeled>,
 }
 
-/// Applies the text steps of a column to its cell.
-fn column_text(column: &ResolvedColumn, cells: &[String]) -> String {
-    let mut text = cells.get(column.index).map(String::as_str).unwrap_or("").to_string();
+/// Applies the text steps of a column to its cell; the cell itself when there are none.
+fn column_text<'a>(column: &ResolvedColumn, cells: &'a [String]) -> Cow<'a, str> {
+    let cell = cells.get(column.index).map(String::as_str).unwrap_or("");
+    if column.steps.is_empty() {
+        return Cow::Borrowed(cell);
+    }
+    let mut text = cell.to_string();
     for step in &column.steps {
         match step {
             TextStep::Trim => text = text.trim().to_string(),
@@ -104,7 +109,7 @@ fn column_text(column: &ResolvedColumn, cells: &[String]) -> String {
             }
         }
     }
-    text
+    Cow::Owned(text)
 }
 
 /// Cuts a column's text into one text per output.
@@ -216,22 +221,36 @@ pub fn convert_text(
             None => fail(IssueKind::TypeMismatch, "yes/no, true/false or 1/0"),
         },
         FieldType::Date => {
-            let format = column.date_format.clone().unwrap_or_else(|| DateFormat::new("%Y-%m-%d"));
+            let iso;
+            let format = match &column.date_format {
+                Some(format) => format,
+                None => {
+                    iso = DateFormat::new("%Y-%m-%d");
+                    &iso
+                }
+            };
             let date = format.parse_date(text).or_else(|| ordered_formats(column).find_map(|f| f.parse_date(text)));
             match date {
                 Some(date) => Ok(Value::Date(date)),
-                None => fail(IssueKind::InvalidFormat, &date_expectation(&format, false)),
+                None => fail(IssueKind::InvalidFormat, &date_expectation(format, false)),
             }
         }
         FieldType::DateTime => {
-            let format = column.date_format.clone().unwrap_or_else(|| DateFormat::new("%Y-%m-%d"));
+            let iso;
+            let format = match &column.date_format {
+                Some(format) => format,
+                None => {
+                    iso = DateFormat::new("%Y-%m-%d");
+                    &iso
+                }
+            };
             let offset = context.utc_offset_minutes;
             let instant = format
                 .parse_datetime(text, offset)
                 .or_else(|| ordered_formats(column).find_map(|f| f.parse_datetime(text, offset)));
             match instant {
                 Some(instant) => Ok(Value::DateTime(instant)),
-                None => fail(IssueKind::InvalidFormat, &date_expectation(&format, true)),
+                None => fail(IssueKind::InvalidFormat, &date_expectation(format, true)),
             }
         }
         FieldType::Picklist => match def {
@@ -260,61 +279,24 @@ pub fn convert_text(
 
 /// Transforms one source row.
 pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[String]) -> TransformedRow {
-    let object = &mapping.object;
     let mut row = TransformedRow { columns: mapping.columns_by_key.clone(), ..TransformedRow::default() };
     let mut labeled: BTreeMap<String, LabeledParts> = BTreeMap::new();
     for column in &mapping.columns {
         let text = column_text(column, cells);
-        let texts: Vec<String> = match &column.split {
-            Some(splitter) => split_text(splitter, &text, column.outputs.len()),
-            None => vec![text],
-        };
-        for (output, text) in column.outputs.iter().zip(texts) {
-            let Some(output) = output else { continue };
-            let text = text.trim();
-            if text.is_empty() {
-                if mapping.settings.empty_cells == EmptyCells::Clear {
-                    if let Sink::Field { key } = &output.sink {
-                        row.cleared.push(key.clone());
+        match &column.split {
+            Some(splitter) => {
+                let parts = split_text(splitter, &text, column.outputs.len());
+                for (output, part) in column.outputs.iter().zip(&parts) {
+                    if let Some(output) = output {
+                        transform_output(mapping, context, column, output, part, &mut row, &mut labeled);
                     }
                 }
-                continue;
             }
-            let def = output.field.and_then(|i| object.fields.get(i));
-            let converted = match &output.sink {
-                Sink::Owner | Sink::ExternalId { .. } => Ok(Value::Text(text.to_string())),
-                Sink::Reference { kind, .. } => reference_key(*kind, text, column, context),
-                _ => convert_text(def, output.field_type, column, context, text),
-            };
-            let value = match converted {
-                Ok(value) => value,
-                Err((kind, expected)) => {
-                    let issue = RowIssue::error(Some(&column.header), Some(&output.path), kind, &expected, text);
-                    match &column.on_error {
-                        ErrorPolicy::Reject => {
-                            row.issues.push(issue);
-                            continue;
-                        }
-                        ErrorPolicy::SetEmpty => {
-                            row.issues.push(issue.downgraded("left empty"));
-                            continue;
-                        }
-                        ErrorPolicy::Fallback(fallback) => {
-                            match convert_text(def, output.field_type, column, context, fallback) {
-                                Ok(value) if !matches!(output.sink, Sink::Reference { .. }) => {
-                                    row.issues.push(issue.downgraded(&format!("used the fallback {fallback:?}")));
-                                    value
-                                }
-                                _ => {
-                                    row.issues.push(issue);
-                                    continue;
-                                }
-                            }
-                        }
-                    }
+            None => {
+                if let Some(Some(output)) = column.outputs.first() {
+                    transform_output(mapping, context, column, output, &text, &mut row, &mut labeled);
                 }
-            };
-            place(&mut row, &mut labeled, output, &column.header, value, text);
+            }
         }
     }
     for (key, parts) in labeled {
@@ -329,6 +311,60 @@ pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[S
         }
     }
     row
+}
+
+/// Converts one output's text of a column and places the value in the row, or records why not.
+fn transform_output(
+    mapping: &ResolvedMapping,
+    context: &RowContext,
+    column: &ResolvedColumn,
+    output: &crate::map::Output,
+    text: &str,
+    row: &mut TransformedRow,
+    labeled: &mut BTreeMap<String, LabeledParts>,
+) {
+    let text = text.trim();
+    if text.is_empty() {
+        if mapping.settings.empty_cells == EmptyCells::Clear {
+            if let Sink::Field { key } = &output.sink {
+                row.cleared.push(key.clone());
+            }
+        }
+        return;
+    }
+    let def = output.field.and_then(|i| mapping.object.fields.get(i));
+    let converted = match &output.sink {
+        Sink::Owner | Sink::ExternalId { .. } => Ok(Value::Text(text.to_string())),
+        Sink::Reference { kind, .. } => reference_key(*kind, text, column, context),
+        _ => convert_text(def, output.field_type, column, context, text),
+    };
+    let value = match converted {
+        Ok(value) => value,
+        Err((kind, expected)) => {
+            let issue = RowIssue::error(Some(&column.header), Some(&output.path), kind, &expected, text);
+            match &column.on_error {
+                ErrorPolicy::Reject => {
+                    row.issues.push(issue);
+                    return;
+                }
+                ErrorPolicy::SetEmpty => {
+                    row.issues.push(issue.downgraded("left empty"));
+                    return;
+                }
+                ErrorPolicy::Fallback(fallback) => match convert_text(def, output.field_type, column, context, fallback) {
+                    Ok(value) if !matches!(output.sink, Sink::Reference { .. }) => {
+                        row.issues.push(issue.downgraded(&format!("used the fallback {fallback:?}")));
+                        value
+                    }
+                    _ => {
+                        row.issues.push(issue);
+                        return;
+                    }
+                },
+            }
+        }
+    };
+    place(row, labeled, output, &column.header, value, text);
 }
 
 /// The storage key a sink writes, if it writes a field.

@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, HashMap};
 pub struct Validator {
     object: ObjectDef,
     defaults: Vec<(String, Value)>,
-    index: HashMap<String, usize>,
+    /// Field positions by storage key, with a fast hash: looked up for every value of every row.
+    index: HashMap<String, usize, foldhash::fast::RandomState>,
     patterns: HashMap<String, Regex>,
     rules: Vec<CompiledRule>,
 }
