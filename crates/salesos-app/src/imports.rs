@@ -6,6 +6,7 @@
 //! kind) → look up duplicate candidates (one lookup per key kind, then one read of the matched
 //! records) → decide and plan each row → commit creates and updates in one transaction.
 
+mod committer;
 pub mod history;
 pub mod job;
 pub mod json;
@@ -568,8 +569,73 @@ pub fn run_with(
         commit_rows: request.commit_rows.max(1),
         import,
         seq: 0,
+        committer: None,
     };
     let batch_rows = request.batch_rows.max(1);
+    // PostgreSQL takes a batch's writes on one connection while the next batch is looked up on
+    // another; SQLite has one writer, and a commit beside reads only slows both down.
+    let background = !request.dry_run && store.backend_name() == "postgres";
+    let cancelled = std::thread::scope(|scope| -> AppResult<bool> {
+        if background {
+            driver.committer = Some(committer::Committer::spawn(scope, store, driver.write.clone(), object.clone()));
+        }
+        let result = run_batches(&mut driver, reader, buffered, batch_rows, resume_from, rows_total, progress, &mut hooks);
+        // Dropping the committer ends its thread (after the batch in flight, if any).
+        driver.committer = None;
+        result
+    })?;
+    let summary = std::mem::take(&mut driver.summary);
+    let created_references = std::mem::take(&mut driver.created_references);
+    let unmatched = std::mem::take(&mut driver.unmatched_options);
+    drop(driver);
+    let (error_report, failed_rows) = files.finish()?;
+    report.rows = summary.counts.total();
+    report.estimated_ms = preview::estimate_ms(report.rows, ESTIMATE_ROWS_PER_SECOND);
+    report.status = if request.dry_run {
+        ImportStatus::DryRun
+    } else if cancelled {
+        ImportStatus::Cancelled
+    } else if summary.counts.failed > 0 {
+        ImportStatus::CompletedWithErrors
+    } else {
+        ImportStatus::Completed
+    };
+    report.summary = summary;
+    report.error_report = error_report;
+    report.failed_rows = failed_rows;
+    report.created_references = created_references;
+    report.value_maps = value_map_suggestions(&object, unmatched);
+    report.duration_ms = started.elapsed().as_millis() as u64;
+
+    if let Some(operation) = operation {
+        finish_run(
+            store,
+            actor,
+            &request.display_name,
+            operation,
+            &report,
+            &headers,
+            request.save_mapping_as.as_deref(),
+            import.is_none(),
+            now,
+        )?;
+    }
+    Ok(report)
+}
+
+/// Reads the source in batches and hands each to the driver; returns whether the run was
+/// cancelled. The rows still pending at the end are committed.
+#[allow(clippy::too_many_arguments)]
+fn run_batches(
+    driver: &mut Driver<'_>,
+    mut reader: Reader,
+    buffered: Vec<SourceRow>,
+    batch_rows: usize,
+    resume_from: u64,
+    rows_total: Option<u64>,
+    progress: &mut dyn FnMut(Progress),
+    hooks: &mut Option<&mut dyn RunHooks>,
+) -> AppResult<bool> {
     let mut batch: Vec<SourceRow> = Vec::with_capacity(batch_rows);
     // Rows of the last batch, read into again: their cells' buffers are reused.
     let mut spare: Vec<SourceRow> = Vec::with_capacity(batch_rows);
@@ -613,43 +679,7 @@ pub fn run_with(
         }
     }
     driver.flush()?;
-    let summary = std::mem::take(&mut driver.summary);
-    let created_references = std::mem::take(&mut driver.created_references);
-    let unmatched = std::mem::take(&mut driver.unmatched_options);
-    drop(driver);
-    let (error_report, failed_rows) = files.finish()?;
-    report.rows = summary.counts.total();
-    report.estimated_ms = preview::estimate_ms(report.rows, ESTIMATE_ROWS_PER_SECOND);
-    report.status = if request.dry_run {
-        ImportStatus::DryRun
-    } else if cancelled {
-        ImportStatus::Cancelled
-    } else if summary.counts.failed > 0 {
-        ImportStatus::CompletedWithErrors
-    } else {
-        ImportStatus::Completed
-    };
-    report.summary = summary;
-    report.error_report = error_report;
-    report.failed_rows = failed_rows;
-    report.created_references = created_references;
-    report.value_maps = value_map_suggestions(&object, unmatched);
-    report.duration_ms = started.elapsed().as_millis() as u64;
-
-    if let Some(operation) = operation {
-        finish_run(
-            store,
-            actor,
-            &request.display_name,
-            operation,
-            &report,
-            &headers,
-            request.save_mapping_as.as_deref(),
-            import.is_none(),
-            now,
-        )?;
-    }
-    Ok(report)
+    Ok(cancelled)
 }
 
 /// Suggests value maps for the picklist texts that matched no option.
@@ -848,6 +878,8 @@ struct Driver<'a> {
     import: Option<OperationId>,
     /// Input rows handled so far (the next row's 0-based position).
     seq: u64,
+    /// Commits batches of new records beside the next batch's work (PostgreSQL only).
+    committer: Option<committer::Committer>,
 }
 
 /// A row between stages.
@@ -1029,17 +1061,16 @@ impl Driver<'_> {
     /// on references resolved later: pure work per row, split over two threads for large batches
     /// (the machines this runs on have two cores; reading and committing stay on one).
     fn transform_all(&self, batch: &[SourceRow]) -> Vec<(TransformedRow, Option<RowKeys>)> {
+        // The helper borrows only what it reads (the driver itself is not shared).
+        let (mapping, context, validator, match_field_keys) =
+            (self.mapping, &self.context, self.validator, &self.match_field_keys);
         let one = |source: &SourceRow| {
-            let mut row = transform::transform_row(self.mapping, &self.context, &source.cells);
-            self.validator.check_values(&mut row);
-            let keys = match &self.mapping.match_on {
-                Some(match_on) if !matches!(match_on, MatchOn::Fields(_)) && !row.has_errors() => Some(dedupe::row_keys(
-                    match_on,
-                    &self.mapping.object,
-                    &row,
-                    &self.match_field_keys,
-                    &self.context.default_country,
-                )),
+            let mut row = transform::transform_row(mapping, context, &source.cells);
+            validator.check_values(&mut row);
+            let keys = match &mapping.match_on {
+                Some(match_on) if !matches!(match_on, MatchOn::Fields(_)) && !row.has_errors() => {
+                    Some(dedupe::row_keys(match_on, &mapping.object, &row, match_field_keys, &context.default_country))
+                }
                 _ => None,
             };
             (row, keys)
@@ -1182,6 +1213,8 @@ impl Driver<'_> {
             return Ok(());
         }
         let Some(accounts) = self.schema.object("accounts") else { return Ok(()) };
+        // Writes under this import run one at a time (the journal numbers them in order).
+        self.settle()?;
         let ids: Vec<RecordId> = if self.dry_run {
             (0..missing.len()).map(|i| RecordId(-((self.created_refs.len() + i) as i64) - 1)).collect()
         } else {
@@ -1276,11 +1309,20 @@ impl Driver<'_> {
     /// Commits the batch's creates and updates in one transaction and settles their outcomes.
     /// Writes the records still pending at the end of the file.
     fn flush(&mut self) -> AppResult<()> {
+        self.settle()?;
         if !self.pending.is_empty() {
             let commit = std::mem::take(&mut self.pending);
             self.store.commit_batch(&self.write, &self.mapping.object, &commit)?;
         }
         Ok(())
+    }
+
+    /// Waits for the batch the committer is writing, if any.
+    fn settle(&mut self) -> AppResult<()> {
+        match &mut self.committer {
+            Some(committer) => committer.settle(),
+            None => Ok(()),
+        }
     }
 
     fn commit(&mut self, batch: &[SourceRow], planned: &mut [PlannedRow]) -> AppResult<()> {
@@ -1351,6 +1393,11 @@ impl Driver<'_> {
             return Ok(());
         }
         let commit = std::mem::take(&mut self.pending);
+        if let (Some(committer), true) = (&mut self.committer, update_rows.is_empty()) {
+            // New records only: nothing the next batch plans depends on their outcome.
+            return committer.commit(commit);
+        }
+        self.settle()?;
         let object = &self.mapping.object;
         let receipt = self.store.commit_batch(&self.write, object, &commit)?;
         for (index, outcome) in update_rows.into_iter().zip(receipt.updated) {

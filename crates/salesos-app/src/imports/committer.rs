@@ -1,0 +1,70 @@
+//! A thread that commits an import's batches of new records while the driver prepares the next
+//! batch, for databases that take writes beside reads on other connections (PostgreSQL): the
+//! server's work on batch N overlaps the client's work on batch N+1.
+//!
+//! At most one batch is in flight, and batches commit in order. Only batches of new records go
+//! through it: a batch with updates is committed on the driver's thread, because its outcomes
+//! (updated, unchanged, conflict) are needed before the next batch is planned. The driver waits
+//! for the batch in flight before anything else it writes (missing accounts, the last batch), so
+//! writes under one import never run side by side.
+
+use crate::error::{AppError, AppResult};
+use salesos_model::error::ErrorCode;
+use salesos_model::schema::ObjectDef;
+use salesos_store::{CommitBatch, Store, StoreError, WriteContext};
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
+use std::thread::Scope;
+
+/// The driver's end of the committing thread.
+pub(crate) struct Committer {
+    batches: SyncSender<CommitBatch>,
+    results: Receiver<Result<(), StoreError>>,
+    in_flight: bool,
+}
+
+impl Committer {
+    /// Starts the thread; it ends when the committer is dropped.
+    pub fn spawn<'scope, 'env>(
+        scope: &'scope Scope<'scope, 'env>,
+        store: &'env Store,
+        write: WriteContext,
+        object: ObjectDef,
+    ) -> Committer {
+        let (batches, incoming) = sync_channel::<CommitBatch>(0);
+        let (done, results) = channel();
+        scope.spawn(move || {
+            for batch in incoming {
+                let result = store.commit_batch(&write, &object, &batch).map(|_| ());
+                if done.send(result).is_err() {
+                    return;
+                }
+            }
+        });
+        Committer { batches, results, in_flight: false }
+    }
+
+    /// Waits for the batch in flight, if any, and returns its error.
+    pub fn settle(&mut self) -> AppResult<()> {
+        if !std::mem::take(&mut self.in_flight) {
+            return Ok(());
+        }
+        match self.results.recv() {
+            Ok(result) => Ok(result?),
+            Err(_) => Err(stopped()),
+        }
+    }
+
+    /// Waits for the batch in flight, then hands `batch` to the thread.
+    pub fn commit(&mut self, batch: CommitBatch) -> AppResult<()> {
+        self.settle()?;
+        if self.batches.send(batch).is_err() {
+            return Err(stopped());
+        }
+        self.in_flight = true;
+        Ok(())
+    }
+}
+
+fn stopped() -> AppError {
+    AppError::new(ErrorCode::Internal, "the thread committing the import's batches stopped")
+}
