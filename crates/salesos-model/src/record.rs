@@ -176,13 +176,52 @@ pub fn fields_to_json(fields: &Fields) -> String {
         }
         push_json_string(&mut out, key);
         out.push(':');
-        match value {
-            Value::Text(text) => push_json_string(&mut out, text),
-            other => out.push_str(&other.to_json().to_string()),
-        }
+        push_json_value(&mut out, value);
     }
     out.push('}');
     out
+}
+
+/// Appends a value's storage JSON: the common shapes written directly, the others through
+/// [`Value::to_json`].
+fn push_json_value(out: &mut String, value: &Value) {
+    use std::fmt::Write;
+    match value {
+        Value::Text(text) => push_json_string(out, text),
+        Value::Labeled(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                out.push('[');
+                push_json_string(out, &item.label);
+                out.push(',');
+                push_json_string(out, &item.value);
+                out.push(']');
+            }
+            out.push(']');
+        }
+        Value::List(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                push_json_string(out, item);
+            }
+            out.push(']');
+        }
+        // Writing to a String cannot fail.
+        Value::Date(date) => {
+            let _ = write!(out, "\"{}\"", date.format("%Y-%m-%d"));
+        }
+        Value::Ref(id) => {
+            let _ = write!(out, "{}", id.0);
+        }
+        Value::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
+        other => out.push_str(&other.to_json().to_string()),
+    }
 }
 
 /// Appends a JSON string literal (quoted and escaped).
@@ -240,5 +279,30 @@ mod tests {
             serde_json::json!({"a": 1.5, "b": "quote \" back \\ nl \n tab \t bell \u{7} é", "e": [["work", "x@y.z"]]})
         );
         assert_eq!(fields_to_json(&Fields::new()), "{}");
+    }
+
+    #[test]
+    fn storage_json_written_directly_equals_each_values_json() {
+        let values = [
+            Value::Text("a \"b\" \u{1f}".into()),
+            Value::Labeled(vec![
+                Labeled { label: "work".into(), value: "x@y.z".into() },
+                Labeled { label: "mo\"bile".into(), value: "+4915112345678".into() },
+            ]),
+            Value::List(vec!["web".into(), "re\\ferral".into()]),
+            Value::Date(chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()),
+            Value::Date(chrono::NaiveDate::from_ymd_opt(12, 1, 5).unwrap()),
+            Value::Ref(crate::ids::RecordId(1234567)),
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Number(-2.0),
+            Value::Money { amount: 1200.5, currency: "EUR".into() },
+        ];
+        for value in values {
+            let mut fields = Fields::new();
+            fields.insert("k".into(), value.clone());
+            let parsed: serde_json::Value = serde_json::from_str(&fields_to_json(&fields)).unwrap();
+            assert_eq!(parsed["k"], value.to_json(), "{value:?}");
+        }
     }
 }
