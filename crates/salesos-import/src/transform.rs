@@ -182,6 +182,15 @@ fn date_expectation(format: &DateFormat, with_time: bool) -> String {
     format!("{what} like {example} (as the rest of the column; a value that reads both day/month and month/day is not guessed)")
 }
 
+/// The column's date format: the given or inferred one, else ISO dates (borrowed, not cloned,
+/// since this runs for every date cell).
+fn date_format_of(column: &ResolvedColumn) -> Cow<'_, DateFormat> {
+    match &column.date_format {
+        Some(format) => Cow::Borrowed(format),
+        None => Cow::Owned(DateFormat::new("%Y-%m-%d")),
+    }
+}
+
 /// Converts non-empty text to a value of a field (or of a type, for fields not on the object).
 pub fn convert_text(
     def: Option<&FieldDef>,
@@ -221,36 +230,22 @@ pub fn convert_text(
             None => fail(IssueKind::TypeMismatch, "yes/no, true/false or 1/0"),
         },
         FieldType::Date => {
-            let iso;
-            let format = match &column.date_format {
-                Some(format) => format,
-                None => {
-                    iso = DateFormat::new("%Y-%m-%d");
-                    &iso
-                }
-            };
+            let format = date_format_of(column);
             let date = format.parse_date(text).or_else(|| ordered_formats(column).find_map(|f| f.parse_date(text)));
             match date {
                 Some(date) => Ok(Value::Date(date)),
-                None => fail(IssueKind::InvalidFormat, &date_expectation(format, false)),
+                None => fail(IssueKind::InvalidFormat, &date_expectation(&format, false)),
             }
         }
         FieldType::DateTime => {
-            let iso;
-            let format = match &column.date_format {
-                Some(format) => format,
-                None => {
-                    iso = DateFormat::new("%Y-%m-%d");
-                    &iso
-                }
-            };
+            let format = date_format_of(column);
             let offset = context.utc_offset_minutes;
             let instant = format
                 .parse_datetime(text, offset)
                 .or_else(|| ordered_formats(column).find_map(|f| f.parse_datetime(text, offset)));
             match instant {
                 Some(instant) => Ok(Value::DateTime(instant)),
-                None => fail(IssueKind::InvalidFormat, &date_expectation(format, true)),
+                None => fail(IssueKind::InvalidFormat, &date_expectation(&format, true)),
             }
         }
         FieldType::Picklist => match def {
