@@ -47,6 +47,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// Hash maps keyed by ids and 64-bit key hashes, looked up per row: foldhash, not SipHash.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+/// A hash set like [`FastMap`].
+type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+
 /// Rows per committed batch.
 pub const DEFAULT_BATCH_ROWS: usize = 5_000;
 /// New records per committed transaction: large commits touch each index page once.
@@ -558,7 +563,7 @@ pub fn run_with(
         dry_run: request.dry_run,
         users,
         in_file: InFileKeys::new(),
-        created_refs: HashMap::new(),
+        created_refs: FastMap::default(),
         created_references: BTreeMap::new(),
         summary: Summary::default(),
         files: &mut files,
@@ -865,7 +870,7 @@ struct Driver<'a> {
     users: HashMap<String, UserId>,
     in_file: InFileKeys,
     /// Records created for missing references: (object, key hash) → id.
-    created_refs: HashMap<(ObjectId, i64), RecordId>,
+    created_refs: FastMap<(ObjectId, i64), RecordId>,
     created_references: BTreeMap<String, u64>,
     summary: Summary,
     files: &'a mut ReportFiles,
@@ -1103,12 +1108,18 @@ impl Driver<'_> {
     /// row's reference costs a hash and no allocation.
     fn resolve_references(&mut self, staged: &mut [Staged]) -> AppResult<()> {
         let mut targets = ObjectIds::default();
+        // Each reference's (object, key hash), hashed once, in the order the rows name them.
+        let mut keys: Vec<Option<(ObjectId, i64)>> = Vec::new();
         // The distinct keys of the batch, per target object.
-        let mut wanted: HashMap<ObjectId, HashMap<i64, MatchKey>> = HashMap::new();
+        let mut wanted: FastMap<ObjectId, FastMap<i64, MatchKey>> = FastMap::default();
         for stage in staged.iter() {
             for reference in &stage.row.references {
-                let Some(object) = targets.get(self.schema, &reference.object) else { continue };
+                let Some(object) = targets.get(self.schema, &reference.object) else {
+                    keys.push(None);
+                    continue;
+                };
                 let hash = key_hash(reference.kind, &reference.normalized);
+                keys.push(Some((object, hash)));
                 wanted
                     .entry(object)
                     .or_default()
@@ -1116,10 +1127,10 @@ impl Driver<'_> {
                     .or_insert_with(|| MatchKey { kind: reference.kind, normalized: reference.normalized.clone() });
             }
         }
-        let mut found: HashMap<(ObjectId, i64), Vec<RecordId>> = HashMap::new();
-        for (object, keys) in wanted {
-            let (hashes, keys): (Vec<i64>, Vec<MatchKey>) = keys.into_iter().unzip();
-            let hits = self.store.lookup_match_keys(object, &keys)?;
+        let mut found: FastMap<(ObjectId, i64), Vec<RecordId>> = FastMap::default();
+        for (object, wanted_keys) in wanted {
+            let (hashes, wanted_keys): (Vec<i64>, Vec<MatchKey>) = wanted_keys.into_iter().unzip();
+            let hits = self.store.lookup_match_keys(object, &wanted_keys)?;
             for (hash, ids) in hashes.into_iter().zip(hits) {
                 found.insert((object, hash), ids);
             }
@@ -1128,30 +1139,24 @@ impl Driver<'_> {
         if create_missing {
             // Missing accounts named in this batch are created together, once each.
             let mut missing: Vec<((ObjectId, i64), String)> = Vec::new();
-            let mut seen: std::collections::HashSet<i64> = std::collections::HashSet::new();
-            for stage in staged.iter() {
-                for reference in &stage.row.references {
-                    if reference.kind != MatchKeyKind::CompanyName || reference.object != "accounts" {
-                        continue;
-                    }
-                    let Some(object) = targets.get(self.schema, &reference.object) else { continue };
-                    let hash = key_hash(reference.kind, &reference.normalized);
-                    if !seen.insert(hash) {
-                        continue;
-                    }
-                    let key = (object, hash);
-                    if found.get(&key).is_none_or(Vec::is_empty) && !self.created_refs.contains_key(&key) {
-                        missing.push((key, reference.text.trim().to_string()));
-                    }
+            let mut seen: FastSet<i64> = FastSet::default();
+            let references = staged.iter().flat_map(|stage| stage.row.references.iter());
+            for (reference, key) in references.zip(&keys) {
+                let Some(key) = *key else { continue };
+                if reference.kind != MatchKeyKind::CompanyName || reference.object != "accounts" || !seen.insert(key.1) {
+                    continue;
+                }
+                if found.get(&key).is_none_or(Vec::is_empty) && !self.created_refs.contains_key(&key) {
+                    missing.push((key, reference.text.trim().to_string()));
                 }
             }
             self.create_references(missing)?;
         }
+        let mut keys = keys.into_iter();
         for stage in staged.iter_mut() {
             let references = std::mem::take(&mut stage.row.references);
             for reference in references {
-                let Some(object) = targets.get(self.schema, &reference.object) else { continue };
-                let key = (object, key_hash(reference.kind, &reference.normalized));
+                let Some(key) = keys.next().flatten() else { continue };
                 let ids = found.get(&key).map(Vec::as_slice).unwrap_or_default();
                 let id = match ids {
                     [id] => Some(*id),
