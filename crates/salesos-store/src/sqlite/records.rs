@@ -60,12 +60,18 @@ pub(crate) fn lookup(conn: &Connection, object: ObjectId, kind: i64, hashes: &[i
     // A key that was in the main table when the recent one was seen empty stays there (a merge
     // only adds to it); a key added after the look is as if added after the lookup.
     let recent: bool = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM match_keys_recent)")?.query_row([], |row| row.get(0))?;
+    // The array drives the loop (one index probe per hash, in the caller's sorted order): `IN
+    // rarray(…)` first copied every hash into a temporary B-tree, which cost more than the probes
+    // when the index is small or empty (an organization's first import).
     let sql = if recent {
-        "SELECT key_hash, record_id FROM match_keys WHERE object_id = ?1 AND kind = ?2 AND key_hash IN rarray(?3)
+        "SELECT m.key_hash, m.record_id FROM rarray(?3) AS h CROSS JOIN match_keys AS m
+           ON m.object_id = ?1 AND m.kind = ?2 AND m.key_hash = h.value
          UNION ALL
-         SELECT key_hash, record_id FROM match_keys_recent WHERE object_id = ?1 AND kind = ?2 AND key_hash IN rarray(?3)"
+         SELECT m.key_hash, m.record_id FROM rarray(?3) AS h CROSS JOIN match_keys_recent AS m
+           ON m.object_id = ?1 AND m.kind = ?2 AND m.key_hash = h.value"
     } else {
-        "SELECT key_hash, record_id FROM match_keys WHERE object_id = ?1 AND kind = ?2 AND key_hash IN rarray(?3)"
+        "SELECT m.key_hash, m.record_id FROM rarray(?3) AS h CROSS JOIN match_keys AS m
+           ON m.object_id = ?1 AND m.kind = ?2 AND m.key_hash = h.value"
     };
     let mut statement = conn.prepare_cached(sql)?;
     let rows = statement.query_map(params![object.0, kind, values], |row| Ok((row.get(0)?, row.get(1)?)))?;
