@@ -263,9 +263,22 @@ pub fn fold_accents(text: &str) -> String {
 
 /// Normalizes a company name: lower case, accents folded, punctuation and legal suffixes removed.
 pub fn normalize_company_name(text: &str) -> Option<String> {
+    if text.is_ascii() {
+        return ascii_company_name(text);
+    }
+    general_company_name(text)
+}
+
+/// [`normalize_company_name`] for any text.
+fn general_company_name(text: &str) -> Option<String> {
     // Dots are dropped rather than split on, so `S.A.` becomes the suffix `sa`.
     let folded = fold_accents(&text.to_lowercase()).replace('&', " and ").replace('.', "");
     let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    company_words(&words)
+}
+
+/// Joins a company name's words without a trailing legal form or a leading `the`.
+fn company_words(words: &[&str]) -> Option<String> {
     let mut end = words.len();
     while end > 1 && LEGAL_SUFFIXES.contains(&words[end - 1]) {
         end -= 1;
@@ -273,6 +286,33 @@ pub fn normalize_company_name(text: &str) -> Option<String> {
     let start = usize::from(end > 1 && words[0] == "the");
     let name = words[start..end].join(" ");
     (!name.is_empty()).then_some(name)
+}
+
+/// [`normalize_company_name`] for ASCII text (most names), in one pass: the same words as the
+/// general path (lower case, `&` as the word `and`, dots dropped, any other non-alphanumeric
+/// character a separator), without its intermediate strings.
+fn ascii_company_name(text: &str) -> Option<String> {
+    let mut folded = String::with_capacity(text.len() + 4);
+    for byte in text.bytes() {
+        match byte {
+            b'.' => {}
+            b'&' => folded.push_str(" and "),
+            b if b.is_ascii_alphanumeric() => folded.push(char::from(b.to_ascii_lowercase())),
+            _ => folded.push(' '),
+        }
+    }
+    let mut words: [&str; 16] = [""; 16];
+    let mut count = 0;
+    for word in folded.split(' ').filter(|w| !w.is_empty()) {
+        if count == words.len() {
+            // A name of more than 16 words: the general path.
+            let all: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+            return company_words(&all);
+        }
+        words[count] = word;
+        count += 1;
+    }
+    company_words(&words[..count])
 }
 
 /// Returns the normalized key text of an external id.

@@ -88,3 +88,31 @@ fn record_keys_cover_every_email_phone_domain_and_external_id() {
     );
     assert_ne!(key_hash(MatchKeyKind::Email, "a"), key_hash(MatchKeyKind::Phone, "a"));
 }
+
+#[test]
+fn ascii_company_names_take_the_short_path_to_the_same_key() {
+    let names = [
+        "Acme, Inc.",
+        "The Acme Co.",
+        "AT&T Inc.",
+        "A&B",
+        "&",
+        "S.A.",
+        "The",
+        "the inc",
+        "Inc",
+        "  ,. ",
+        "",
+        "Foo--Bar_Baz (Holdings) Ltd",
+        "Red Oak Networks Group Corp.",
+        "THE  WIDGET   COMPANY",
+        "3M",
+        "a.b.c. gmbh & co. kg",
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen",
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen inc",
+        "tab\there\nnewline;semi:colon/slash",
+    ];
+    for name in names {
+        assert_eq!(normalize_company_name(name), general_company_name(name), "{name:?}");
+    }
+}
