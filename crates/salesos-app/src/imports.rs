@@ -578,16 +578,24 @@ pub fn run_with(
     };
     let batch_rows = request.batch_rows.max(1);
     // PostgreSQL takes a batch's writes on one connection while the next batch is looked up on
-    // another; SQLite has one writer, and a commit beside reads only slows both down.
-    let background = !request.dry_run && store.backend_name() == "postgres";
+    // another; SQLite has one writer, and a commit beside reads only slows both down. An import
+    // whose rows refer to records of its own object (accounts naming their parent account)
+    // commits in line: a row may name a record of the batch before, which must be visible.
+    let refers_to_itself = mapping.columns.iter().flat_map(|c| c.outputs.iter().flatten()).any(
+        |output| matches!(&output.sink, salesos_import::map::Sink::Reference { object: target, .. } if *target == object.api_name),
+    );
+    let background = !request.dry_run && !refers_to_itself && store.backend_name() == "postgres";
     let cancelled = std::thread::scope(|scope| -> AppResult<bool> {
         if background {
             driver.committer = Some(committer::Committer::spawn(scope, store, driver.write.clone(), object.clone()));
         }
-        let result = run_batches(&mut driver, reader, buffered, batch_rows, resume_from, rows_total, progress, &mut hooks);
-        // Dropping the committer ends its thread (after the batch in flight, if any).
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_batches(&mut driver, reader, buffered, batch_rows, resume_from, rows_total, progress, &mut hooks)
+        }));
+        // Dropping the committer ends its thread (after the batch in flight, if any), also after
+        // a panic: the scope waits for the thread before the panic goes on.
         driver.committer = None;
-        result
+        result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
     let summary = std::mem::take(&mut driver.summary);
     let created_references = std::mem::take(&mut driver.created_references);

@@ -51,7 +51,7 @@ pub enum UndoResult {
 }
 
 /// A record that points at a record an operation created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboundReference {
     /// The record holding the reference.
     pub from: RecordId,
@@ -59,6 +59,8 @@ pub struct InboundReference {
     pub from_object: ObjectId,
     /// The created record it points at.
     pub to: RecordId,
+    /// The reference field (storage key) that points at it.
+    pub field: String,
 }
 
 impl Store {
@@ -98,7 +100,12 @@ impl Store {
                      AND r.id NOT IN (SELECT record_id FROM journal WHERE operation_id = $2 AND op = 'created')"
                 );
                 for row in tx.query(&sql, &[object.0.into(), operation.0.into()])? {
-                    found.push(InboundReference { from: RecordId(row.int(0)?), from_object: *object, to: RecordId(row.int(1)?) });
+                    found.push(InboundReference {
+                        from: RecordId(row.int(0)?),
+                        from_object: *object,
+                        to: RecordId(row.int(1)?),
+                        field: key.clone(),
+                    });
                 }
             }
             Ok(())

@@ -12,7 +12,7 @@ use salesos_model::error::ErrorCode;
 use salesos_model::ids::{ObjectId, OperationId, RecordId};
 use salesos_model::ops::{AuditEntry, AuditOutcome, BeforeImage, JobState, JournalOp, NewJob};
 use salesos_model::schema::{FieldType, ReferenceTarget};
-use salesos_store::{Store, UndoAction, UndoItem, UndoResult, WriteContext};
+use salesos_store::{InboundReference, Store, UndoAction, UndoItem, UndoResult, WriteContext};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -220,10 +220,20 @@ pub fn undo(store: &Store, actor: &Actor, import: OperationId, later: LaterEdits
     }
     let mut referenced: BTreeMap<RecordId, Vec<(String, i64)>> = BTreeMap::new();
     let created_ids: HashSet<RecordId> = touched.iter().filter(|t| t.created).map(|t| t.record).collect();
+    // Records the import updated and this undo restores (unless edited since and kept): their
+    // references as they were before the import, not as they are now.
+    let restored: HashMap<RecordId, &BeforeImage> = touched
+        .iter()
+        .filter(|t| !t.created && (versions.get(&t.record) == Some(&t.version_after) || later == LaterEdits::Revert))
+        .filter_map(|t| Some((t.record, t.before.as_ref()?)))
+        .collect();
     for reference in store.inbound_references(import, &reference_fields)? {
-        if created_ids.contains(&reference.to) {
-            referenced.entry(reference.to).or_default().push((object_name(reference.from_object), reference.from.0));
+        if !created_ids.contains(&reference.to)
+            || restored.get(&reference.from).is_some_and(|before| !still_refers(before, &reference))
+        {
+            continue;
         }
+        referenced.entry(reference.to).or_default().push((object_name(reference.from_object), reference.from.0));
     }
     report.referenced_count = referenced.len() as u64;
     for (record, by) in referenced.iter().take(LISTED) {
@@ -269,6 +279,16 @@ pub fn undo(store: &Store, actor: &Actor, import: OperationId, later: LaterEdits
             store.finish_job(job.id, &worker, JobState::Queued, "{}", Some(&err.to_string()), now)?;
             Err(err)
         }
+    }
+}
+
+/// Returns whether a record restored to its before-image still holds the reference: a record the
+/// import linked to a record it created stops pointing at it once restored.
+fn still_refers(before: &BeforeImage, reference: &InboundReference) -> bool {
+    match serde_json::from_str::<serde_json::Value>(&before.data_json) {
+        Ok(data) => data.get(&reference.field).and_then(serde_json::Value::as_i64) == Some(reference.to.0),
+        // An unreadable before-image: assume the reference stays (nothing is deleted wrongly).
+        Err(_) => true,
     }
 }
 
@@ -319,6 +339,9 @@ fn apply(
         };
         items.push(UndoItem { object_id: t.object, record: t.record, expected_version: Some(now_version), action });
     }
+    // Restorations first: a record the import linked to a record it created lets go of it before
+    // that record is deleted, so no batch boundary (or crash between batches) leaves it dangling.
+    items.sort_by_key(|item| matches!(item.action, UndoAction::Delete));
     let ctx = WriteContext {
         org_id: actor.org.id,
         actor: actor.user.id,
