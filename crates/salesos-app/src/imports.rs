@@ -1020,7 +1020,7 @@ impl Driver<'_> {
         let mut stored = stored.into_iter().peekable();
         let transformed = self.transform_all(batch);
         let object = &self.mapping.object;
-        for (offset, (source, (row, _))) in batch.iter().zip(transformed).enumerate() {
+        for (offset, (source, (row, prepared_keys))) in batch.iter().zip(transformed).enumerate() {
             let seq = (self.seq + offset as u64) as i64;
             while stored.peek().is_some_and(|o| o.seq < seq) {
                 stored.next();
@@ -1050,7 +1050,9 @@ impl Driver<'_> {
             };
             if matches!(change, RecordChange::Create(_) | RecordChange::Update { .. } | RecordChange::Unchanged { .. }) {
                 if let Some(match_on) = &self.mapping.match_on {
-                    let keys = dedupe::row_keys(match_on, object, &row, &self.match_field_keys, &self.context.default_country);
+                    let keys = prepared_keys.unwrap_or_else(|| {
+                        dedupe::row_keys(match_on, object, &row, &self.match_field_keys, &self.context.default_country)
+                    });
                     self.in_file.insert(&keys, source.pos.row);
                 }
             }
