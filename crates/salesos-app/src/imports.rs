@@ -898,10 +898,9 @@ struct Driver<'a> {
 /// A row between stages.
 struct Staged {
     row: TransformedRow,
-    /// The row's match keys (set by `find_candidates`).
-    keys: RowKeys,
-    /// Match keys computed with the transform already.
-    prepared_keys: Option<RowKeys>,
+    /// The row's match keys: computed with the transform when they do not depend on references,
+    /// else by `find_candidates`; `None` when the row is not matched (no match, or errors).
+    keys: Option<RowKeys>,
     owner: Option<UserId>,
 }
 
@@ -917,7 +916,7 @@ impl Driver<'_> {
             }
         }
         let transformed = self.transform_all(batch);
-        for (source, (mut row, prepared_keys)) in batch.iter().zip(transformed) {
+        for (source, (mut row, keys)) in batch.iter().zip(transformed) {
             let own = damaged.get(&(source.pos.sheet.as_deref(), source.pos.row));
             for issue in own.into_iter().flatten() {
                 let mut row_issue =
@@ -944,7 +943,7 @@ impl Driver<'_> {
                 },
                 None => None,
             };
-            staged.push(Staged { row, keys: RowKeys::default(), prepared_keys, owner });
+            staged.push(Staged { row, keys, owner });
         }
         self.resolve_references(&mut staged)?;
         let candidates = self.find_candidates(&mut staged)?;
@@ -957,11 +956,13 @@ impl Driver<'_> {
             now_ms: self.write.now,
         };
         let mut planned: Vec<PlannedRow> = Vec::with_capacity(batch.len());
+        let no_keys = RowKeys::default();
         for (stage, source) in staged.into_iter().zip(batch) {
+            let keys = stage.keys.as_ref().unwrap_or(&no_keys);
             let decision = if stage.row.has_errors() {
                 Decision::New
             } else {
-                dedupe::decide(object, &stage.keys, &candidates, &self.in_file, &self.context.default_country)
+                dedupe::decide(object, keys, &candidates, &self.in_file, &self.context.default_country)
             };
             let existing = match &decision {
                 Decision::Match { id, .. } => candidates.record(*id),
@@ -977,7 +978,7 @@ impl Driver<'_> {
                 }
             }
             if matches!(row_plan.change, RecordChange::Create(_) | RecordChange::Update { .. } | RecordChange::Unchanged { .. }) {
-                self.in_file.insert(&stage.keys, source.pos.row);
+                self.in_file.insert(keys, source.pos.row);
             }
             planned.push(row_plan);
         }
@@ -1261,12 +1262,11 @@ impl Driver<'_> {
             if stage.row.has_errors() {
                 continue;
             }
-            stage.keys = match stage.prepared_keys.take() {
-                Some(keys) => keys,
-                None => dedupe::row_keys(match_on, object, &stage.row, &self.match_field_keys, &self.context.default_country),
-            };
-            all_keys.extend(stage.keys.keys.iter().cloned());
-            if stage.keys.composite.is_some() {
+            let keys = stage.keys.get_or_insert_with(|| {
+                dedupe::row_keys(match_on, object, &stage.row, &self.match_field_keys, &self.context.default_country)
+            });
+            all_keys.extend(keys.keys.iter().cloned());
+            if keys.composite.is_some() {
                 if let Some(value) = self.match_field_keys.first().and_then(|k| stage.row.fields.get(k)) {
                     composites.push(value.to_string());
                 }

@@ -301,18 +301,8 @@ fn ascii_company_name(text: &str) -> Option<String> {
             _ => folded.push(' '),
         }
     }
-    let mut words: [&str; 16] = [""; 16];
-    let mut count = 0;
-    for word in folded.split(' ').filter(|w| !w.is_empty()) {
-        if count == words.len() {
-            // A name of more than 16 words: the general path.
-            let all: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-            return company_words(&all);
-        }
-        words[count] = word;
-        count += 1;
-    }
-    company_words(&words[..count])
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    company_words(&words)
 }
 
 /// Returns the normalized key text of an external id.
