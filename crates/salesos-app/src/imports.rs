@@ -14,6 +14,7 @@ pub mod report;
 pub mod rules;
 pub mod session;
 pub mod undo;
+mod workers;
 
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
@@ -436,6 +437,7 @@ pub fn run_with(
     mut hooks: Option<&mut dyn RunHooks>,
 ) -> AppResult<ImportReport> {
     let started = Instant::now();
+    workers::attach();
     let schema = store.schema(actor.org.id)?;
     let object_name = canonical_object_name(&request.object);
     let object = schema
@@ -1094,16 +1096,13 @@ impl Driver<'_> {
         if batch.len() < 2_000 {
             return batch.iter().map(one).collect();
         }
+        // The second half goes to the run's persistent helper (see `workers`); a panic in
+        // either half resumes on this thread.
         let (first, second) = batch.split_at(batch.len() / 2);
-        std::thread::scope(|scope| {
-            let helper = scope.spawn(|| second.iter().map(one).collect::<Vec<_>>());
-            let mut rows: Vec<_> = first.iter().map(one).collect();
-            match helper.join() {
-                Ok(rest) => rows.extend(rest),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-            rows
-        })
+        let (mut rows, rest) =
+            rayon_core::join(|| first.iter().map(one).collect::<Vec<_>>(), || second.iter().map(one).collect::<Vec<_>>());
+        rows.extend(rest);
+        rows
     }
 
     fn column_of_owner(&self) -> Option<String> {

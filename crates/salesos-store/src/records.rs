@@ -229,14 +229,12 @@ fn prepare_each(object: &ObjectDef, items: &[(&NewRecord, Option<i64>)], country
     if items.len() < PARALLEL_PREPARE_AT {
         return encode(items);
     }
+    // Halves on the current rayon pool: the import's own (the calling thread and one persistent
+    // helper), else the global one. A panic in either half resumes on this thread.
     let (first, second) = items.split_at(items.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| encode(second));
-        let mut prepared = encode(first);
-        // A panic while encoding is a bug; surface it on this thread.
-        prepared.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-        prepared
-    })
+    let (mut prepared, rest) = rayon_core::join(|| encode(first), || encode(second));
+    prepared.extend(rest);
+    prepared
 }
 
 /// The SELECT list of a record, per backend (JSONB is read as text).
