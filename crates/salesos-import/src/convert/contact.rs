@@ -104,7 +104,9 @@ pub fn parse_phone(text: &str, default_country: &str) -> Option<String> {
     if chars.next().is_some_and(|c| c == '+') && chars.any(|c| c == '+') {
         return None;
     }
-    if !main.chars().all(|c| c.is_ascii_digit() || " +-./()\u{a0}\u{2010}\u{2011}\u{2013}".contains(c)) {
+    let separator =
+        |c: char| matches!(c, ' ' | '+' | '-' | '.' | '/' | '(' | ')' | '\u{a0}' | '\u{2010}' | '\u{2011}' | '\u{2013}');
+    if !main.chars().all(|c| c.is_ascii_digit() || separator(c)) {
         return None;
     }
     let international = main.starts_with('+') || main.starts_with("00");
@@ -160,47 +162,54 @@ pub fn parse_email(text: &str) -> Option<String> {
         return None;
     }
     let (local, domain) = text.split_once('@')?;
-    let local_ok = (1..=64).contains(&local.chars().count())
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        && local.chars().all(|c| {
-            c.is_alphanumeric()
-                || matches!(
-                    c,
-                    '!' | '#'
-                        | '$'
-                        | '%'
-                        | '&'
-                        | '\''
-                        | '*'
-                        | '+'
-                        | '/'
-                        | '='
-                        | '?'
-                        | '^'
-                        | '_'
-                        | '`'
-                        | '{'
-                        | '|'
-                        | '}'
-                        | '~'
-                        | '.'
-                        | '-'
-                )
-        });
-    if !local_ok || !valid_domain(domain, false) {
+    if !valid_local_part(local) || !valid_domain(domain, false) {
         return None;
     }
     let mut email = String::with_capacity(text.len());
     email.push_str(local);
     email.push('@');
     if domain.is_ascii() {
-        email.extend(domain.chars().map(|c| c.to_ascii_lowercase()));
+        let start = email.len();
+        email.push_str(domain);
+        email[start..].make_ascii_lowercase();
     } else {
         email.push_str(&domain.to_lowercase());
     }
     Some(email)
+}
+
+/// Characters besides letters, digits and dots allowed in the local part of an address.
+fn local_special(c: char) -> bool {
+    matches!(c, '!' | '#' | '$' | '%' | '&' | '\'' | '*' | '+' | '/' | '=' | '?' | '^' | '_' | '`' | '{' | '|' | '}' | '~' | '-')
+}
+
+/// Whether text is the local part of an address: 1 to 64 characters, letters, digits, dots
+/// (not leading, trailing or doubled) and the specials of `local_special`.
+fn valid_local_part(local: &str) -> bool {
+    if !local.is_ascii() {
+        return valid_local_part_general(local);
+    }
+    // One pass over the bytes; a dot after a dot (or at the start, as `previous` begins as a
+    // dot) is refused.
+    let bytes = local.as_bytes();
+    let mut previous = b'.';
+    for &byte in bytes {
+        let ok = if byte == b'.' { previous != b'.' } else { byte.is_ascii_alphanumeric() || local_special(byte as char) };
+        if !ok {
+            return false;
+        }
+        previous = byte;
+    }
+    (1..=64).contains(&bytes.len()) && previous != b'.'
+}
+
+/// `valid_local_part` for any text, by characters.
+fn valid_local_part_general(local: &str) -> bool {
+    (1..=64).contains(&local.chars().count())
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local.chars().all(|c| c.is_alphanumeric() || c == '.' || local_special(c))
 }
 
 /// Whether text is a dotted host name with a real top-level domain (or, if allowed, an IPv4 address).
@@ -212,6 +221,16 @@ fn valid_domain(domain: &str, allow_ipv4: bool) -> bool {
     if allow_ipv4 && labels().count() == 4 && labels().all(|l| !l.is_empty() && l.len() <= 3 && l.parse::<u8>().is_ok()) {
         return true;
     }
+    if domain.is_ascii() {
+        valid_ascii_host(domain.as_bytes())
+    } else {
+        valid_host_general(domain)
+    }
+}
+
+/// The host-name rule of `valid_domain` for any text, by characters.
+fn valid_host_general(domain: &str) -> bool {
+    let labels = || domain.split('.');
     let Some(tld) = labels().next_back() else { return false };
     let tld_ok = (tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic))
         || (tld.len() > 4 && tld.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--")));
@@ -223,6 +242,28 @@ fn valid_domain(domain: &str, allow_ipv4: bool) -> bool {
                 && !label.ends_with('-')
                 && label.chars().all(|c| c.is_alphanumeric() || c == '-')
         })
+}
+
+/// The host-name rule of `valid_domain` for ASCII, in one pass over the labels: at least two
+/// labels of 1 to 63 letters, digits and inner hyphens, the last of two or more letters or an
+/// `xn--` one.
+fn valid_ascii_host(host: &[u8]) -> bool {
+    let mut labels = 0;
+    let mut last: &[u8] = &[];
+    for label in host.split(|b| *b == b'.') {
+        let ok = (1..=63).contains(&label.len())
+            && label[0] != b'-'
+            && label[label.len() - 1] != b'-'
+            && label.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-');
+        if !ok {
+            return false;
+        }
+        labels += 1;
+        last = label;
+    }
+    let tld_ok = (last.len() >= 2 && last.iter().all(u8::is_ascii_alphabetic))
+        || (last.len() > 4 && last[..4].eq_ignore_ascii_case(b"xn--"));
+    labels >= 2 && tld_ok
 }
 
 /// Normalizes a URL: adds `https://` to a bare domain; refuses text that is not a web address.
@@ -280,4 +321,44 @@ pub fn parse_url(text: &str) -> Option<String> {
         Some(port) => format!("{scheme}://{host}:{port}{tail}"),
         None => format!("{scheme}://{host}{tail}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ASCII texts around the rules' edges: every pair of a set of parts, joined with and
+    /// without a dot.
+    fn ascii_samples() -> Vec<String> {
+        let parts = [
+            "", ".", "..", "-", "a", "A", "ab", "a-b", "-ab", "ab-", "xn--", "xn--p1ai", "XN--ABC", "co", "c", "1", "123", "a1",
+            "ann", "o'brien", "a+b", "a b", "a@b", "a_b", "{x}", "~", "é", "org", "ORG", "x.y", "a..b", ".a", "a.",
+        ];
+        let mut samples: Vec<String> = Vec::new();
+        for first in parts {
+            for second in parts {
+                samples.push(format!("{first}{second}"));
+                samples.push(format!("{first}.{second}"));
+            }
+        }
+        samples.push("a".repeat(64));
+        samples.push("a".repeat(65));
+        samples.push(format!("{}.com", "b".repeat(63)));
+        samples.push(format!("{}.com", "b".repeat(64)));
+        samples
+    }
+
+    #[test]
+    fn the_ascii_local_part_rule_is_the_general_one() {
+        for sample in ascii_samples().iter().filter(|s| s.is_ascii()) {
+            assert_eq!(valid_local_part(sample), valid_local_part_general(sample), "{sample:?}");
+        }
+    }
+
+    #[test]
+    fn the_ascii_host_rule_is_the_general_one() {
+        for sample in ascii_samples().iter().filter(|s| s.is_ascii() && !s.is_empty()) {
+            assert_eq!(valid_ascii_host(sample.as_bytes()), valid_host_general(sample), "{sample:?}");
+        }
+    }
 }
