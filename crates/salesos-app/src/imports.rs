@@ -55,6 +55,8 @@ type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// Rows per committed batch.
 pub const DEFAULT_BATCH_ROWS: usize = 5_000;
+/// Batches of at least this many rows are transformed (and dropped) in two halves on two threads.
+const TRANSFORM_SPLIT_AT: usize = 2_000;
 /// New records per committed transaction: large commits touch each index page once.
 pub const DEFAULT_COMMIT_ROWS: usize = 10_000;
 /// Rows read ahead for auto-mapping, type inference and the preview.
@@ -867,6 +869,17 @@ fn prescan(
     Ok((ambiguous, Some(rows)))
 }
 
+/// Drops a batch's planned rows in the two halves `transform_all` built them in, each on its own
+/// thread, so that a row's memory is mostly freed by the thread that allocated it (mimalloc's
+/// fast local path) and the calling thread frees only half.
+fn drop_split(mut planned: Vec<PlannedRow>) {
+    if planned.len() < TRANSFORM_SPLIT_AT {
+        return;
+    }
+    let second = planned.split_off(planned.len() / 2);
+    rayon_core::join(move || drop(planned), move || drop(second));
+}
+
 /// The state of one run across batches.
 struct Driver<'a> {
     store: &'a Store,
@@ -904,9 +917,26 @@ struct Staged {
     /// else by `find_candidates`; `None` when the row is not matched (no match, or errors).
     keys: Option<RowKeys>,
     owner: Option<UserId>,
+    /// The row's image checked as a new record (`plan::check_as_new`), when done ahead.
+    checked: Option<Vec<RowIssue>>,
 }
 
 impl Driver<'_> {
+    /// Checks the rows' images as new records ahead of the plan, in the two halves
+    /// `transform_all` built them in: pure work per row, moved off the sequential plan loop.
+    fn check_as_new(&self, context: &PlanContext<'_>, staged: &mut [Staged]) {
+        let check = |part: &mut [Staged]| {
+            for stage in part {
+                stage.checked = plan::check_as_new(context, &mut stage.row);
+            }
+        };
+        if staged.len() < TRANSFORM_SPLIT_AT {
+            return check(staged);
+        }
+        let (first, second) = staged.split_at_mut(staged.len() / 2);
+        rayon_core::join(|| check(first), || check(second));
+    }
+
     fn process_batch(&mut self, batch: &[SourceRow], read_issues: &[read::ReadIssue]) -> AppResult<()> {
         let object = &self.mapping.object;
         let mut staged: Vec<Staged> = Vec::with_capacity(batch.len());
@@ -945,7 +975,7 @@ impl Driver<'_> {
                 },
                 None => None,
             };
-            staged.push(Staged { row, keys, owner });
+            staged.push(Staged { row, keys, owner, checked: None });
         }
         self.resolve_references(&mut staged)?;
         let candidates = self.find_candidates(&mut staged)?;
@@ -957,6 +987,7 @@ impl Driver<'_> {
             default_owner: self.actor.user.id,
             now_ms: self.write.now,
         };
+        self.check_as_new(&plan_context, &mut staged);
         let mut planned: Vec<PlannedRow> = Vec::with_capacity(batch.len());
         let no_keys = RowKeys::default();
         for (stage, source) in staged.into_iter().zip(batch) {
@@ -970,7 +1001,7 @@ impl Driver<'_> {
                 Decision::Match { id, .. } => candidates.record(*id),
                 _ => None,
             };
-            let mut row_plan = plan::plan_row(&plan_context, stage.row, stage.owner, &decision, existing);
+            let mut row_plan = plan::plan_checked_row(&plan_context, stage.row, stage.owner, &decision, existing, stage.checked);
             if let (Some(record), RecordChange::Update { .. }) = (existing, &row_plan.change) {
                 if !self.actor.principal.sees_owner(record.owner_id) {
                     let mut issue = RowIssue::error(None, None, IssueKind::Rejected, "a record you may edit", "");
@@ -1011,6 +1042,7 @@ impl Driver<'_> {
             }
         }
         self.seq += batch.len() as u64;
+        drop_split(planned);
         Ok(())
     }
 
@@ -1093,7 +1125,7 @@ impl Driver<'_> {
             };
             (row, keys)
         };
-        if batch.len() < 2_000 {
+        if batch.len() < TRANSFORM_SPLIT_AT {
             return batch.iter().map(one).collect();
         }
         // The second half goes to the run's persistent helper (see `workers`); a panic in

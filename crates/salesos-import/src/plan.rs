@@ -128,10 +128,33 @@ pub struct PlanContext<'a> {
 /// matched record for a [`Decision::Match`].
 pub fn plan_row(
     context: &PlanContext<'_>,
+    row: TransformedRow,
+    owner: Option<UserId>,
+    decision: &Decision,
+    existing: Option<&Record>,
+) -> PlannedRow {
+    plan_checked_row(context, row, owner, decision, existing, None)
+}
+
+/// Checks a row's record image as a new record ahead of planning (defaults applied to its
+/// fields), when every plan that uses the image would create one: the strategy is not update
+/// and the row has no errors. Pure per row, so callers may run it on several threads; the
+/// result goes to [`plan_checked_row`].
+pub fn check_as_new(context: &PlanContext<'_>, row: &mut TransformedRow) -> Option<Vec<RowIssue>> {
+    if context.strategy == DuplicateStrategy::Update || row.has_errors() {
+        return None;
+    }
+    Some(validate_image(context, &mut row.fields, &row.columns, true))
+}
+
+/// [`plan_row`] with the image issues [`check_as_new`] found for the row, if it ran.
+pub fn plan_checked_row(
+    context: &PlanContext<'_>,
     mut row: TransformedRow,
     owner: Option<UserId>,
     decision: &Decision,
     existing: Option<&Record>,
+    checked: Option<Vec<RowIssue>>,
 ) -> PlannedRow {
     let failed = row.has_errors();
     let mut issues = std::mem::take(&mut row.issues);
@@ -176,7 +199,10 @@ pub fn plan_row(
         (decision, _) => {
             let duplicate = !matches!(decision, Decision::New);
             let mut fields = row.fields;
-            let image_issues = validate_image(context, &mut fields, &row.columns, true);
+            let image_issues = match checked {
+                Some(issues) => issues,
+                None => validate_image(context, &mut fields, &row.columns, true),
+            };
             if image_issues.iter().any(RowIssue::is_error) {
                 issues.extend(image_issues);
                 return PlannedRow { change: RecordChange::Fail, issues, duplicate };

@@ -76,3 +76,29 @@ fn strategies_decide_the_change() {
     let plan = plan_row(&context, row(&[("last_name", "X")]), None, &ambiguous, None);
     assert_eq!(plan.issues[0].kind, IssueKind::AmbiguousDuplicate);
 }
+
+#[test]
+fn an_image_checked_ahead_plans_as_one_checked_in_the_plan() {
+    let object = contacts();
+    let validator = Validator::new(&object, Vec::new()).unwrap();
+    let record = existing();
+    let matched = Decision::Match { id: RecordId(5), method: "email" };
+    let rows = [row(&[("last_name", "New")]), row(&[("title", "CTO")]), row(&[("last_name", "X"), ("email", "not an email")])];
+    let decisions = [Decision::New, matched.clone(), Decision::InFile { first_row: 2 }];
+    for strategy in [DuplicateStrategy::Skip, DuplicateStrategy::Create, DuplicateStrategy::Update] {
+        let context = PlanContext { object: &object, validator: &validator, strategy, default_owner: UserId(1), now_ms: 0 };
+        for source in &rows {
+            for decision in &decisions {
+                let existing = matches!(decision, Decision::Match { .. }).then_some(&record);
+                let mut ahead = source.clone();
+                let checked = check_as_new(&context, &mut ahead);
+                assert_eq!(checked.is_none(), strategy == DuplicateStrategy::Update, "checked ahead unless updating");
+                assert_eq!(
+                    plan_checked_row(&context, ahead, None, decision, existing, checked),
+                    plan_row(&context, source.clone(), None, decision, existing),
+                    "{strategy:?} {decision:?}"
+                );
+            }
+        }
+    }
+}
