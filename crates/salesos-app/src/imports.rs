@@ -14,7 +14,6 @@ pub mod report;
 pub mod rules;
 pub mod session;
 pub mod undo;
-mod workers;
 
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
@@ -439,7 +438,7 @@ pub fn run_with(
     mut hooks: Option<&mut dyn RunHooks>,
 ) -> AppResult<ImportReport> {
     let started = Instant::now();
-    workers::attach();
+    salesos_store::workers::attach();
     let schema = store.schema(actor.org.id)?;
     let object_name = canonical_object_name(&request.object);
     let object = schema
@@ -1128,7 +1127,7 @@ impl Driver<'_> {
         if batch.len() < TRANSFORM_SPLIT_AT {
             return batch.iter().map(one).collect();
         }
-        // The second half goes to the run's persistent helper (see `workers`); a panic in
+        // The second half goes to the thread's persistent helper (`salesos_store::workers`); a panic in
         // either half resumes on this thread.
         let (first, second) = batch.split_at(batch.len() / 2);
         let (mut rows, rest) =

@@ -25,6 +25,7 @@ mod sqlite;
 mod templates;
 mod undo;
 mod users;
+pub mod workers;
 
 pub use error::{Result, StoreError};
 pub use import_config::{SavedMapping, StoredRule};

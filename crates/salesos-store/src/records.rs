@@ -229,8 +229,9 @@ fn prepare_each(object: &ObjectDef, items: &[(&NewRecord, Option<i64>)], country
     if items.len() < PARALLEL_PREPARE_AT {
         return encode(items);
     }
-    // Halves on the current rayon pool: the import's own (the calling thread and one persistent
-    // helper), else the global one. A panic in either half resumes on this thread.
+    // Halves on the calling thread and its persistent helper (`workers`); a panic in either
+    // half resumes on this thread.
+    crate::workers::attach();
     let (first, second) = items.split_at(items.len() / 2);
     let (mut prepared, rest) = rayon_core::join(|| encode(first), || encode(second));
     prepared.extend(rest);

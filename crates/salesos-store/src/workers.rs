@@ -1,6 +1,6 @@
-//! The helper thread that shares a run's batch work: the two-way splits of a batch (transforms,
-//! record encoding) run as `rayon_core::join` on a pool made of the calling thread and one
-//! persistent helper.
+//! The helper thread that shares a batch's work: the two-way splits of a batch (an import's
+//! transforms and checks, the store's record encoding) run as `rayon_core::join` on a pool made
+//! of the calling thread and one persistent helper.
 //!
 //! A helper that lives as long as the calling thread matters for memory as much as for start-up:
 //! rows the helper builds are freed by the calling thread, and had the helper exited after each
@@ -19,10 +19,11 @@ thread_local! {
         .ok();
 }
 
-/// Makes sure the calling thread has its helper, so that the `rayon_core::join`s of a run split
-/// work between the two instead of handing both halves to rayon's global pool. The pool lives
-/// until the thread exits (rayon cannot yet detach a thread from a pool it joined).
-pub(crate) fn attach() {
+/// Makes sure the calling thread has its helper, so that its `rayon_core::join`s split work
+/// between the two instead of handing both halves to rayon's global pool (whose threads would
+/// allocate what this thread frees). The pool lives until the thread exits (rayon cannot yet
+/// detach a thread from a pool it joined). Cheap after the first call on a thread.
+pub fn attach() {
     POOL.with(|_| ());
 }
 
