@@ -42,7 +42,7 @@ use salesos_model::query::{parse_and_resolve, RecordQuery};
 use salesos_model::record::{Fields, NewRecord};
 use salesos_model::schema::{canonical_object_name, ObjectDef, Schema};
 use salesos_model::value::Value;
-use salesos_store::{CommitBatch, OutcomeLink, RowOutcome, Store, UpdateOutcome, WriteContext};
+use salesos_store::{workers, CommitBatch, OutcomeLink, RowOutcome, Store, UpdateOutcome, WriteContext};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -54,8 +54,6 @@ type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// Rows per committed batch.
 pub const DEFAULT_BATCH_ROWS: usize = 5_000;
-/// Batches of at least this many rows are transformed (and dropped) in two halves on two threads.
-const TRANSFORM_SPLIT_AT: usize = 2_000;
 /// New records per committed transaction: large commits touch each index page once.
 pub const DEFAULT_COMMIT_ROWS: usize = 10_000;
 /// Rows read ahead for auto-mapping, type inference and the preview.
@@ -438,7 +436,6 @@ pub fn run_with(
     mut hooks: Option<&mut dyn RunHooks>,
 ) -> AppResult<ImportReport> {
     let started = Instant::now();
-    salesos_store::workers::attach();
     let schema = store.schema(actor.org.id)?;
     let object_name = canonical_object_name(&request.object);
     let object = schema
@@ -868,17 +865,6 @@ fn prescan(
     Ok((ambiguous, Some(rows)))
 }
 
-/// Drops a batch's planned rows in the two halves `transform_all` built them in, each on its own
-/// thread, so that a row's memory is mostly freed by the thread that allocated it (mimalloc's
-/// fast local path) and the calling thread frees only half.
-fn drop_split(mut planned: Vec<PlannedRow>) {
-    if planned.len() < TRANSFORM_SPLIT_AT {
-        return;
-    }
-    let second = planned.split_off(planned.len() / 2);
-    rayon_core::join(move || drop(planned), move || drop(second));
-}
-
 /// The state of one run across batches.
 struct Driver<'a> {
     store: &'a Store,
@@ -921,21 +907,6 @@ struct Staged {
 }
 
 impl Driver<'_> {
-    /// Checks the rows' images as new records ahead of the plan, in the two halves
-    /// `transform_all` built them in: pure work per row, moved off the sequential plan loop.
-    fn check_as_new(&self, context: &PlanContext<'_>, staged: &mut [Staged]) {
-        let check = |part: &mut [Staged]| {
-            for stage in part {
-                stage.checked = plan::check_as_new(context, &mut stage.row);
-            }
-        };
-        if staged.len() < TRANSFORM_SPLIT_AT {
-            return check(staged);
-        }
-        let (first, second) = staged.split_at_mut(staged.len() / 2);
-        rayon_core::join(|| check(first), || check(second));
-    }
-
     fn process_batch(&mut self, batch: &[SourceRow], read_issues: &[read::ReadIssue]) -> AppResult<()> {
         let object = &self.mapping.object;
         let mut staged: Vec<Staged> = Vec::with_capacity(batch.len());
@@ -986,7 +957,9 @@ impl Driver<'_> {
             default_owner: self.actor.user.id,
             now_ms: self.write.now,
         };
-        self.check_as_new(&plan_context, &mut staged);
+        // Pure work per row, moved off the sequential plan loop below, in the halves the rows
+        // were built in.
+        workers::for_each_halves(&mut staged, |stage| stage.checked = plan::check_as_new(&plan_context, &mut stage.row));
         let mut planned: Vec<PlannedRow> = Vec::with_capacity(batch.len());
         let no_keys = RowKeys::default();
         for (stage, source) in staged.into_iter().zip(batch) {
@@ -1041,7 +1014,8 @@ impl Driver<'_> {
             }
         }
         self.seq += batch.len() as u64;
-        drop_split(planned);
+        // Each half freed by the thread that built it (mimalloc's fast local path).
+        workers::drop_halves(planned);
         Ok(())
     }
 
@@ -1124,16 +1098,8 @@ impl Driver<'_> {
             };
             (row, keys)
         };
-        if batch.len() < TRANSFORM_SPLIT_AT {
-            return batch.iter().map(one).collect();
-        }
-        // The second half goes to the thread's persistent helper (`salesos_store::workers`); a panic in
-        // either half resumes on this thread.
-        let (first, second) = batch.split_at(batch.len() / 2);
-        let (mut rows, rest) =
-            rayon_core::join(|| first.iter().map(one).collect::<Vec<_>>(), || second.iter().map(one).collect::<Vec<_>>());
-        rows.extend(rest);
-        rows
+        // The second half on the thread's persistent helper.
+        workers::map_halves(batch, one)
     }
 
     fn column_of_owner(&self) -> Option<String> {

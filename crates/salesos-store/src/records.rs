@@ -207,9 +207,6 @@ pub(crate) fn prepare(object: &ObjectDef, record: &NewRecord, country: &str, sou
     }
 }
 
-/// Records in a batch at least this large are encoded on two threads.
-const PARALLEL_PREPARE_AT: usize = 2_000;
-
 /// Encodes a batch of records, on two threads when it is large (the machine this was tuned on
 /// has two cores; encoding is about a quarter of a bulk insert's time).
 fn prepare_all(object: &ObjectDef, records: &[NewRecord], country: &str, source_rows: Option<&[i64]>) -> Vec<PreparedRecord> {
@@ -223,19 +220,7 @@ fn prepare_all(object: &ObjectDef, records: &[NewRecord], country: &str, source_
 
 /// Encodes records with their source rows, on two threads when there are many.
 fn prepare_each(object: &ObjectDef, items: &[(&NewRecord, Option<i64>)], country: &str) -> Vec<PreparedRecord> {
-    let encode = |part: &[(&NewRecord, Option<i64>)]| -> Vec<PreparedRecord> {
-        part.iter().map(|(record, row)| prepare(object, record, country, *row)).collect()
-    };
-    if items.len() < PARALLEL_PREPARE_AT {
-        return encode(items);
-    }
-    // Halves on the calling thread and its persistent helper (`workers`); a panic in either
-    // half resumes on this thread.
-    crate::workers::attach();
-    let (first, second) = items.split_at(items.len() / 2);
-    let (mut prepared, rest) = rayon_core::join(|| encode(first), || encode(second));
-    prepared.extend(rest);
-    prepared
+    crate::workers::map_halves(items, |(record, row)| prepare(object, record, country, *row))
 }
 
 /// The SELECT list of a record, per backend (JSONB is read as text).

@@ -19,12 +19,50 @@ thread_local! {
         .ok();
 }
 
+/// Work over fewer items than this stays on the calling thread: a join costs more than it saves.
+pub const SPLIT_AT: usize = 2_000;
+
 /// Makes sure the calling thread has its helper, so that its `rayon_core::join`s split work
 /// between the two instead of handing both halves to rayon's global pool (whose threads would
 /// allocate what this thread frees). The pool lives until the thread exits (rayon cannot yet
 /// detach a thread from a pool it joined). Cheap after the first call on a thread.
 pub fn attach() {
     POOL.with(|_| ());
+}
+
+/// The index where `len` items split into the halves every function here uses, or `None` when
+/// they stay on the calling thread. One rule, so that items built in halves (a batch's rows)
+/// are later checked and freed in the same halves, each by the thread that built it.
+fn split_point(len: usize) -> Option<usize> {
+    (len >= SPLIT_AT).then_some(len / 2)
+}
+
+/// Maps every item, the first half on the calling thread and the second on its helper; results
+/// in item order. A panic in either half resumes on the calling thread.
+pub fn map_halves<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let Some(mid) = split_point(items.len()) else { return items.iter().map(f).collect() };
+    attach();
+    let (first, second) = items.split_at(mid);
+    let (mut results, rest) =
+        rayon_core::join(|| first.iter().map(&f).collect::<Vec<_>>(), || second.iter().map(&f).collect::<Vec<_>>());
+    results.extend(rest);
+    results
+}
+
+/// Runs `f` on every item in the same halves as [`map_halves`].
+pub fn for_each_halves<T: Send>(items: &mut [T], f: impl Fn(&mut T) + Sync) {
+    let Some(mid) = split_point(items.len()) else { return items.iter_mut().for_each(f) };
+    attach();
+    let (first, second) = items.split_at_mut(mid);
+    rayon_core::join(|| first.iter_mut().for_each(&f), || second.iter_mut().for_each(&f));
+}
+
+/// Drops the items in the same halves as [`map_halves`], each half on its own thread.
+pub fn drop_halves<T: Send>(mut items: Vec<T>) {
+    let Some(mid) = split_point(items.len()) else { return };
+    attach();
+    let second = items.split_off(mid);
+    rayon_core::join(move || drop(items), move || drop(second));
 }
 
 #[cfg(test)]
@@ -39,5 +77,17 @@ mod tests {
         assert_eq!(rayon_core::current_thread_index(), Some(0));
         // The second half may run on either thread, depending on whether the helper stole it.
         let _ = second;
+    }
+
+    #[test]
+    fn halves_keep_item_order_and_reach_every_item() {
+        for len in [0, 1, super::SPLIT_AT - 1, super::SPLIT_AT, 2 * super::SPLIT_AT + 1] {
+            let items: Vec<usize> = (0..len).collect();
+            assert_eq!(super::map_halves(&items, |i| i * 2), items.iter().map(|i| i * 2).collect::<Vec<_>>(), "{len}");
+            let mut touched = items.clone();
+            super::for_each_halves(&mut touched, |i| *i += 1);
+            assert_eq!(touched, items.iter().map(|i| i + 1).collect::<Vec<_>>(), "{len}");
+            super::drop_halves(touched);
+        }
     }
 }
