@@ -641,7 +641,7 @@ pub fn run_with(
 #[allow(clippy::too_many_arguments)]
 fn run_batches(
     driver: &mut Driver<'_>,
-    mut reader: Reader,
+    reader: Reader,
     buffered: Vec<SourceRow>,
     batch_rows: usize,
     resume_from: u64,
@@ -649,50 +649,73 @@ fn run_batches(
     progress: &mut dyn FnMut(Progress),
     hooks: &mut Option<&mut dyn RunHooks>,
 ) -> AppResult<bool> {
+    let mut source = BatchSource { reader, buffered: buffered.into_iter(), spare: Vec::with_capacity(batch_rows), at_end: false };
+    // Rows an earlier attempt committed are replayed in batches of their own.
+    let size_at = |seq: u64| if seq < resume_from { (resume_from - seq).min(batch_rows as u64) as usize } else { batch_rows };
     let mut batch: Vec<SourceRow> = Vec::with_capacity(batch_rows);
-    // Rows of the last batch, read into again: their cells' buffers are reused.
-    let mut spare: Vec<SourceRow> = Vec::with_capacity(batch_rows);
-    let mut pending = buffered.into_iter();
+    let mut next: Vec<SourceRow> = Vec::with_capacity(batch_rows);
+    let mut issues = source.fill(&mut batch, size_at(driver.seq))?;
     let mut cancelled = false;
-    loop {
-        let next = match pending.next() {
-            Some(row) => Some(row),
-            None => {
-                let mut row = spare.pop().unwrap_or_default();
-                reader.read_row(&mut row).map_err(read_error)?.then_some(row)
-            }
-        };
-        let at_end = next.is_none();
-        if let Some(row) = next {
-            batch.push(row);
-        }
-        // Rows an earlier attempt committed are replayed in batches of their own.
+    while !batch.is_empty() {
         let replaying = driver.seq < resume_from;
-        let replay_ends = replaying && driver.seq + batch.len() as u64 >= resume_from;
-        if batch.len() >= batch_rows || replay_ends || (at_end && !batch.is_empty()) {
-            let read_issues = reader.take_issues();
-            if replaying {
-                driver.replay_batch(&batch)?;
-            } else {
-                driver.process_batch(&batch, &read_issues)?;
-            }
-            spare.append(&mut batch);
-            progress(Progress { rows: driver.summary.counts.total(), failed: driver.summary.counts.failed, total: rows_total });
-            if !replaying {
-                if let Some(hooks) = hooks.as_mut() {
-                    if !hooks.keep_going(driver.seq)? {
-                        cancelled = true;
-                        break;
-                    }
+        let next_size = size_at(driver.seq + batch.len() as u64);
+        let mut ahead = None;
+        if replaying {
+            driver.replay_batch(&batch)?;
+            ahead = Some(source.fill(&mut next, next_size));
+        } else {
+            driver.process_batch(&batch, &issues, || ahead = Some(source.fill(&mut next, next_size)))?;
+        }
+        // The batch's rows are read into again: their cells' buffers are reused.
+        source.spare.append(&mut batch);
+        progress(Progress { rows: driver.summary.counts.total(), failed: driver.summary.counts.failed, total: rows_total });
+        if !replaying {
+            if let Some(hooks) = hooks.as_mut() {
+                if !hooks.keep_going(driver.seq)? {
+                    cancelled = true;
+                    break;
                 }
             }
         }
-        if at_end {
-            break;
-        }
+        issues = ahead.unwrap_or_else(|| Ok(Vec::new()))?;
+        std::mem::swap(&mut batch, &mut next);
     }
     driver.flush()?;
     Ok(cancelled)
+}
+
+/// The rows of a run, handed out a batch at a time: those read while the file was opened, then
+/// the reader's, read into the spare rows of earlier batches.
+struct BatchSource {
+    reader: Reader,
+    buffered: std::vec::IntoIter<SourceRow>,
+    /// Rows of processed batches, read into again.
+    spare: Vec<SourceRow>,
+    at_end: bool,
+}
+
+impl BatchSource {
+    /// Reads up to `size` rows into `into` (empty); returns the reader's issues since the last
+    /// batch (the header's come with the first).
+    fn fill(&mut self, into: &mut Vec<SourceRow>, size: usize) -> AppResult<Vec<read::ReadIssue>> {
+        while into.len() < size {
+            if let Some(row) = self.buffered.next() {
+                into.push(row);
+                continue;
+            }
+            if self.at_end {
+                break;
+            }
+            let mut row = self.spare.pop().unwrap_or_default();
+            if self.reader.read_row(&mut row).map_err(read_error)? {
+                into.push(row);
+            } else {
+                self.at_end = true;
+                self.spare.push(row);
+            }
+        }
+        Ok(self.reader.take_issues())
+    }
 }
 
 /// Suggests value maps for the picklist texts that matched no option.
@@ -841,7 +864,7 @@ fn prescan(
         rows += 1;
         for (slot, column) in wanted.iter().enumerate() {
             if let Some(cell) = row.cells.get(mapping.columns[*column].index) {
-                if !cell.trim().is_empty() {
+                if !salesos_model::text::trim(cell).is_empty() {
                     stats[slot].observe(cell);
                 }
             }
@@ -907,7 +930,30 @@ struct Staged {
 }
 
 impl Driver<'_> {
-    fn process_batch(&mut self, batch: &[SourceRow], read_issues: &[read::ReadIssue]) -> AppResult<()> {
+    /// Transforms, plans and commits a batch; `read_ahead` (reading the next batch) runs on the
+    /// helper thread once the transforms are done, beside the sequential rest of the work here.
+    fn process_batch(
+        &mut self,
+        batch: &[SourceRow],
+        read_issues: &[read::ReadIssue],
+        read_ahead: impl FnOnce() + Send,
+    ) -> AppResult<()> {
+        let transformed = self.transform_all(batch);
+        let planned = workers::beside(read_ahead, || self.plan_batch(batch, read_issues, transformed))?;
+        // Each half freed by the thread that built it (mimalloc's fast local path), now that the
+        // helper is done reading.
+        workers::drop_halves(planned);
+        Ok(())
+    }
+
+    /// Everything after the transforms: owners, references, duplicates, the plan, the commit and
+    /// the run's summary and reports; returns the planned rows, to be freed.
+    fn plan_batch(
+        &mut self,
+        batch: &[SourceRow],
+        read_issues: &[read::ReadIssue],
+        transformed: Vec<(TransformedRow, Option<RowKeys>)>,
+    ) -> AppResult<Vec<PlannedRow>> {
         let object = &self.mapping.object;
         let mut staged: Vec<Staged> = Vec::with_capacity(batch.len());
         // The reader's errors, by (sheet, row), so each row finds its own at once.
@@ -917,7 +963,6 @@ impl Driver<'_> {
                 damaged.entry((issue.sheet.as_deref(), row)).or_default().push(issue);
             }
         }
-        let transformed = self.transform_all(batch);
         for (source, (mut row, keys)) in batch.iter().zip(transformed) {
             let own = damaged.get(&(source.pos.sheet.as_deref(), source.pos.row));
             for issue in own.into_iter().flatten() {
@@ -1014,9 +1059,7 @@ impl Driver<'_> {
             }
         }
         self.seq += batch.len() as u64;
-        // Each half freed by the thread that built it (mimalloc's fast local path).
-        workers::drop_halves(planned);
-        Ok(())
+        Ok(planned)
     }
 
     /// Replays rows an earlier attempt of this import committed: their stored outcomes count

@@ -225,10 +225,28 @@ impl std::hash::Hash for PackedHash {
 }
 
 /// The keys of earlier rows of the file: 64-bit hashes mapped to the first row that had them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct InFileKeys {
     // Row numbers as u32 (files have far fewer rows): 12-byte entries keep a million keys small.
-    seen: HashMap<PackedHash, u32, std::hash::BuildHasherDefault<PassThrough>>,
+    // The keys are spread over shards, so that a table growing (which holds its old and its new
+    // buckets at once) is one shard, not the whole set: one table of a million keys peaked at
+    // 1.5 times its size, near the end of the file, where the rest of the run's memory peaks too.
+    shards: Vec<HashMap<PackedHash, u32, std::hash::BuildHasherDefault<PassThrough>>>,
+}
+
+/// log2 of the number of shards of [`InFileKeys`].
+const SHARD_BITS: u32 = 6;
+
+/// The shard of a hash: bits that neither a table's bucket index (the low bits) nor its control
+/// bytes (the top seven) use, so every shard's table sees well-spread hashes.
+fn shard_of(hash: i64) -> usize {
+    ((hash as u64 >> 40) & ((1 << SHARD_BITS) - 1)) as usize
+}
+
+impl Default for InFileKeys {
+    fn default() -> InFileKeys {
+        InFileKeys { shards: (0..1 << SHARD_BITS).map(|_| HashMap::default()).collect() }
+    }
 }
 
 impl InFileKeys {
@@ -247,24 +265,28 @@ impl InFileKeys {
 
     /// Returns the first earlier row with one of these keys.
     pub fn find(&self, keys: &RowKeys) -> Option<u64> {
-        InFileKeys::hashes(keys).iter().filter_map(|h| self.seen.get(&PackedHash::new(*h))).min().map(|row| u64::from(*row))
+        InFileKeys::hashes(keys)
+            .iter()
+            .filter_map(|h| self.shards[shard_of(*h)].get(&PackedHash::new(*h)))
+            .min()
+            .map(|row| u64::from(*row))
     }
 
     /// Remembers a row's keys (the first row with a key keeps it).
     pub fn insert(&mut self, keys: &RowKeys, row: u64) {
         for hash in InFileKeys::hashes(keys) {
-            self.seen.entry(PackedHash::new(hash)).or_insert(u32::try_from(row).unwrap_or(u32::MAX));
+            self.shards[shard_of(hash)].entry(PackedHash::new(hash)).or_insert(u32::try_from(row).unwrap_or(u32::MAX));
         }
     }
 
     /// Keys remembered.
     pub fn len(&self) -> usize {
-        self.seen.len()
+        self.shards.iter().map(HashMap::len).sum()
     }
 
     /// Whether no key is remembered.
     pub fn is_empty(&self) -> bool {
-        self.seen.is_empty()
+        self.shards.iter().all(HashMap::is_empty)
     }
 }
 

@@ -199,7 +199,7 @@ pub fn convert_text(
     context: &RowContext,
     text: &str,
 ) -> Result<Value, ConvertFailure> {
-    let text = text.trim();
+    let text = salesos_model::text::trim(text);
     let country = column.phone_country.as_deref().unwrap_or(&context.default_country);
     let currency = column.currency.as_deref().unwrap_or(&context.default_currency);
     let fail = |kind: IssueKind, expected: &str| Err((kind, expected.to_string()));
@@ -318,7 +318,7 @@ fn transform_output(
     row: &mut TransformedRow,
     labeled: &mut BTreeMap<String, LabeledParts>,
 ) {
-    let text = text.trim();
+    let text = salesos_model::text::trim(text);
     if text.is_empty() {
         if mapping.settings.empty_cells == EmptyCells::Clear {
             if let Sink::Field { key } = &output.sink {

@@ -75,7 +75,7 @@ pub fn key_hash(kind: MatchKeyKind, normalized: &str) -> i64 {
 
 /// Lower-cases and trims an email address; `None` if it is not one.
 pub fn normalize_email(text: &str) -> Option<String> {
-    let trimmed = text.trim().trim_start_matches("mailto:");
+    let trimmed = crate::text::trim(text).trim_start_matches("mailto:");
     let (local, domain) = trimmed.split_once('@')?;
     if local.is_empty() || !domain.contains('.') || trimmed.contains(char::is_whitespace) {
         return None;
@@ -192,7 +192,7 @@ pub fn email_domain(email: &str) -> Option<String> {
 
 /// Returns the domain of a website or bare domain: no scheme, `www.`, port, path or case.
 pub fn website_domain(text: &str) -> Option<String> {
-    let lower = text.trim().to_lowercase();
+    let lower = crate::text::trim(text).to_lowercase();
     let without_scheme = lower.split_once("://").map(|(_, rest)| rest).unwrap_or(&lower);
     let host = without_scheme.split(['/', '?', '#', ':']).next()?.trim_end_matches('.');
     let host = host.strip_prefix("www.").unwrap_or(host);
@@ -290,19 +290,55 @@ fn company_words(words: &[&str]) -> Option<String> {
 
 /// [`normalize_company_name`] for ASCII text (most names), in one pass: the same words as the
 /// general path (lower case, `&` as the word `and`, dots dropped, any other non-alphanumeric
-/// character a separator), without its intermediate strings.
+/// character a separator), written straight into the result with single spaces, then cut as
+/// [`company_words`] cuts.
 fn ascii_company_name(text: &str) -> Option<String> {
-    let mut folded = String::with_capacity(text.len() + 4);
+    let mut name: Vec<u8> = Vec::with_capacity(text.len() + 4);
+    // Where each word starts in `name`.
+    let mut starts: Vec<usize> = Vec::with_capacity(8);
+    let mut in_word = false;
     for byte in text.bytes() {
-        match byte {
-            b'.' => {}
-            b'&' => folded.push_str(" and "),
-            b if b.is_ascii_alphanumeric() => folded.push(char::from(b.to_ascii_lowercase())),
-            _ => folded.push(' '),
+        let lower = match byte {
+            b'.' => continue,
+            b'a'..=b'z' | b'0'..=b'9' => byte,
+            b'A'..=b'Z' => byte.to_ascii_lowercase(),
+            b'&' => {
+                if !name.is_empty() {
+                    name.push(b' ');
+                }
+                starts.push(name.len());
+                name.extend_from_slice(b"and");
+                in_word = false;
+                continue;
+            }
+            _ => {
+                in_word = false;
+                continue;
+            }
+        };
+        if !in_word {
+            if !name.is_empty() {
+                name.push(b' ');
+            }
+            starts.push(name.len());
+            in_word = true;
         }
+        name.push(lower);
     }
-    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-    company_words(&words)
+    let word =
+        |name: &[u8], i: usize| -> std::ops::Range<usize> { starts[i]..starts.get(i + 1).map_or(name.len(), |next| next - 1) };
+    let mut end = starts.len();
+    while end > 1 && LEGAL_SUFFIXES.iter().any(|suffix| suffix.as_bytes() == &name[word(&name, end - 1)]) {
+        end -= 1;
+    }
+    if end == 0 {
+        return None;
+    }
+    name.truncate(word(&name, end - 1).end);
+    if end > 1 && name[word(&name, 0)] == *b"the" {
+        name.drain(..starts[1]);
+    }
+    String::from_utf8(name).ok()
 }
 
 /// Returns the normalized key text of an external id.

@@ -19,4 +19,5 @@ pub mod path;
 pub mod query;
 pub mod record;
 pub mod schema;
+pub mod text;
 pub mod value;

@@ -65,6 +65,19 @@ pub fn drop_halves<T: Send>(mut items: Vec<T>) {
     rayon_core::join(move || drop(items), move || drop(second));
 }
 
+/// Runs `foreground` on the calling thread while its helper runs `background`, and returns
+/// `foreground`'s result once both are done: a pipeline stage (reading the next batch) beside
+/// the work on this one. The helper takes `background` as soon as it is idle; two-way splits
+/// that `foreground` makes meanwhile run on the calling thread alone until then. A panic in
+/// either resumes on the calling thread.
+pub fn beside<R>(background: impl FnOnce() + Send, foreground: impl FnOnce() -> R) -> R {
+    attach();
+    rayon_core::in_place_scope(|scope| {
+        scope.spawn(|_| background());
+        foreground()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -77,6 +90,19 @@ mod tests {
         assert_eq!(rayon_core::current_thread_index(), Some(0));
         // The second half may run on either thread, depending on whether the helper stole it.
         let _ = second;
+    }
+
+    #[test]
+    fn background_work_runs_beside_the_foreground_and_both_finish() {
+        let caller = std::thread::current().id();
+        let mut background_ran = None;
+        let (foreground_thread, sum) = super::beside(
+            || background_ran = Some((0..1000u64).sum::<u64>()),
+            || (std::thread::current().id(), super::map_halves(&(0..5000u64).collect::<Vec<_>>(), |i| *i).iter().sum::<u64>()),
+        );
+        assert_eq!(foreground_thread, caller, "the foreground stays on the calling thread");
+        assert_eq!(sum, (0..5000u64).sum::<u64>());
+        assert_eq!(background_ran, Some(499_500), "the background finished before beside returned");
     }
 
     #[test]

@@ -273,10 +273,13 @@ impl CsvRows {
                 });
             }
             if let Some(wanted) = &self.wanted {
+                // Only the wanted cells are written; the others stay empty (the row is scanned
+                // into again and again, and no one reads them).
+                row.cells.resize(keep, String::new());
                 for (index, field) in self.record.iter().take(keep).enumerate() {
-                    let text =
-                        if wanted.get(index).copied().unwrap_or(false) { String::from_utf8_lossy(field) } else { "".into() };
-                    set_cell(&mut row.cells, index, &text);
+                    if wanted.get(index).copied().unwrap_or(false) {
+                        set_cell(&mut row.cells, index, &String::from_utf8_lossy(field));
+                    }
                 }
             } else {
                 // The whole record is checked as UTF-8 at once (an ASCII scan for most rows); only a

@@ -55,7 +55,7 @@ const FALSE_WORDS: &[&str] = &[
 /// oui/non, sí/no, sim/não, vero/falso, waar/onwaar, …). Case-insensitive and trimmed; empty
 /// text is not a boolean (`None`): whether an empty cell means false is the mapping's decision.
 pub fn parse_bool(text: &str) -> Option<bool> {
-    let text = text.trim();
+    let text = salesos_model::text::trim(text);
     if text.is_empty() || text.len() > 16 {
         return None;
     }
@@ -92,21 +92,31 @@ fn lookup_bool(lower: &str) -> Option<bool> {
 /// result must have 8 to 15 digits; North American (`+1`) numbers exactly 11, with an area code
 /// and exchange that do not start with 0 or 1. A national number needs a known default country.
 pub fn parse_phone(text: &str, default_country: &str) -> Option<String> {
-    let text = text.trim();
+    let text = salesos_model::text::trim(text);
     let text = strip_prefix_ignore_case(text, "tel:").unwrap_or(text).trim_start();
-    let marker = text.find(|c: char| c.is_alphabetic() || c == '#').unwrap_or(text.len());
-    let (main, extension) = text.split_at(marker);
+    // ASCII text (most numbers) is checked byte by byte; the same rules as for any text.
+    let ascii = text.is_ascii();
+    let marker = if ascii {
+        text.bytes().position(|b| b.is_ascii_alphabetic() || b == b'#')
+    } else {
+        text.find(|c: char| c.is_alphabetic() || c == '#')
+    };
+    let (main, extension) = text.split_at(marker.unwrap_or(text.len()));
     if !extension.is_empty() && !valid_extension(extension) {
         return None;
     }
-    let main = main.trim();
-    let mut chars = main.chars();
-    if chars.next().is_some_and(|c| c == '+') && chars.any(|c| c == '+') {
+    let main = salesos_model::text::trim(main);
+    if main.strip_prefix('+').is_some_and(|rest| rest.contains('+')) {
         return None;
     }
     let separator =
         |c: char| matches!(c, ' ' | '+' | '-' | '.' | '/' | '(' | ')' | '\u{a0}' | '\u{2010}' | '\u{2011}' | '\u{2013}');
-    if !main.chars().all(|c| c.is_ascii_digit() || separator(c)) {
+    let allowed = if ascii {
+        main.bytes().all(|b| b.is_ascii_digit() || separator(char::from(b)))
+    } else {
+        main.chars().all(|c| c.is_ascii_digit() || separator(c))
+    };
+    if !allowed {
         return None;
     }
     let international = main.starts_with('+') || main.starts_with("00");
@@ -151,7 +161,7 @@ fn valid_extension(text: &str) -> bool {
 /// dotted domain whose labels are letters, digits and inner hyphens, ending in a top-level
 /// domain of at least two letters (or an `xn--` one).
 pub fn parse_email(text: &str) -> Option<String> {
-    let mut text = text.trim();
+    let mut text = salesos_model::text::trim(text);
     if let (Some(open), true) = (text.rfind('<'), text.ends_with('>')) {
         text = text[open + 1..text.len() - 1].trim();
     }
@@ -274,7 +284,7 @@ fn valid_ascii_host(host: &[u8]) -> bool {
 /// an IPv4 address. Refuses other schemes (`javascript:`, `mailto:`, `ftp://`), whitespace,
 /// user names (`user@host`) and hosts without a dot (`localhost`).
 pub fn parse_url(text: &str) -> Option<String> {
-    let text = text.trim();
+    let text = salesos_model::text::trim(text);
     if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }

@@ -169,7 +169,7 @@ impl DateFormat {
     /// A date-time value gives its date as written: the time and any zone are checked but never
     /// shift the calendar date.
     pub fn parse_date(&self, text: &str) -> Option<NaiveDate> {
-        let text = text.trim();
+        let text = salesos_model::text::trim(text);
         if text.is_empty() {
             return None;
         }
@@ -193,7 +193,7 @@ impl DateFormat {
     /// Parses a date-time; values without a zone are at `utc_offset_minutes`, and a date-only
     /// value is midnight there. ISO 8601 / RFC 3339 is always accepted too.
     pub fn parse_datetime(&self, text: &str, utc_offset_minutes: i32) -> Option<DateTime<Utc>> {
-        let text = text.trim();
+        let text = salesos_model::text::trim(text);
         if text.is_empty() {
             return None;
         }
@@ -813,7 +813,7 @@ impl DateColumnStats {
 
     /// Takes one cell's text into account; empty cells are ignored.
     pub fn observe(&mut self, text: &str) {
-        let text = text.trim();
+        let text = salesos_model::text::trim(text);
         if text.is_empty() {
             return;
         }

@@ -66,7 +66,7 @@ fn is_group_space(c: char) -> bool {
 /// Parses a number: `1,234.56`, `1.234,56`, `1 234,56`, `1'234.50`, `(1,200)`, `+5`, `-5`, `5-`,
 /// `12%` → 12, `1e3`. Refuses anything else, including NaN and infinities.
 pub fn parse_number(text: &str, style: NumberStyle) -> Option<f64> {
-    let text = text.trim();
+    let text = salesos_model::text::trim(text);
     let bytes = text.as_bytes();
     // Fast path: optional `-`, digits and at most one `.` (read as the decimal point unless the style is comma-decimal).
     let body = bytes.strip_prefix(b"-").unwrap_or(bytes);
@@ -85,7 +85,7 @@ pub fn parse_number(text: &str, style: NumberStyle) -> Option<f64> {
 /// Strips parentheses, a percent sign and one sign (leading or trailing); returns whether the
 /// number is negative and the rest.
 fn strip_sign(text: &str) -> Option<(bool, &str)> {
-    let mut rest = text.trim();
+    let mut rest = salesos_model::text::trim(text);
     let mut negative = false;
     let mut signed = false;
     if let Some(inner) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {

@@ -459,6 +459,13 @@ fn phones() {
         ("030 1234567", "XX", None),
         ("+49 30 1234567 x", "DE", None),
         ("+49 30 +1234567", "DE", None),
+        // Not ASCII: the character-by-character path, with the same rules.
+        ("+49\u{a0}30\u{a0}1234567", "DE", Some("+49301234567")),
+        ("030\u{2013}1234567", "DE", Some("+49301234567")),
+        ("030 1234567 \u{260e}", "DE", None),
+        ("+49 30 1234567 Durchwahl", "DE", None),
+        ("\u{3000}+49 30 1234567\u{3000}", "DE", Some("+49301234567")),
+        ("+49 30 1234567 é", "DE", None),
     ];
     for (text, country, expected) in cases {
         assert_eq!(parse_phone(text, country).as_deref(), *expected, "{text:?} {country}");

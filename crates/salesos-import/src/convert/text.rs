@@ -79,7 +79,7 @@ fn core_tokens(text: &str) -> Vec<&str> {
 /// `de la Cruz`); all other words are the first name (`Ann Marie`). A single word is a last
 /// name only. Empty text gives two empty strings.
 pub fn split_full_name(text: &str) -> (String, String) {
-    let text = text.trim();
+    let text = salesos_model::text::trim(text);
     if let Some((before, after)) = text.split_once(',') {
         let after_tokens: Vec<&str> = after.split([' ', ',']).filter(|t| !t.is_empty()).collect();
         let only_suffixes = after_tokens.iter().all(|t| is_suffix(t));

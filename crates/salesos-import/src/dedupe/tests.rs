@@ -65,3 +65,22 @@ fn composite_keys_need_every_field() {
     fields.remove("title");
     assert_eq!(composite_key(&fields, &keys), None);
 }
+
+#[test]
+fn the_in_file_set_keeps_each_keys_first_row_across_its_shards() {
+    let contacts = standard_objects().into_iter().find(|o| o.api_name == "contacts").unwrap();
+    let keys_of = |n: u64| row_keys(&MatchOn::Email, &contacts, &row(&format!("person{n}@example.com")), &[], "US");
+    let mut in_file = InFileKeys::new();
+    assert!(in_file.is_empty());
+    for n in 0..20_000u64 {
+        in_file.insert(&keys_of(n), n + 2);
+    }
+    // A later row with a key already seen does not take it over.
+    in_file.insert(&keys_of(5), 99_999);
+    assert_eq!(in_file.len(), 20_000);
+    assert!(in_file.shards.iter().all(|shard| !shard.is_empty()), "hashes spread over every shard");
+    for n in [0u64, 5, 12_345, 19_999] {
+        assert_eq!(in_file.find(&keys_of(n)), Some(n + 2), "person{n}");
+    }
+    assert_eq!(in_file.find(&keys_of(20_000)), None);
+}

@@ -111,6 +111,17 @@ fn ascii_company_names_take_the_short_path_to_the_same_key() {
         "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen",
         "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen inc",
         "tab\there\nnewline;semi:colon/slash",
+        "& Inc",
+        "Inc &",
+        "the the",
+        "x & the",
+        "& &",
+        ".&.",
+        "co & co",
+        "The & Co",
+        "the.inc",
+        "ab&cd",
+        "...the...acme...",
     ];
     for name in names {
         assert_eq!(normalize_company_name(name), general_company_name(name), "{name:?}");
