@@ -153,6 +153,9 @@ pub struct Output {
     pub key: Option<String>,
     /// The index of that field in the mapping's object, so rows need no lookup by name.
     pub field: Option<usize>,
+    /// The place of `key` among all the keys the mapping writes, in key order, so a row's
+    /// values are sorted into its fields without comparing names.
+    pub rank: usize,
 }
 
 /// A compiled text step of a column.
@@ -398,10 +401,15 @@ pub fn resolve(
     let ignored = (0..headers.len()).filter(|i| !columns.iter().any(|c: &ResolvedColumn| c.index == *i)).collect();
     let settings = spec.settings.clone();
     let match_on = resolve_match(&working, &object, &settings, &columns)?;
-    let mut by_key = std::collections::BTreeMap::new();
+    let mut by_key: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
     for column in &columns {
         for key in column.outputs.iter().flatten().filter_map(|o| o.key.clone()) {
             by_key.entry(key).or_insert_with(|| column.header.clone());
+        }
+    }
+    for output in columns.iter_mut().flat_map(|c| c.outputs.iter_mut().flatten()) {
+        if let Some(key) = &output.key {
+            output.rank = by_key.range::<String, _>(..key).count();
         }
     }
     let columns_by_key = std::sync::Arc::new(by_key);
@@ -577,7 +585,7 @@ fn resolve_output(schema: &Schema, object: &ObjectDef, header: &str, path: &str)
     };
     let key = crate::transform::sink_key(&sink);
     let field = key.as_deref().and_then(|k| object.fields.iter().position(|f| f.api_name == k));
-    Ok(Output { path: resolved.text, sink, field_type, custom, key, field })
+    Ok(Output { path: resolved.text, sink, field_type, custom, key, field, rank: 0 })
 }
 
 /// Names the fields a related record of an object can be found by.

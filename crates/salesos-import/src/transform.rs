@@ -71,6 +71,30 @@ impl TransformedRow {
     }
 }
 
+/// The values of a row as its columns are converted, before they become its fields; each with
+/// its key's rank in the mapping ([`crate::map::Output::rank`]).
+#[derive(Default)]
+struct Gathered {
+    /// Single values, in column order; sorted by rank into the row's map once, at the end,
+    /// which costs less than keeping a map sorted by name through a dozen inserts.
+    fields: Vec<(usize, String, Value)>,
+    /// Labelled entries by multi-valued field.
+    labeled: Vec<(usize, String, LabeledParts)>,
+}
+
+impl Gathered {
+    fn labeled(&mut self, rank: usize, key: &str) -> &mut LabeledParts {
+        let at = match self.labeled.iter().position(|(r, _, _)| *r == rank) {
+            Some(at) => at,
+            None => {
+                self.labeled.push((rank, key.to_string(), LabeledParts::default()));
+                self.labeled.len() - 1
+            }
+        };
+        &mut self.labeled[at].2
+    }
+}
+
 /// Labelled entries collected for one multi-valued field.
 #[derive(Default)]
 struct LabeledParts {
@@ -275,7 +299,7 @@ pub fn convert_text(
 /// Transforms one source row.
 pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[String]) -> TransformedRow {
     let mut row = TransformedRow { columns: mapping.columns_by_key.clone(), ..TransformedRow::default() };
-    let mut labeled: BTreeMap<String, LabeledParts> = BTreeMap::new();
+    let mut gathered = Gathered { fields: Vec::with_capacity(mapping.columns.len()), labeled: Vec::new() };
     for column in &mapping.columns {
         let text = column_text(column, cells);
         match &column.split {
@@ -283,18 +307,19 @@ pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[S
                 let parts = split_text(splitter, &text, column.outputs.len());
                 for (output, part) in column.outputs.iter().zip(&parts) {
                     if let Some(output) = output {
-                        transform_output(mapping, context, column, output, part, &mut row, &mut labeled);
+                        transform_output(mapping, context, column, output, part, &mut row, &mut gathered);
                     }
                 }
             }
             None => {
                 if let Some(Some(output)) = column.outputs.first() {
-                    transform_output(mapping, context, column, output, &text, &mut row, &mut labeled);
+                    transform_output(mapping, context, column, output, &text, &mut row, &mut gathered);
                 }
             }
         }
     }
-    for (key, parts) in labeled {
+    let Gathered { mut fields, labeled } = gathered;
+    for (rank, key, parts) in labeled {
         let mut items: Vec<Labeled> = parts.primary.into_iter().collect();
         for item in parts.others {
             if !items.iter().any(|i| i.value == item.value) {
@@ -302,9 +327,15 @@ pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[S
             }
         }
         if !items.is_empty() {
-            row.fields.insert(key, Value::Labeled(items));
+            fields.push((rank, key, Value::Labeled(items)));
         }
     }
+    // Of equal keys the last value wins, as inserting in order would: reversed, sorted stably,
+    // and the first of each key kept.
+    fields.reverse();
+    fields.sort_by_key(|(rank, _, _)| *rank);
+    fields.dedup_by_key(|(rank, _, _)| *rank);
+    row.fields = fields.into_iter().map(|(_, key, value)| (key, value)).collect();
     row
 }
 
@@ -316,7 +347,7 @@ fn transform_output(
     output: &crate::map::Output,
     text: &str,
     row: &mut TransformedRow,
-    labeled: &mut BTreeMap<String, LabeledParts>,
+    gathered: &mut Gathered,
 ) {
     let text = salesos_model::text::trim(text);
     if text.is_empty() {
@@ -359,7 +390,7 @@ fn transform_output(
             }
         }
     };
-    place(row, labeled, output, &column.header, value, text);
+    place(row, gathered, output, &column.header, value, text);
 }
 
 /// The storage key a sink writes, if it writes a field.
@@ -384,26 +415,17 @@ fn reference_key(kind: MatchKeyKind, text: &str, column: &ResolvedColumn, contex
     normalized.map(Value::Text).ok_or((IssueKind::InvalidFormat, format!("a {} to look the record up by", kind.as_str())))
 }
 
-fn place(
-    row: &mut TransformedRow,
-    labeled: &mut BTreeMap<String, LabeledParts>,
-    output: &crate::map::Output,
-    header: &str,
-    value: Value,
-    text: &str,
-) {
+fn place(row: &mut TransformedRow, gathered: &mut Gathered, output: &crate::map::Output, header: &str, value: Value, text: &str) {
     match &output.sink {
-        Sink::Field { key } => {
-            row.fields.insert(key.clone(), value);
-        }
+        Sink::Field { key } => gathered.fields.push((output.rank, key.clone(), value)),
         Sink::Primary { key } => {
             if let Value::Text(v) = value {
-                labeled.entry(key.clone()).or_default().primary = Some(Labeled { label: "work".into(), value: v });
+                gathered.labeled(output.rank, key).primary = Some(Labeled { label: "work".into(), value: v });
             }
         }
         Sink::Labeled { key, label } => {
             if let Value::Text(v) = value {
-                labeled.entry(key.clone()).or_default().others.push(Labeled { label: label.clone(), value: v });
+                gathered.labeled(output.rank, key).others.push(Labeled { label: label.clone(), value: v });
             }
         }
         Sink::ExternalId { system } => row.external_ids.push(ExternalId::new(system, text)),

@@ -3,6 +3,7 @@
 /// Trims whitespace as [`str::trim`] does, without decoding a character when the text starts and
 /// ends with ASCII that is not whitespace (almost every cell): `str::trim` calls a Unicode
 /// whitespace test through a function pointer for each end.
+#[inline]
 pub fn trim(text: &str) -> &str {
     match text.as_bytes() {
         [] => text,
@@ -14,6 +15,7 @@ pub fn trim(text: &str) -> &str {
 
 /// Whether a byte is ASCII and not whitespace in Unicode's sense (tab to carriage return and
 /// space are; the other control characters are not, as in [`char::is_whitespace`]).
+#[inline]
 fn is_ascii_visible(byte: u8) -> bool {
     byte.is_ascii() && !matches!(byte, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
 }

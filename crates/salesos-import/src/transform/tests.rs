@@ -114,3 +114,30 @@ fn a_chosen_day_month_order_reads_other_spellings_of_a_column() {
     let row = transform_row(&m, &context(), &cells(&["04/05/1986"]));
     assert_eq!(row.fields["birthdate"], Value::Date(chrono::NaiveDate::from_ymd_opt(1986, 5, 4).unwrap()));
 }
+
+#[test]
+fn fields_come_out_by_key_whatever_the_column_order() {
+    let m = mapping(
+        "contacts",
+        &["Title", "Email", "Name", "Mobile"],
+        vec![
+            column("Title", Some("title"), vec![]),
+            column("Email", Some("email"), vec![]),
+            column(
+                "Name",
+                None,
+                vec![Transform::Split {
+                    into: vec!["last_name".into(), "first_name".into()],
+                    by: SplitBy::Delimiter { delimiter: ",".into() },
+                }],
+            ),
+            column("Mobile", Some("phones[mobile]"), vec![]),
+        ],
+    );
+    let row = transform_row(&m, &context(), &cells(&["CFO", "anna@berg.de", "Berg, Anna", "0171 1234567"]));
+    assert!(row.issues.is_empty(), "{:?}", row.issues);
+    let keys: Vec<&str> = row.fields.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["emails", "first_name", "last_name", "phones", "title"]);
+    assert_eq!(row.fields["first_name"], Value::Text("Anna".into()));
+    assert_eq!(row.fields["last_name"], Value::Text("Berg".into()));
+}
