@@ -116,6 +116,15 @@ impl Store {
         }
     }
 
+    /// Runs `f` in a write transaction whose commit does not wait for the disk; the next commit
+    /// that waits makes it durable too. Only for work that is redone after a crash.
+    pub(crate) fn write_deferred<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(backend) => backend.write_deferred(f),
+            Backend::Postgres(backend) => backend.write_deferred(f),
+        }
+    }
+
     /// Runs `f` in a read transaction.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         match &self.backend {

@@ -578,7 +578,7 @@ impl Store {
     /// Either the whole batch is written or none of it, so a crash never leaves half a batch.
     pub fn commit_batch(&self, ctx: &WriteContext, object: &ObjectDef, batch: &CommitBatch) -> Result<CommitReceipt> {
         let prepared = &batch.creates;
-        let receipt = self.write(|tx| {
+        let write = |tx: &mut Tx<'_>| {
             let mut seq = match ctx.operation {
                 Some(operation) => next_journal_seq(tx, operation)?,
                 None => 0,
@@ -604,7 +604,12 @@ impl Store {
                 crate::import_log::set_checkpoint(tx, import, rows_done)?;
             }
             Ok(CommitReceipt { created, updated })
-        })?;
+        };
+        // A batch that carries its import's checkpoint is redone after a crash that takes it
+        // back, so its commit need not wait for the disk: the import's last commit (its
+        // summary), which waits, makes every batch before it durable (write-ahead logs are
+        // flushed in order).
+        let receipt = if batch.checkpoint.is_some() { self.write_deferred(write)? } else { self.write(write)? };
         // Updates add a key only when a matched value changes; one per update is an upper bound
         // good enough for deciding when to merge.
         self.after_keys_added(prepared.iter().map(|record| record.keys.len()).sum::<usize>() + batch.updates.len());

@@ -172,7 +172,7 @@ pub struct ImportArgs {
     #[arg(long, value_name = "FILE")]
     pub failed_rows: Option<PathBuf>,
     /// Rows per batch of reference and duplicate lookups (updates commit with their batch).
-    #[arg(long, default_value_t = 5_000, value_name = "ROWS")]
+    #[arg(long, default_value_t = salesos_app::imports::DEFAULT_BATCH_ROWS, value_name = "ROWS")]
     pub batch_rows: usize,
     /// New records written per transaction.
     #[arg(long, default_value_t = 10_000, value_name = "ROWS")]

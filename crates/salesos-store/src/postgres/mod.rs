@@ -53,6 +53,17 @@ impl PostgresBackend {
         Ok(value)
     }
 
+    /// [`PostgresBackend::write`] whose commit does not wait for the WAL flush
+    /// (`synchronous_commit = off` for this transaction only): the next commit that waits
+    /// flushes the WAL up to its own record, which covers this one. For batches an import can
+    /// redo: a crash takes back the batch together with its checkpoint.
+    pub fn write_deferred<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        self.write(|tx| {
+            tx.batch("SET LOCAL synchronous_commit = off")?;
+            f(tx)
+        })
+    }
+
     /// Runs `f` in a read-only transaction with one snapshot.
     pub fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;

@@ -20,6 +20,9 @@ pub(crate) struct SqliteBackend {
     memory_mib: AtomicU64,
 }
 
+/// Every commit waits until the WAL is on disk (see `connect`).
+const SYNC_EVERY_COMMIT: &str = "PRAGMA synchronous = FULL";
+
 /// The default page cache and memory map ceiling per connection (each), MiB.
 const DEFAULT_MEMORY_MIB: u64 = 256;
 
@@ -90,13 +93,13 @@ impl SqliteBackend {
         // back to 128 MB after each checkpoint.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
              PRAGMA temp_store = MEMORY;
              PRAGMA wal_autocheckpoint = 150000;
              PRAGMA journal_size_limit = 134217728;",
         )
         .map_err(|e| unavailable(path, e))?;
+        conn.execute_batch(SYNC_EVERY_COMMIT).map_err(|e| unavailable(path, e))?;
         conn.execute_batch(&memory_pragmas(memory_mib)).map_err(|e| unavailable(path, e))?;
         // The last connection to close does not copy the WAL into the database: the next writer's
         // automatic checkpoint does (see ARCHITECTURE.md, "Decisions"). The synced WAL is as
@@ -125,6 +128,25 @@ impl SqliteBackend {
         Ok(value)
     }
 
+    /// [`SqliteBackend::write`] whose commit does not wait for the disk (`synchronous = NORMAL`
+    /// for this transaction only): the WAL is synced by the next commit that does wait, which
+    /// makes this one durable too, since WAL frames are written in order. For batches an import
+    /// can redo: a power loss takes back the batch together with its checkpoint.
+    pub fn write_deferred<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL").map_err(|e| unavailable(&self.path, e))?;
+        let result = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| unavailable(&self.path, e))?;
+            let mut tx = Tx::Sqlite(tx);
+            let value = f(&mut tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        // Back to waiting for the disk, whatever happened: the connection returns to the pool.
+        conn.execute_batch(SYNC_EVERY_COMMIT).map_err(|e| unavailable(&self.path, e))?;
+        result
+    }
+
     /// Runs `f` in a read transaction (one consistent snapshot).
     pub fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
@@ -133,5 +155,30 @@ impl SqliteBackend {
         let value = f(&mut tx)?;
         tx.commit()?;
         Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SqliteBackend;
+
+    fn synchronous(backend: &SqliteBackend) -> i64 {
+        backend.conn().unwrap().query_row("PRAGMA synchronous", [], |row| row.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_deferred_commit_lands_and_the_connection_waits_for_the_disk_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = SqliteBackend::open(&dir.path().join("salesos.db")).unwrap();
+        assert_eq!(synchronous(&backend), 2, "FULL");
+        backend.write_deferred(|tx| tx.batch("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)")).unwrap();
+        let failed = backend.write_deferred(|tx| {
+            tx.batch("INSERT INTO t VALUES (2)")?;
+            Err::<(), _>(crate::error::StoreError::Invalid("stop".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(synchronous(&backend), 2, "FULL again, also after a failed transaction");
+        let count: i64 = backend.conn().unwrap().query_row("SELECT count(*) FROM t", [], |row| row.get(0)).unwrap();
+        assert_eq!(count, 1, "the first commit landed, the failed one rolled back");
     }
 }
