@@ -678,7 +678,8 @@ fn run_batches(
                 }
             }
         }
-        issues = ahead.unwrap_or_else(|| Ok(Vec::new()))?;
+        // `beside` runs the read before returning, so the next batch is always there.
+        issues = ahead.ok_or_else(|| AppError::new(ErrorCode::Internal, "the next batch of rows was not read"))??;
         std::mem::swap(&mut batch, &mut next);
     }
     driver.flush()?;
