@@ -53,13 +53,23 @@ pub(crate) fn insert(
 }
 
 /// Looks up many key hashes of one kind in one statement over both key tables (only the main
-/// one when no recent keys are waiting to be merged, which skips a second probe per key);
-/// returns (hash, record id) pairs, a pair twice when both tables hold it.
+/// one when no recent keys of this kind are waiting to be merged, which skips a second probe per
+/// key; none when neither table holds a key of this kind); returns (hash, record id) pairs, a
+/// pair twice when both tables hold it.
 pub(crate) fn lookup(conn: &Connection, object: ObjectId, kind: i64, hashes: &[i64]) -> Result<Vec<(i64, i64)>> {
+    // A key that was in the main table when the recent one was seen without keys of this kind
+    // stays there (a merge only adds to it); a key added after the look is as if added after the
+    // lookup. With no key of this kind in either table (an organization's first import, or its
+    // preview), there is nothing to probe.
+    let any = |table: &str| -> rusqlite::Result<bool> {
+        conn.prepare_cached(&format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE object_id = ?1 AND kind = ?2)"))?
+            .query_row(params![object.0, kind], |row| row.get(0))
+    };
+    let recent = any("match_keys_recent")?;
+    if !recent && !any("match_keys")? {
+        return Ok(Vec::new());
+    }
     let values: Rc<Vec<Value>> = Rc::new(hashes.iter().map(|h| Value::Integer(*h)).collect());
-    // A key that was in the main table when the recent one was seen empty stays there (a merge
-    // only adds to it); a key added after the look is as if added after the lookup.
-    let recent: bool = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM match_keys_recent)")?.query_row([], |row| row.get(0))?;
     // The array drives the loop (one index probe per hash, in the caller's sorted order): `IN
     // rarray(…)` first copied every hash into a temporary B-tree, which cost more than the probes
     // when the index is small or empty (an organization's first import).

@@ -326,6 +326,12 @@ conformance!(match_keys_are_looked_up_in_batches_and_follow_changes, |db| {
         )
         .unwrap();
     assert_eq!(company, vec![vec![account], vec![account]]);
+    // A key kind no record of the object has: nothing found (SQLite skips the probes).
+    let none = db
+        .store
+        .lookup_match_keys(contacts.id, &[MatchKey { kind: MatchKeyKind::CompanyName, normalized: "acme".into() }])
+        .unwrap();
+    assert_eq!(none, vec![Vec::<RecordId>::new()]);
 
     // Changing an email moves its key; deleting a record removes its keys.
     let patch = RecordPatch { set: [("emails".to_string(), labeled(&[("work", "new@corp5.com")]))].into(), ..Default::default() };
