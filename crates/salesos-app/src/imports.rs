@@ -59,6 +59,8 @@ pub const DEFAULT_BATCH_ROWS: usize = 4_000;
 pub const DEFAULT_COMMIT_ROWS: usize = 10_000;
 /// Rows read ahead for auto-mapping, type inference and the preview.
 pub const SAMPLE_ROWS: usize = 50;
+/// Rows a dry run takes its date formats from before checking them against the whole file.
+const DATE_SAMPLE_ROWS: usize = 4_000;
 /// The commit rate used for estimates (rows per second), from BENCHMARKS.md on a 2-core machine.
 pub const ESTIMATE_ROWS_PER_SECOND: f64 = 25_000.0;
 
@@ -434,8 +436,40 @@ pub fn run_with(
     request: &ImportRequest,
     now: i64,
     progress: &mut dyn FnMut(Progress),
-    mut hooks: Option<&mut dyn RunHooks>,
+    hooks: Option<&mut dyn RunHooks>,
 ) -> AppResult<ImportReport> {
+    // A dry run reads the file once when the sample rows tell each date column's format and the
+    // whole file agrees; otherwise it runs again the usual way (see `DateCheck`).
+    let speculate = request.dry_run && hooks.is_none();
+    match run_inner(store, actor, request, now, progress, hooks, speculate)? {
+        Ran::Done(report) => Ok(*report),
+        Ran::DatesDisagreed => run_inner(store, actor, request, now, progress, None, false).and_then(|ran| match ran {
+            Ran::Done(report) => Ok(*report),
+            Ran::DatesDisagreed => {
+                Err(AppError::new(ErrorCode::Internal, "date formats were guessed in a run that reads them first"))
+            }
+        }),
+    }
+}
+
+/// What one pass of [`run_inner`] came to.
+enum Ran {
+    /// The run's report.
+    Done(Box<ImportReport>),
+    /// A dry run that took its date formats from the sample rows found that the whole file
+    /// concludes otherwise: its results are void and it must run again with the prescan.
+    DatesDisagreed,
+}
+
+fn run_inner(
+    store: &Store,
+    actor: &Actor,
+    request: &ImportRequest,
+    now: i64,
+    progress: &mut dyn FnMut(Progress),
+    mut hooks: Option<&mut dyn RunHooks>,
+    speculate: bool,
+) -> AppResult<Ran> {
     let started = Instant::now();
     let schema = store.schema(actor.org.id)?;
     let object_name = canonical_object_name(&request.object);
@@ -467,7 +501,25 @@ pub fn run_with(
     // The whole file is read once before anything is written (fields included): a file that
     // breaks off or holds too many rows is refused with nothing committed, and each date column's
     // format is fixed from all its values, never guessed when ambiguous.
-    let (ambiguous_dates, rows_total) = prescan(request, &mut mapping, &actor.org.settings.locale)?;
+    // A dry run whose date columns all have a clear format in the sample rows skips that pass:
+    // every row's dates are observed as the run reads them, and the conclusions checked at the end.
+    let date_check = if speculate && !date_columns(&mapping).is_empty() {
+        // More rows than the mapping looked at: a column of mixed spellings needs a few thousand
+        // to conclude as the whole file does.
+        while buffered.len() < DATE_SAMPLE_ROWS {
+            match reader.next_row() {
+                Some(row) => buffered.push(row.map_err(read_error)?),
+                None => break,
+            }
+        }
+        DateCheck::from_samples(&mut mapping, &buffered)
+    } else {
+        None
+    };
+    let (ambiguous_dates, rows_total) = match &date_check {
+        Some(_) => (Vec::new(), None),
+        None => prescan(request, &mut mapping, &actor.org.settings.locale)?,
+    };
 
     // Fields created on the fly exist before the first row is written.
     let mut schema = schema;
@@ -512,7 +564,7 @@ pub fn run_with(
     };
     if !report.ambiguous_dates.is_empty() {
         report.duration_ms = started.elapsed().as_millis() as u64;
-        return Ok(report);
+        return Ok(Ran::Done(Box::new(report)));
     }
 
     let rules = compiled_rules(store, actor, &schema, &object)?;
@@ -586,18 +638,24 @@ pub fn run_with(
         |output| matches!(&output.sink, salesos_import::map::Sink::Reference { object: target, .. } if *target == object.api_name),
     );
     let background = !request.dry_run && !refers_to_itself && store.backend_name() == "postgres";
-    let cancelled = std::thread::scope(|scope| -> AppResult<bool> {
+    let date_observer = date_check.as_ref().map(DateCheck::observer);
+    let (cancelled, observed) = std::thread::scope(|scope| -> AppResult<(bool, Option<DateObserver>)> {
         if background {
             driver.committer = Some(committer::Committer::spawn(scope, store, driver.write.clone(), object.clone()));
         }
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run_batches(&mut driver, reader, buffered, batch_rows, resume_from, rows_total, progress, &mut hooks)
+            run_batches(&mut driver, reader, buffered, batch_rows, resume_from, rows_total, progress, &mut hooks, date_observer)
         }));
         // Dropping the committer ends its thread (after the batch in flight, if any), also after
         // a panic: the scope waits for the thread before the panic goes on.
         driver.committer = None;
         result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
+    if let (Some(check), Some(observed)) = (&date_check, observed) {
+        if !check.agrees(&mapping, &observed) {
+            return Ok(Ran::DatesDisagreed);
+        }
+    }
     let summary = std::mem::take(&mut driver.summary);
     let created_references = std::mem::take(&mut driver.created_references);
     let unmatched = std::mem::take(&mut driver.unmatched_options);
@@ -634,7 +692,7 @@ pub fn run_with(
             now,
         )?;
     }
-    Ok(report)
+    Ok(Ran::Done(Box::new(report)))
 }
 
 /// Reads the source in batches and hands each to the driver; returns whether the run was
@@ -649,8 +707,10 @@ fn run_batches(
     rows_total: Option<u64>,
     progress: &mut dyn FnMut(Progress),
     hooks: &mut Option<&mut dyn RunHooks>,
-) -> AppResult<bool> {
-    let mut source = BatchSource { reader, buffered: buffered.into_iter(), spare: Vec::with_capacity(batch_rows), at_end: false };
+    dates: Option<DateObserver>,
+) -> AppResult<(bool, Option<DateObserver>)> {
+    let mut source =
+        BatchSource { reader, buffered: buffered.into_iter(), spare: Vec::with_capacity(batch_rows), at_end: false, dates };
     // Rows an earlier attempt committed are replayed in batches of their own.
     let size_at = |seq: u64| if seq < resume_from { (resume_from - seq).min(batch_rows as u64) as usize } else { batch_rows };
     let mut batch: Vec<SourceRow> = Vec::with_capacity(batch_rows);
@@ -683,7 +743,7 @@ fn run_batches(
         std::mem::swap(&mut batch, &mut next);
     }
     driver.flush()?;
-    Ok(cancelled)
+    Ok((cancelled, source.dates))
 }
 
 /// The rows of a run, handed out a batch at a time: those read while the file was opened, then
@@ -694,6 +754,8 @@ struct BatchSource {
     /// Rows of processed batches, read into again.
     spare: Vec<SourceRow>,
     at_end: bool,
+    /// Every row's date cells, observed as they are handed out (a dry run's `DateCheck`).
+    dates: Option<DateObserver>,
 }
 
 impl BatchSource {
@@ -702,6 +764,9 @@ impl BatchSource {
     fn fill(&mut self, into: &mut Vec<SourceRow>, size: usize) -> AppResult<Vec<read::ReadIssue>> {
         while into.len() < size {
             if let Some(row) = self.buffered.next() {
+                if let Some(dates) = &mut self.dates {
+                    dates.observe(&row);
+                }
                 into.push(row);
                 continue;
             }
@@ -710,6 +775,9 @@ impl BatchSource {
             }
             let mut row = self.spare.pop().unwrap_or_default();
             if self.reader.read_row(&mut row).map_err(read_error)? {
+                if let Some(dates) = &mut self.dates {
+                    dates.observe(&row);
+                }
                 into.push(row);
             } else {
                 self.at_end = true;
@@ -846,14 +914,89 @@ fn match_field_keys(schema: &Schema, object: &ObjectDef, match_on: Option<&Match
 /// Reads every row of the file once, before a run writes anything, and fixes each date column's
 /// format from all its values. A dry run without date columns skips it: it reads the file anyway
 /// and writes nothing.
+/// A dry run's date formats taken from the sample rows instead of a pass over the whole file.
+///
+/// Only when every date column's samples are written one way: the run then observes every
+/// row's date cells as it reads them ([`DateObserver`]), and at the end the whole file must
+/// conclude to the same formats, which makes the run's results exactly those of a run that
+/// read the file first; if it does not, the run is void and runs again the usual way.
+struct DateCheck {
+    /// (mapping column, cell index) of each date column.
+    columns: Vec<(usize, usize)>,
+}
+
+impl DateCheck {
+    /// Sets each date column's format from the samples, or returns `None` (nothing changed)
+    /// unless each of them concludes to one format that fits nearly all its values.
+    fn from_samples(mapping: &mut ResolvedMapping, samples: &[SourceRow]) -> Option<DateCheck> {
+        let columns: Vec<(usize, usize)> = date_columns(mapping).into_iter().map(|i| (i, mapping.columns[i].index)).collect();
+        if columns.is_empty() {
+            return None;
+        }
+        let mut formats = Vec::with_capacity(columns.len());
+        for (column, cell) in &columns {
+            let mut stats = DateColumnStats::new();
+            for row in samples {
+                if let Some(text) = row.cells.get(*cell) {
+                    stats.observe(text);
+                }
+            }
+            match stats.conclude(mapping.columns[*column].date_order) {
+                DateInference::Known { format } if stats.fits_nearly_all() => formats.push(format),
+                _ => return None,
+            }
+        }
+        for ((column, _), format) in columns.iter().zip(formats) {
+            mapping.columns[*column].date_format = Some(format);
+        }
+        Some(DateCheck { columns })
+    }
+
+    fn observer(&self) -> DateObserver {
+        DateObserver {
+            cells: self.columns.iter().map(|(_, cell)| *cell).collect(),
+            stats: self.columns.iter().map(|_| DateColumnStats::new()).collect(),
+        }
+    }
+
+    /// Whether every column's whole-file conclusion is the format the run used.
+    fn agrees(&self, mapping: &ResolvedMapping, observed: &DateObserver) -> bool {
+        self.columns.iter().zip(&observed.stats).all(|((column, _), stats)| {
+            let column = &mapping.columns[*column];
+            matches!(stats.conclude(column.date_order), DateInference::Known { format } if Some(&format) == column.date_format.as_ref())
+        })
+    }
+}
+
+/// Date statistics of every row, gathered as the rows are read.
+struct DateObserver {
+    cells: Vec<usize>,
+    stats: Vec<DateColumnStats>,
+}
+
+impl DateObserver {
+    fn observe(&mut self, row: &SourceRow) {
+        for (cell, stats) in self.cells.iter().zip(&mut self.stats) {
+            if let Some(text) = row.cells.get(*cell) {
+                stats.observe(text);
+            }
+        }
+    }
+}
+
+/// The mapping's columns whose date format is inferred from the data.
+fn date_columns(mapping: &ResolvedMapping) -> Vec<usize> {
+    (0..mapping.columns.len())
+        .filter(|i| mapping.columns[*i].needs_date_inference() && mapping.columns[*i].split.is_none())
+        .collect()
+}
+
 fn prescan(
     request: &ImportRequest,
     mapping: &mut ResolvedMapping,
     locale: &str,
 ) -> AppResult<(Vec<AmbiguousDates>, Option<u64>)> {
-    let wanted: Vec<usize> = (0..mapping.columns.len())
-        .filter(|i| mapping.columns[*i].needs_date_inference() && mapping.columns[*i].split.is_none())
-        .collect();
+    let wanted = date_columns(mapping);
     if wanted.is_empty() && request.dry_run {
         return Ok((Vec::new(), None));
     }

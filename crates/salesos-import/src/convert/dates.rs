@@ -885,6 +885,16 @@ impl DateColumnStats {
         }
     }
 
+    /// Whether one format fits at least 95 % of the values observed: a column written one way,
+    /// whose conclusion a sample of it predicts (a column of mixed spellings can tip either
+    /// way between its beginning and its end).
+    pub fn fits_nearly_all(&self) -> bool {
+        let iso = self.counts[ISO];
+        let best =
+            (0..FORMATS.len()).filter(|i| self.counts[*i] > 0).map(|i| if i == ISO { iso } else { self.counts[i] + iso }).max();
+        best.is_some_and(|best| best * 20 >= self.total * 19)
+    }
+
     /// The pattern of a table format plus the time shape most values carry, if any.
     fn with_time_suffix(&self, index: usize) -> DateFormat {
         let date = FORMATS[index].pattern;

@@ -761,3 +761,19 @@ fn no_panics_on_arbitrary_input() {
         let _ = stats.conclude(order);
     }
 }
+
+#[test]
+fn a_column_written_one_way_fits_nearly_all_and_a_mixed_one_does_not() {
+    let mut steady = DateColumnStats::new();
+    for n in 0..100 {
+        steady.observe(&format!("{:02}.{:02}.1990", n % 28 + 1, n % 12 + 1));
+    }
+    steady.observe("not a date");
+    assert!(steady.fits_nearly_all());
+    let mut mixed = DateColumnStats::new();
+    for n in 0..100 {
+        mixed.observe(&if n % 3 == 0 { format!("March {}, 1990", n % 28 + 1) } else { format!("{:02}.03.1990", n % 28 + 1) });
+    }
+    assert!(!mixed.fits_nearly_all());
+    assert!(!DateColumnStats::new().fits_nearly_all(), "nothing observed");
+}
