@@ -142,8 +142,11 @@ impl SqliteBackend {
             tx.commit()?;
             Ok(value)
         })();
-        // Back to waiting for the disk, whatever happened: the connection returns to the pool.
-        conn.execute_batch(SYNC_EVERY_COMMIT).map_err(|e| unavailable(&self.path, e))?;
+        // Back to waiting for the disk, whatever happened: the connection returns to the pool, or
+        // is closed if it cannot be set back (the transaction's own outcome stands either way).
+        if conn.execute_batch(SYNC_EVERY_COMMIT).is_err() {
+            conn.discard();
+        }
         result
     }
 
