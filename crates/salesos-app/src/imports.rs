@@ -933,14 +933,12 @@ impl DateCheck {
         if columns.is_empty() {
             return None;
         }
+        let mut sampled = DateObserver::new(columns.iter().map(|(_, cell)| *cell).collect());
+        for row in samples {
+            sampled.observe(row);
+        }
         let mut formats = Vec::with_capacity(columns.len());
-        for (column, cell) in &columns {
-            let mut stats = DateColumnStats::new();
-            for row in samples {
-                if let Some(text) = row.cells.get(*cell) {
-                    stats.observe(text);
-                }
-            }
+        for ((column, _), stats) in columns.iter().zip(&sampled.stats) {
             match stats.conclude(mapping.columns[*column].date_order) {
                 DateInference::Known { format } if stats.fits_nearly_all() => formats.push(format),
                 _ => return None,
@@ -953,10 +951,7 @@ impl DateCheck {
     }
 
     fn observer(&self) -> DateObserver {
-        DateObserver {
-            cells: self.columns.iter().map(|(_, cell)| *cell).collect(),
-            stats: self.columns.iter().map(|_| DateColumnStats::new()).collect(),
-        }
+        DateObserver::new(self.columns.iter().map(|(_, cell)| *cell).collect())
     }
 
     /// Whether every column's whole-file conclusion is the format the run used.
@@ -975,6 +970,12 @@ struct DateObserver {
 }
 
 impl DateObserver {
+    /// Empty statistics for these cells (column positions in the source rows).
+    fn new(cells: Vec<usize>) -> DateObserver {
+        let stats = cells.iter().map(|_| DateColumnStats::new()).collect();
+        DateObserver { cells, stats }
+    }
+
     fn observe(&mut self, row: &SourceRow) {
         for (cell, stats) in self.cells.iter().zip(&mut self.stats) {
             if let Some(text) = row.cells.get(*cell) {
@@ -1001,24 +1002,18 @@ fn prescan(
         return Ok((Vec::new(), None));
     }
     let mut rows: u64 = 0;
-    let mut stats: Vec<DateColumnStats> = wanted.iter().map(|_| DateColumnStats::new()).collect();
+    let mut observer = DateObserver::new(wanted.iter().map(|i| mapping.columns[*i].index).collect());
     let mut reader = open_reader(request)?;
-    reader.scan_only(&wanted.iter().map(|i| mapping.columns[*i].index).collect::<Vec<_>>());
+    reader.scan_only(&observer.cells);
     let mut row = SourceRow::default();
     while reader.read_row(&mut row).map_err(read_error)? {
         rows += 1;
-        for (slot, column) in wanted.iter().enumerate() {
-            if let Some(cell) = row.cells.get(mapping.columns[*column].index) {
-                if !salesos_model::text::trim(cell).is_empty() {
-                    stats[slot].observe(cell);
-                }
-            }
-        }
+        observer.observe(&row);
     }
     let mut ambiguous = Vec::new();
-    for (slot, index) in wanted.into_iter().enumerate() {
+    for (index, stats) in wanted.into_iter().zip(&observer.stats) {
         let column = &mut mapping.columns[index];
-        match stats[slot].conclude(column.date_order) {
+        match stats.conclude(column.date_order) {
             DateInference::Known { format } => column.date_format = Some(format),
             DateInference::Ambiguous { day_first, month_first, examples } => ambiguous.push(AmbiguousDates {
                 column: column.header.clone(),

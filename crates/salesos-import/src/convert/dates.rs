@@ -853,14 +853,12 @@ impl DateColumnStats {
         if self.total == 0 {
             return DateInference::Empty;
         }
-        let iso = self.counts[ISO];
-        let effective = |index: usize| if index == ISO { iso } else { self.counts[index] + iso };
-        let best = (0..FORMATS.len()).filter(|i| self.counts[*i] > 0).map(effective).max().unwrap_or(0);
+        let best = self.best_fit();
         if best == 0 || best * 2 <= self.total {
             let examples = if self.unfit_examples.is_empty() { &self.first_examples } else { &self.unfit_examples };
             return DateInference::Unknown { examples: examples.clone() };
         }
-        let fits = |index: usize| self.counts[index] > 0 && effective(index) == best;
+        let fits = |index: usize| self.counts[index] > 0 && self.fitting(index) == best;
         if fits(ISO) {
             return DateInference::Known { format: self.with_time_suffix(ISO) };
         }
@@ -889,10 +887,23 @@ impl DateColumnStats {
     /// whose conclusion a sample of it predicts (a column of mixed spellings can tip either
     /// way between its beginning and its end).
     pub fn fits_nearly_all(&self) -> bool {
+        let best = self.best_fit();
+        best > 0 && best * 20 >= self.total * 19
+    }
+
+    /// The values a table format accepts: its own and the ISO 8601 ones, always accepted.
+    fn fitting(&self, index: usize) -> u64 {
         let iso = self.counts[ISO];
-        let best =
-            (0..FORMATS.len()).filter(|i| self.counts[*i] > 0).map(|i| if i == ISO { iso } else { self.counts[i] + iso }).max();
-        best.is_some_and(|best| best * 20 >= self.total * 19)
+        if index == ISO {
+            iso
+        } else {
+            self.counts[index] + iso
+        }
+    }
+
+    /// The most values any format that some value fits accepts (0 when none).
+    fn best_fit(&self) -> u64 {
+        (0..FORMATS.len()).filter(|i| self.counts[*i] > 0).map(|i| self.fitting(i)).max().unwrap_or(0)
     }
 
     /// The pattern of a table format plus the time shape most values carry, if any.

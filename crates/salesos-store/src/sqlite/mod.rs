@@ -120,7 +120,11 @@ impl SqliteBackend {
     /// Runs `f` in a write transaction (taking SQLite's write lock at the start, so it never
     /// fails half-way on a lock upgrade) and commits if it succeeds.
     pub fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.conn()?;
+        self.write_on(&mut *self.conn()?, f)
+    }
+
+    /// [`SqliteBackend::write`] on a given connection.
+    fn write_on<T>(&self, conn: &mut Connection, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| unavailable(&self.path, e))?;
         let mut tx = Tx::Sqlite(tx);
         let value = f(&mut tx)?;
@@ -135,13 +139,7 @@ impl SqliteBackend {
     pub fn write_deferred<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
         conn.execute_batch("PRAGMA synchronous = NORMAL").map_err(|e| unavailable(&self.path, e))?;
-        let result = (|| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| unavailable(&self.path, e))?;
-            let mut tx = Tx::Sqlite(tx);
-            let value = f(&mut tx)?;
-            tx.commit()?;
-            Ok(value)
-        })();
+        let result = self.write_on(&mut conn, f);
         // Back to waiting for the disk, whatever happened: the connection returns to the pool, or
         // is closed if it cannot be set back (the transaction's own outcome stands either way).
         if conn.execute_batch(SYNC_EVERY_COMMIT).is_err() {
