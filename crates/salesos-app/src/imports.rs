@@ -630,14 +630,14 @@ fn run_inner(
         committer: None,
     };
     let batch_rows = request.batch_rows.max(1);
-    // PostgreSQL takes a batch's writes on one connection while the next batch is looked up on
-    // another; SQLite has one writer, and a commit beside reads only slows both down. An import
+    // A batch's writes go to one connection while the next batch is looked up on another
+    // (SQLite's write-ahead log lets its readers run beside its one writer). An import
     // whose rows refer to records of its own object (accounts naming their parent account)
     // commits in line: a row may name a record of the batch before, which must be visible.
     let refers_to_itself = mapping.columns.iter().flat_map(|c| c.outputs.iter().flatten()).any(
         |output| matches!(&output.sink, salesos_import::map::Sink::Reference { object: target, .. } if *target == object.api_name),
     );
-    let background = !request.dry_run && !refers_to_itself && store.backend_name() == "postgres";
+    let background = !request.dry_run && !refers_to_itself;
     let date_observer = date_check.as_ref().map(DateCheck::observer);
     let (cancelled, observed) = std::thread::scope(|scope| -> AppResult<(bool, Option<DateObserver>)> {
         if background {

@@ -1,6 +1,7 @@
 //! A thread that commits an import's batches of new records while the driver prepares the next
-//! batch, for databases that take writes beside reads on other connections (PostgreSQL): the
-//! server's work on batch N overlaps the client's work on batch N+1.
+//! batch on other connections (PostgreSQL, and SQLite's write-ahead log, whose readers run beside
+//! its one writer): the database's work on batch N overlaps the reading, transforming and lookups
+//! of batch N+1.
 //!
 //! At most one batch is in flight, and batches commit in order. Only batches of new records go
 //! through it: a batch with updates is committed on the driver's thread, because its outcomes

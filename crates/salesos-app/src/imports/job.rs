@@ -27,8 +27,11 @@ use std::path::PathBuf;
 pub const IMPORT_JOB: &str = "import";
 /// Imports running at once per organization (the spec: 3); more wait in the queue.
 pub const DEFAULT_MAX_CONCURRENT_IMPORTS: i64 = 3;
-/// How long a claim holds without a heartbeat, ms; each batch heartbeats.
+/// How long a claim holds without a heartbeat, ms.
 pub const IMPORT_LEASE_MS: i64 = 30_000;
+/// The longest wait between two heartbeats of a running import, ms (also its progress's
+/// refresh rate); a quarter of the lease when that is shorter.
+const HEARTBEAT_EVERY_MS: i64 = 1_000;
 /// How long imports stay in the history (and their source files in the file store), ms.
 pub const IMPORT_KEEP_MS: i64 = 90 * 24 * 3_600_000;
 /// Wait before retrying a job that failed on the machine's side, times its attempts so far, ms.
@@ -467,6 +470,7 @@ fn run_job(ctx: &JobContext<'_>, job: &Job, log: &ImportLog, progress: &mut dyn 
         rows_total: None,
         started_at: now,
         started_rows: log.rows_done.max(0) as u64,
+        last_heartbeat: None,
     };
     let mut report = run_with(store, &actor, &request, now, progress, Some(&mut hooks))?;
     if let Some(source) = hooks.stored.mapping_source.as_deref() {
@@ -523,6 +527,16 @@ struct JobHooks<'a> {
     rows_total: Option<u64>,
     started_at: i64,
     started_rows: u64,
+    /// When the last heartbeat was written (`None` before the first).
+    last_heartbeat: Option<i64>,
+}
+
+/// Whether a run's heartbeat is due at `now`: the first one, then one every
+/// [`HEARTBEAT_EVERY_MS`] or quarter lease. Beating after every batch would make each batch wait
+/// for the one being committed beside it on SQLite, which takes one writer at a time.
+fn heartbeat_due(last_heartbeat: Option<i64>, now: i64, lease_ms: i64) -> bool {
+    let every = HEARTBEAT_EVERY_MS.min(lease_ms / 4).max(0);
+    last_heartbeat.is_none_or(|last| now - last >= every)
 }
 
 impl RunHooks for JobHooks<'_> {
@@ -547,6 +561,11 @@ impl RunHooks for JobHooks<'_> {
 
     fn keep_going(&mut self, rows_done: u64) -> AppResult<bool> {
         let now = (self.ctx.clock)();
+        let store = self.ctx.store;
+        if !heartbeat_due(self.last_heartbeat, now, self.ctx.lease_ms) {
+            return Ok(!store.import_cancel_requested(self.import)?);
+        }
+        self.last_heartbeat = Some(now);
         let elapsed = (now - self.started_at).max(1) as f64 / 1000.0;
         let rate = rows_done.saturating_sub(self.started_rows) as f64 / elapsed;
         let eta_ms = match (self.rows_total, rate > 0.0) {
@@ -559,7 +578,6 @@ impl RunHooks for JobHooks<'_> {
             "rows_per_second": rate.round(),
             "eta_ms": eta_ms,
         });
-        let store = self.ctx.store;
         if !store.heartbeat_job(self.job, self.ctx.worker, self.ctx.lease_ms, &progress.to_string(), now)? {
             return Err(AppError::new(
                 ErrorCode::Internal,
@@ -567,5 +585,20 @@ impl RunHooks for JobHooks<'_> {
             ));
         }
         Ok(!store.import_cancel_requested(self.import)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heartbeats_are_spaced_by_a_second_or_a_quarter_lease() {
+        assert!(heartbeat_due(None, 0, IMPORT_LEASE_MS), "the first batch beats");
+        assert!(!heartbeat_due(Some(0), HEARTBEAT_EVERY_MS - 1, IMPORT_LEASE_MS));
+        assert!(heartbeat_due(Some(0), HEARTBEAT_EVERY_MS, IMPORT_LEASE_MS));
+        assert!(heartbeat_due(Some(0), 100, 400), "a short lease beats every quarter");
+        assert!(!heartbeat_due(Some(0), 99, 400));
+        assert!(heartbeat_due(Some(5), 5, 0), "a zero lease beats every batch");
     }
 }
