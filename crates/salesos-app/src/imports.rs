@@ -42,9 +42,10 @@ use salesos_model::query::{parse_and_resolve, RecordQuery};
 use salesos_model::record::{Fields, NewRecord};
 use salesos_model::schema::{canonical_object_name, ObjectDef, Schema};
 use salesos_model::value::Value;
-use salesos_store::{workers, CommitBatch, OutcomeLink, RowOutcome, Store, UpdateOutcome, WriteContext};
+use salesos_store::{workers, CommitBatch, OutcomeLink, PlaceholderIds, RowOutcome, Store, UpdateOutcome, WriteContext};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Hash maps keyed by ids and 64-bit key hashes, looked up per row: foldhash, not SipHash.
@@ -617,6 +618,9 @@ fn run_inner(
         users,
         in_file: InFileKeys::new(),
         created_refs: FastMap::default(),
+        next_placeholder: 0,
+        in_flight_below: 0,
+        placeholder_ids: Arc::default(),
         created_references: BTreeMap::new(),
         summary: Summary::default(),
         files: &mut files,
@@ -641,7 +645,13 @@ fn run_inner(
     let date_observer = date_check.as_ref().map(DateCheck::observer);
     let (cancelled, observed) = std::thread::scope(|scope| -> AppResult<(bool, Option<DateObserver>)> {
         if background {
-            driver.committer = Some(committer::Committer::spawn(scope, store, driver.write.clone(), object.clone()));
+            driver.committer = Some(committer::Committer::spawn(
+                scope,
+                store,
+                driver.write.clone(),
+                object.clone(),
+                driver.placeholder_ids.clone(),
+            ));
         }
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             run_batches(&mut driver, reader, buffered, batch_rows, resume_from, rows_total, progress, &mut hooks, date_observer)
@@ -1040,8 +1050,16 @@ struct Driver<'a> {
     dry_run: bool,
     users: HashMap<String, UserId>,
     in_file: InFileKeys,
-    /// Records created for missing references: (object, key hash) → id.
+    /// Records created for missing references and not yet found by lookups: (object, key hash)
+    /// → placeholder ([`RecordId::placeholder`]). An entry stays until the commit creating its
+    /// record has landed (a dry run keeps them all).
     created_refs: FastMap<(ObjectId, i64), RecordId>,
+    /// Placeholders handed out so far.
+    next_placeholder: u64,
+    /// Placeholders below this belong to the commit in flight or to earlier ones.
+    in_flight_below: u64,
+    /// Ids the commits created for placeholders, shared with the committing thread.
+    placeholder_ids: Arc<Mutex<PlaceholderIds>>,
     created_references: BTreeMap<String, u64>,
     summary: Summary,
     files: &'a mut ReportFiles,
@@ -1173,10 +1191,6 @@ impl Driver<'_> {
             planned.push(row_plan);
         }
         self.commit(batch, &mut planned)?;
-        if !self.dry_run {
-            // Committed accounts are found by the next batch's lookup; only a dry run must remember.
-            self.created_refs.clear();
-        }
         for (source, row_plan) in batch.iter().zip(&planned) {
             let row_number = source.pos.row;
             self.summary.add(row_number, row_plan);
@@ -1401,18 +1415,17 @@ impl Driver<'_> {
         Ok(())
     }
 
-    /// Creates missing accounts by name in one transaction, journaled under the import so that
-    /// undo removes them too; a dry run only counts them.
+    /// Creates missing accounts by name with the pending commit, before its rows, journaled under
+    /// the import so that undo removes them too; until then rows name them by placeholders. A
+    /// dry run only counts them.
     fn create_references(&mut self, missing: Vec<((ObjectId, i64), String)>) -> AppResult<()> {
         if missing.is_empty() {
             return Ok(());
         }
         let Some(accounts) = self.schema.object("accounts") else { return Ok(()) };
-        // Writes under this import run one at a time (the journal numbers them in order).
-        self.settle()?;
-        let ids: Vec<RecordId> = if self.dry_run {
-            (0..missing.len()).map(|i| RecordId(-((self.created_refs.len() + i) as i64) - 1)).collect()
-        } else {
+        let first = self.next_placeholder;
+        self.next_placeholder += missing.len() as u64;
+        if !self.dry_run {
             let records: Vec<NewRecord> = missing
                 .iter()
                 .map(|(_, name)| {
@@ -1421,13 +1434,30 @@ impl Driver<'_> {
                     NewRecord { owner_id: self.actor.user.id, fields, external_ids: Vec::new() }
                 })
                 .collect();
-            self.store.insert_records(&self.write, accounts, &records, None)?
-        };
+            self.pending.add_references(accounts, first, &records, &self.write.default_country);
+        }
         *self.created_references.entry("accounts".into()).or_default() += missing.len() as u64;
-        for ((key, _), id) in missing.into_iter().zip(ids) {
-            self.created_refs.insert(key, id);
+        for (n, (key, _)) in (first..).zip(missing) {
+            self.created_refs.insert(key, RecordId::placeholder(n));
         }
         Ok(())
+    }
+
+    /// Forgets the missing records created by commits that have landed (lookups find them now).
+    fn forget_created_below(&mut self, below: u64) {
+        self.created_refs.retain(|_, id| id.placeholder_index().is_some_and(|n| n >= below));
+    }
+
+    /// Commits `commit` on this thread (after the one in flight, if any), with the ids created
+    /// for placeholders.
+    fn commit_here(&mut self, mut commit: CommitBatch) -> AppResult<salesos_store::CommitReceipt> {
+        self.settle()?;
+        let mut ids = self.placeholder_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let receipt = self.store.commit_batch(&self.write, &self.mapping.object, &mut commit, &mut ids)?;
+        drop(ids);
+        self.in_flight_below = self.next_placeholder;
+        self.forget_created_below(self.next_placeholder);
+        Ok(receipt)
     }
 
     /// Computes each row's keys and fetches the existing records sharing them.
@@ -1506,7 +1536,7 @@ impl Driver<'_> {
         self.settle()?;
         if !self.pending.is_empty() {
             let commit = std::mem::take(&mut self.pending);
-            self.store.commit_batch(&self.write, &self.mapping.object, &commit)?;
+            self.commit_here(commit)?;
         }
         Ok(())
     }
@@ -1588,12 +1618,14 @@ impl Driver<'_> {
         }
         let commit = std::mem::take(&mut self.pending);
         if let (Some(committer), true) = (&mut self.committer, update_rows.is_empty()) {
-            // New records only: nothing the next batch plans depends on their outcome.
-            return committer.commit(commit);
+            // New records only: nothing the next batch plans depends on their outcome. Handing
+            // it over waits for the commit in flight, whose missing records lookups now find.
+            committer.commit(commit)?;
+            let landed_below = std::mem::replace(&mut self.in_flight_below, self.next_placeholder);
+            self.forget_created_below(landed_below);
+            return Ok(());
         }
-        self.settle()?;
-        let object = &self.mapping.object;
-        let receipt = self.store.commit_batch(&self.write, object, &commit)?;
+        let receipt = self.commit_here(commit)?;
         for (index, outcome) in update_rows.into_iter().zip(receipt.updated) {
             let row_plan = &mut planned[index];
             match outcome {

@@ -1,4 +1,5 @@
-//! Typed identifiers. Every id is a positive 64-bit integer assigned by the store.
+//! Typed identifiers. Every id is a positive 64-bit integer assigned by the store (record ids
+//! aside, which may stand in for a record not yet created: [`RecordId::placeholder`]).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -54,3 +55,17 @@ id_type!(
     /// Identifies a pipeline of deal stages.
     PipelineId
 );
+
+impl RecordId {
+    /// Stands in for the `n`-th record an import has asked to create before it has an id (a
+    /// missing account its rows name): the negative id `-(n + 1)`, which the commit creating the
+    /// record replaces with the record's id, and which a dry run reports as is.
+    pub fn placeholder(n: u64) -> RecordId {
+        RecordId(-(n as i64) - 1)
+    }
+
+    /// The `n` of a placeholder made by [`RecordId::placeholder`]; `None` for a real id.
+    pub fn placeholder_index(self) -> Option<u64> {
+        (self.0 < 0).then(|| (-(self.0 + 1)) as u64)
+    }
+}

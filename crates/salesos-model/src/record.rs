@@ -165,6 +165,19 @@ pub fn check_fields(object: &ObjectDef, fields: &mut Fields, creating: bool) -> 
 /// Written straight into one string (keys are already sorted by the map), since this runs once
 /// per record on every bulk write.
 pub fn fields_to_json(fields: &Fields) -> String {
+    encode_fields(fields, None)
+}
+
+/// [`fields_to_json`], except that a reference to a placeholder ([`RecordId::placeholder`]) is
+/// left out of the text: it comes back as (byte offset, placeholder index), where the record's
+/// id is to be put once it is known.
+pub fn fields_to_json_with_placeholders(fields: &Fields) -> (String, Vec<(usize, u64)>) {
+    let mut placeholders = Vec::new();
+    let json = encode_fields(fields, Some(&mut placeholders));
+    (json, placeholders)
+}
+
+fn encode_fields(fields: &Fields, mut placeholders: Option<&mut Vec<(usize, u64)>>) -> String {
     let mut out = String::with_capacity(64 * fields.len() + 2);
     out.push('{');
     for (key, value) in fields {
@@ -176,7 +189,14 @@ pub fn fields_to_json(fields: &Fields) -> String {
         }
         push_json_string(&mut out, key);
         out.push(':');
-        push_json_value(&mut out, value);
+        let placeholder = match value {
+            Value::Ref(id) => id.placeholder_index(),
+            _ => None,
+        };
+        match (placeholder, placeholders.as_deref_mut()) {
+            (Some(n), Some(found)) => found.push((out.len(), n)),
+            _ => push_json_value(&mut out, value),
+        }
     }
     out.push('}');
     out
@@ -262,6 +282,23 @@ pub fn fields_from_json(object: &ObjectDef, json: &str) -> Result<Fields, ValueE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_left_out_where_the_id_goes() {
+        let mut fields = Fields::new();
+        fields.insert("account_id".into(), Value::Ref(RecordId::placeholder(6)));
+        fields.insert("name".into(), Value::Text("Ann".into()));
+        fields.insert("owner_ref".into(), Value::Ref(RecordId(12)));
+        let (json, placeholders) = fields_to_json_with_placeholders(&fields);
+        assert_eq!(json, r#"{"account_id":,"name":"Ann","owner_ref":12}"#);
+        assert_eq!(placeholders, vec![(14, 6)]);
+        let mut spliced = json.clone();
+        spliced.insert_str(14, "4711");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&spliced).unwrap()["account_id"], 4711);
+        assert_eq!(fields_to_json(&fields), r#"{"account_id":-7,"name":"Ann","owner_ref":12}"#, "as a dry run reports it");
+        assert_eq!(RecordId::placeholder(6).placeholder_index(), Some(6));
+        assert_eq!(RecordId(1).placeholder_index(), None);
+    }
     use crate::value::Labeled;
 
     #[test]

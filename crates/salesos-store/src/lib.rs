@@ -32,7 +32,7 @@ pub use import_config::{SavedMapping, StoredRule};
 pub use import_log::{ImportFinish, ImportLog, NewImport, Notification, RowOutcome};
 pub use migrate::latest_version;
 pub use postgres::redact as redact_url;
-pub use records::{CommitBatch, CommitReceipt, OutcomeLink, Page, UpdateOutcome, WriteContext};
+pub use records::{CommitBatch, CommitReceipt, OutcomeLink, Page, PlaceholderIds, UpdateOutcome, WriteContext};
 pub use templates::SavedTemplate;
 pub use undo::{InboundReference, UndoAction, UndoItem, UndoResult};
 pub use users::{ApiKey, NewUser, Session};

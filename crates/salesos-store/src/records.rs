@@ -15,7 +15,9 @@ use salesos_model::keys::{record_match_keys, MatchKey};
 use salesos_model::ops::JournalOp;
 use salesos_model::path::{PathTarget, ResolvedPath, SystemField};
 use salesos_model::query::{Cursor, RecordQuery};
-use salesos_model::record::{fields_from_json, fields_to_json, ExternalId, Fields, NewRecord, Record, RecordPatch};
+use salesos_model::record::{
+    fields_from_json, fields_to_json, fields_to_json_with_placeholders, ExternalId, Fields, NewRecord, Record, RecordPatch,
+};
 use salesos_model::schema::{ObjectDef, Schema};
 use salesos_model::value::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -68,6 +70,9 @@ pub enum UpdateOutcome {
 /// encoded as they are added (storage JSON and match keys), so a large batch stays compact.
 #[derive(Default)]
 pub struct CommitBatch {
+    /// Records other rows name that the commit creates first (missing accounts), each group
+    /// numbered from its first placeholder ([`RecordId::placeholder`]).
+    references: Vec<NewReferences>,
     creates: Vec<PreparedRecord>,
     /// Records to change: source row, record, patch.
     pub updates: Vec<(i64, RecordId, RecordPatch)>,
@@ -90,7 +95,55 @@ pub enum OutcomeLink {
     Updated(usize, String),
 }
 
+/// Records of one object that a commit creates before its rows, standing in as placeholders
+/// `first`, `first + 1`, … until then.
+struct NewReferences {
+    object: ObjectId,
+    first: u64,
+    records: Vec<PreparedRecord>,
+}
+
+/// The ids of records created for placeholders by an import's recent commits, for rows that
+/// named a record while the commit creating it was still in flight.
+///
+/// A placeholder is named only by rows of its own commit and of the next one (rows planned
+/// after a commit has landed find its records in the store), so the ids of the last two commits
+/// are kept.
+#[derive(Debug, Default)]
+pub struct PlaceholderIds {
+    /// Per commit, oldest first: its groups of (first placeholder, ids in order).
+    commits: std::collections::VecDeque<Vec<(u64, Vec<RecordId>)>>,
+}
+
+/// The id created for placeholder `n` among groups of (first placeholder, ids).
+fn created_for(groups: &[(u64, Vec<RecordId>)], n: u64) -> Option<RecordId> {
+    groups.iter().find_map(|(first, ids)| n.checked_sub(*first).and_then(|offset| ids.get(offset as usize)).copied())
+}
+
+impl PlaceholderIds {
+    /// The id created for placeholder `n`, if one of the kept commits created it.
+    pub fn get(&self, n: u64) -> Option<RecordId> {
+        self.commits.iter().find_map(|groups| created_for(groups, n))
+    }
+
+    /// Keeps what a commit that landed created, forgetting commits before the one before.
+    fn landed(&mut self, created: Vec<(u64, Vec<RecordId>)>) {
+        self.commits.push_back(created);
+        while self.commits.len() > 2 {
+            self.commits.pop_front();
+        }
+    }
+}
+
 impl CommitBatch {
+    /// Adds records that other rows of this commit (or the next) name by the placeholders
+    /// `first_placeholder`, `first_placeholder + 1`, …; the commit creates them first and puts
+    /// their ids in place of the placeholders.
+    pub fn add_references(&mut self, object: &ObjectDef, first_placeholder: u64, records: &[NewRecord], default_country: &str) {
+        let records = prepare_all(object, records, default_country, None);
+        self.references.push(NewReferences { object: object.id, first: first_placeholder, records });
+    }
+
     /// Adds a record to create, from a source row; phone keys use `default_country`.
     ///
     /// Returns its position among the batch's creates (for [`OutcomeLink::Created`]).
@@ -115,7 +168,11 @@ impl CommitBatch {
 
     /// Whether there is nothing to write.
     pub fn is_empty(&self) -> bool {
-        self.creates.is_empty() && self.updates.is_empty() && self.outcomes.is_empty() && self.checkpoint.is_none()
+        self.references.is_empty()
+            && self.creates.is_empty()
+            && self.updates.is_empty()
+            && self.outcomes.is_empty()
+            && self.checkpoint.is_none()
     }
 }
 
@@ -160,6 +217,52 @@ pub(crate) struct PreparedRecord {
     pub keys: Vec<(i64, i64)>,
     pub key_hashes: String,
     pub source_row: Option<i64>,
+    /// Where `data_json` lacks the id of a record still to be created: (byte offset,
+    /// placeholder index), in order.
+    pub placeholders: Vec<(usize, u64)>,
+}
+
+/// The patch with the ids of created records in place of its placeholders; `None` when it
+/// names none.
+fn patch_with_ids(patch: &RecordPatch, id_of: impl Fn(u64) -> Option<RecordId>) -> Result<Option<RecordPatch>> {
+    let names_placeholder = |value: &Value| matches!(value, Value::Ref(id) if id.placeholder_index().is_some());
+    if !patch.set.values().any(names_placeholder) {
+        return Ok(None);
+    }
+    let mut patch = patch.clone();
+    for value in patch.set.values_mut() {
+        if let Value::Ref(id) = value {
+            if let Some(n) = id.placeholder_index() {
+                *id = id_of(n).ok_or_else(|| unknown_placeholder(n))?;
+            }
+        }
+    }
+    Ok(Some(patch))
+}
+
+fn unknown_placeholder(n: u64) -> StoreError {
+    StoreError::Corrupt(format!("no record was created for placeholder {n}"))
+}
+
+impl PreparedRecord {
+    /// Puts the ids of created records in place of the placeholders; an unknown placeholder is
+    /// an error (the import named a record that no commit created).
+    fn resolve_placeholders(&mut self, id_of: impl Fn(u64) -> Option<RecordId>) -> Result<()> {
+        if self.placeholders.is_empty() {
+            return Ok(());
+        }
+        let mut data = String::with_capacity(self.data_json.len() + 12 * self.placeholders.len());
+        let mut from = 0;
+        for (at, n) in std::mem::take(&mut self.placeholders) {
+            let id = id_of(n).ok_or_else(|| unknown_placeholder(n))?;
+            data.push_str(&self.data_json[from..at]);
+            let _ = write!(data, "{}", id.0);
+            from = at;
+        }
+        data.push_str(&self.data_json[from..]);
+        self.data_json = data;
+        Ok(())
+    }
 }
 
 pub(crate) fn external_ids_json(ids: &[ExternalId]) -> String {
@@ -197,9 +300,11 @@ pub(crate) fn decode_keys(text: &str) -> Vec<(i64, i64)> {
 pub(crate) fn prepare(object: &ObjectDef, record: &NewRecord, country: &str, source_row: Option<i64>) -> PreparedRecord {
     let keys = record_match_keys(object, &record.fields, &record.external_ids, country);
     let (keys, key_hashes) = encode_keys(&keys);
+    let (data_json, placeholders) = fields_to_json_with_placeholders(&record.fields);
     PreparedRecord {
         owner: record.owner_id.0,
-        data_json: fields_to_json(&record.fields),
+        data_json,
+        placeholders,
         external_ids_json: external_ids_json(&record.external_ids),
         keys,
         key_hashes,
@@ -576,13 +681,48 @@ impl Store {
     /// entries (each naming its source row) under the context's operation.
     ///
     /// Either the whole batch is written or none of it, so a crash never leaves half a batch.
-    pub fn commit_batch(&self, ctx: &WriteContext, object: &ObjectDef, batch: &CommitBatch) -> Result<CommitReceipt> {
-        let prepared = &batch.creates;
+    ///
+    /// The batch's references are created first; rows naming them (or naming those of the
+    /// commit before, through `placeholders`) get their ids, and `placeholders` learns them.
+    pub fn commit_batch(
+        &self,
+        ctx: &WriteContext,
+        object: &ObjectDef,
+        batch: &mut CommitBatch,
+        placeholders: &mut PlaceholderIds,
+    ) -> Result<CommitReceipt> {
+        let keys_added = batch.references.iter().flat_map(|group| &group.records).chain(&batch.creates);
+        let keys_added = keys_added.map(|record| record.keys.len()).sum::<usize>() + batch.updates.len();
+        let batch = &mut *batch;
+        let known = &*placeholders;
+        let mut created_references: Vec<(u64, Vec<RecordId>)> = Vec::new();
         let write = |tx: &mut Tx<'_>| {
             let mut seq = match ctx.operation {
                 Some(operation) => next_journal_seq(tx, operation)?,
                 None => 0,
             };
+            for group in &batch.references {
+                let journal = ctx.operation.map(|operation| (operation, seq));
+                let ids = match tx {
+                    Tx::Sqlite(tx) => crate::sqlite::records::insert(tx, group.object, &group.records, ctx.now, journal)?,
+                    Tx::Postgres(tx) => crate::postgres::records::insert(tx, group.object, &group.records, ctx.now, journal)?,
+                };
+                seq += group.records.len() as i64;
+                created_references.push((group.first, ids));
+            }
+            let id_of = |n: u64| created_for(&created_references, n).or_else(|| known.get(n));
+            for record in &mut batch.creates {
+                record.resolve_placeholders(id_of)?;
+            }
+            let resolved: Vec<Option<RecordPatch>> =
+                batch.updates.iter().map(|(_, _, patch)| patch_with_ids(patch, id_of)).collect::<Result<_>>()?;
+            let patches: Vec<(RecordId, &RecordPatch, Option<i64>)> = batch
+                .updates
+                .iter()
+                .zip(&resolved)
+                .map(|((row, id, patch), resolved)| (*id, resolved.as_ref().unwrap_or(patch), Some(*row)))
+                .collect();
+            let prepared = &batch.creates;
             let journal = ctx.operation.map(|operation| (operation, seq));
             let created = if prepared.is_empty() {
                 Vec::new()
@@ -593,8 +733,6 @@ impl Store {
                 }
             };
             seq += prepared.len() as i64;
-            let patches: Vec<(RecordId, &RecordPatch, Option<i64>)> =
-                batch.updates.iter().map(|(row, id, patch)| (*id, patch, Some(*row))).collect();
             let updated = update_in(tx, ctx, object, &patches, &mut seq)?;
             if let Some((import, _)) = batch.checkpoint {
                 let outcomes = settle_outcomes(&batch.outcomes, &created, &updated);
@@ -609,10 +747,12 @@ impl Store {
         // back, so its commit need not wait for the disk: the import's last commit (its
         // summary), which waits, makes every batch before it durable (write-ahead logs are
         // flushed in order).
-        let receipt = if batch.checkpoint.is_some() { self.write_deferred(write)? } else { self.write(write)? };
+        let deferred = batch.checkpoint.is_some();
+        let receipt = if deferred { self.write_deferred(write)? } else { self.write(write)? };
+        placeholders.landed(created_references);
         // Updates add a key only when a matched value changes; one per update is an upper bound
         // good enough for deciding when to merge.
-        self.after_keys_added(prepared.iter().map(|record| record.keys.len()).sum::<usize>() + batch.updates.len());
+        self.after_keys_added(keys_added);
         Ok(receipt)
     }
 

@@ -6,14 +6,17 @@
 //! At most one batch is in flight, and batches commit in order. Only batches of new records go
 //! through it: a batch with updates is committed on the driver's thread, because its outcomes
 //! (updated, unchanged, conflict) are needed before the next batch is planned. The driver waits
-//! for the batch in flight before anything else it writes (missing accounts, the last batch), so
-//! writes under one import never run side by side.
+//! for the batch in flight before anything else it writes (the last batch), so writes under one
+//! import never run side by side. Missing accounts are created by the commit of the rows that
+//! name them, first; rows of the next batch name those of the batch in flight by placeholders,
+//! whose ids the committing thread keeps ([`PlaceholderIds`]).
 
 use crate::error::{AppError, AppResult};
 use salesos_model::error::ErrorCode;
 use salesos_model::schema::ObjectDef;
-use salesos_store::{CommitBatch, Store, StoreError, WriteContext};
+use salesos_store::{CommitBatch, PlaceholderIds, Store, StoreError, WriteContext};
 use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 use std::thread::Scope;
 
 /// The driver's end of the committing thread.
@@ -30,12 +33,15 @@ impl Committer {
         store: &'env Store,
         write: WriteContext,
         object: ObjectDef,
+        placeholder_ids: Arc<Mutex<PlaceholderIds>>,
     ) -> Committer {
         let (batches, incoming) = sync_channel::<CommitBatch>(0);
         let (done, results) = channel();
         scope.spawn(move || {
-            for batch in incoming {
-                let result = store.commit_batch(&write, &object, &batch).map(|_| ());
+            for mut batch in incoming {
+                let mut ids = placeholder_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let result = store.commit_batch(&write, &object, &mut batch, &mut ids).map(|_| ());
+                drop(ids);
                 if done.send(result).is_err() {
                     return;
                 }

@@ -1,7 +1,7 @@
 //! The shared backend suite: each `conformance!` block runs on SQLite and on PostgreSQL.
 
 use super::support::{conformance, TestDb};
-use crate::{NewUser, StoreError, UpdateOutcome, WriteContext};
+use crate::{NewUser, PlaceholderIds, StoreError, UpdateOutcome, WriteContext};
 use salesos_model::access::{Action, PermissionRule, PermissionSubject, Permissions, Role, User, Visibility, VisibilityScope};
 use salesos_model::files::{FileKind, NewFile};
 use salesos_model::ids::{JobId, RecordId, UserId};
@@ -703,6 +703,71 @@ conformance!(optimize_after_bulk_load_runs, |db| {
     assert_eq!(found[0].len(), 1);
 });
 
+conformance!(missing_references_are_created_first_and_named_by_placeholders_for_two_commits, |db| {
+    let fx = fixture(db);
+    let schema = db.store.schema(fx.org.id).unwrap();
+    let (contacts, accounts) = (schema.object("contacts").unwrap(), schema.object("accounts").unwrap());
+    let account = |name: &str| {
+        let mut fields = Fields::new();
+        fields.insert("name".into(), text(name));
+        NewRecord { owner_id: fx.admin.id, fields, external_ids: Vec::new() }
+    };
+    let at = |name: &str, placeholder: u64| {
+        let mut record = contact(fx.admin.id, name, "X", None, None);
+        record.fields.insert("account".into(), Value::Ref(RecordId::placeholder(placeholder)));
+        record
+    };
+    let seeded = db.store.insert_records(&ctx(&fx, None), contacts, &[contact(fx.admin.id, "Old", "X", None, None)], None);
+    let existing = seeded.unwrap()[0];
+    let operation = db.store.begin_operation(fx.org.id, OperationKind::Import, fx.admin.id, T0).unwrap();
+    let mut ids = PlaceholderIds::default();
+    let account_of = |id: RecordId| {
+        let got = db.store.get_records(contacts, &[id], &VisibilityScope::All).unwrap();
+        got[0].fields.get("account").cloned()
+    };
+
+    // Commit 1: accounts 0 and 1, a new contact naming 0, an update naming 1.
+    let mut batch = crate::CommitBatch::default();
+    batch.add_references(accounts, 0, &[account("Acme"), account("Globex")], "US");
+    batch.add_create(contacts, 2, &at("Ann", 0), "US");
+    let mut patch = RecordPatch::default();
+    patch.set.insert("account".into(), Value::Ref(RecordId::placeholder(1)));
+    batch.updates.push((3, existing, patch));
+    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &mut batch, &mut ids).unwrap();
+    let (acme, globex) = (ids.get(0).unwrap(), ids.get(1).unwrap());
+    assert!(acme.0 > 0 && globex.0 > 0 && acme != globex);
+    assert_eq!(account_of(receipt.created[0]), Some(Value::Ref(acme)));
+    assert_eq!(account_of(existing), Some(Value::Ref(globex)));
+    let names = db.store.get_records(accounts, &[acme, globex], &VisibilityScope::All).unwrap();
+    assert_eq!(names.iter().map(|r| r.fields["name"].clone()).collect::<Vec<_>>(), vec![text("Acme"), text("Globex")]);
+    let journal = db.store.journal(operation.id).unwrap();
+    let created: Vec<RecordId> = journal.iter().filter(|e| e.op == JournalOp::Created).map(|e| e.record_id).collect();
+    assert_eq!(created, vec![acme, globex, receipt.created[0]], "undo removes the accounts too");
+
+    // Commit 2 names an account of commit 1 and one of its own; commit 3 still finds commit 1's.
+    let mut batch = crate::CommitBatch::default();
+    batch.add_references(accounts, 2, &[account("Initech")], "US");
+    batch.add_create(contacts, 4, &at("Bob", 1), "US");
+    batch.add_create(contacts, 5, &at("Cy", 2), "US");
+    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &mut batch, &mut ids).unwrap();
+    assert_eq!(account_of(receipt.created[0]), Some(Value::Ref(globex)));
+    assert_eq!(account_of(receipt.created[1]), Some(Value::Ref(ids.get(2).unwrap())));
+    let mut batch = crate::CommitBatch::default();
+    batch.add_create(contacts, 6, &at("Dee", 0), "US");
+    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &mut batch, &mut ids).unwrap();
+    assert_eq!(account_of(receipt.created[0]), Some(Value::Ref(acme)));
+
+    // Three commits later a placeholder is forgotten: naming it fails the whole commit.
+    let before = db.store.journal(operation.id).unwrap().len();
+    let mut batch = crate::CommitBatch::default();
+    batch.add_references(accounts, 3, &[account("Umbrella")], "US");
+    batch.add_create(contacts, 7, &at("Eve", 0), "US");
+    let err = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &mut batch, &mut ids).unwrap_err();
+    assert!(err.to_string().contains("placeholder 0"), "{err}");
+    assert_eq!(db.store.journal(operation.id).unwrap().len(), before, "nothing of the failed commit was written");
+    assert_eq!(ids.get(3), None);
+});
+
 conformance!(import_batches_commit_creates_and_updates_atomically_with_source_rows, |db| {
     let fx = fixture(db);
     let schema = db.store.schema(fx.org.id).unwrap();
@@ -717,7 +782,8 @@ conformance!(import_batches_commit_creates_and_updates_atomically_with_source_ro
     batch.add_create(contacts, 2, &contact(fx.admin.id, "B", "Two", Some("b@x.io"), None), "US");
     batch.updates.push((3, existing, patch.clone()));
     assert_eq!(batch.creates(), 1);
-    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &batch).unwrap();
+    let receipt =
+        db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &mut batch, &mut PlaceholderIds::default()).unwrap();
     assert_eq!(receipt.created.len(), 1);
     assert_eq!(receipt.updated, vec![UpdateOutcome::Updated { version: 2 }]);
     let journal = db.store.journal(operation.id).unwrap();
@@ -728,7 +794,8 @@ conformance!(import_batches_commit_creates_and_updates_atomically_with_source_ro
     let mut batch = crate::CommitBatch::default();
     batch.add_create(contacts, 4, &contact(fx.admin.id, "C", "Three", None, None), "US");
     batch.updates.push((5, existing, patch));
-    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &batch).unwrap();
+    let receipt =
+        db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &mut batch, &mut PlaceholderIds::default()).unwrap();
     assert_eq!(receipt.updated, vec![UpdateOutcome::Conflict { actual: 2 }]);
     assert_eq!(db.store.journal(operation.id).unwrap().len(), 3);
 });
@@ -800,7 +867,7 @@ conformance!(import_log_outcomes_checkpoint_and_undo, |db| {
     batch.outcomes.push((outcome(1, "updated", Some(existing)), crate::OutcomeLink::Updated(0, "{}".into())));
     batch.outcomes.push((outcome(2, "failed", None), crate::OutcomeLink::Settled));
     batch.checkpoint = Some((log.id, 3));
-    let receipt = db.store.commit_batch(&ctx(&fx, Some(log.id)), contacts, &batch).unwrap();
+    let receipt = db.store.commit_batch(&ctx(&fx, Some(log.id)), contacts, &mut batch, &mut PlaceholderIds::default()).unwrap();
     let created = receipt.created[0];
     let rows = db.store.import_rows(log.id, 0, 10).unwrap();
     let got: Vec<(i64, &str, Option<RecordId>)> = rows.iter().map(|r| (r.seq, r.outcome.as_str(), r.record_id)).collect();
