@@ -363,7 +363,20 @@ pub fn record_match_keys(
             keys.push(MatchKey { kind, normalized });
         }
     };
+    use crate::schema::FieldType;
     for def in &object.fields {
+        // Only fields that give keys are looked up (a few of an object's dozens).
+        let company_name = (object.api_name == "accounts" && def.api_name == "name")
+            || (object.api_name == "leads" && def.api_name == "company");
+        let gives_keys = match def.field_type {
+            FieldType::Email | FieldType::Phone => true,
+            FieldType::Url => matches!(def.api_name.as_str(), "website" | "domain"),
+            FieldType::Text => matches!(def.api_name.as_str(), "website" | "domain") || company_name,
+            _ => false,
+        };
+        if !gives_keys {
+            continue;
+        }
         let Some(value) = fields.get(&def.api_name) else {
             continue;
         };
@@ -372,7 +385,6 @@ pub fn record_match_keys(
             Value::Labeled(items) => items.iter().map(|item| item.value.as_str()).collect(),
             _ => continue,
         };
-        use crate::schema::FieldType;
         for text in texts {
             match def.field_type {
                 FieldType::Email => {
@@ -383,12 +395,7 @@ pub fn record_match_keys(
                 FieldType::Url | FieldType::Text if matches!(def.api_name.as_str(), "website" | "domain") => {
                     push(MatchKeyKind::Domain, website_domain(text));
                 }
-                FieldType::Text
-                    if (object.api_name == "accounts" && def.api_name == "name")
-                        || (object.api_name == "leads" && def.api_name == "company") =>
-                {
-                    push(MatchKeyKind::CompanyName, normalize_company_name(text));
-                }
+                FieldType::Text if company_name => push(MatchKeyKind::CompanyName, normalize_company_name(text)),
                 _ => {}
             }
         }

@@ -247,17 +247,29 @@ fn push_json_value(out: &mut String, value: &Value) {
 /// Appends a JSON string literal (quoted and escaped).
 fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+    // Runs of bytes that need no escape are copied whole (most values are one run); the bytes
+    // that need one are ASCII, so every cut falls on a character boundary.
+    let mut run_start = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            byte if byte < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&text[run_start..at]);
+        if escape.is_empty() {
+            // Writing to a String cannot fail.
+            let _ = std::fmt::Write::write_fmt(out, format_args!("\\u{:04x}", byte));
+        } else {
+            out.push_str(escape);
         }
+        run_start = at + 1;
     }
+    out.push_str(&text[run_start..]);
     out.push('"');
 }
 
@@ -282,6 +294,34 @@ pub fn fields_from_json(object: &ObjectDef, json: &str) -> Result<Fields, ValueE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_strings_copy_runs_and_escape_like_the_char_by_char_encoder() {
+        fn char_by_char(text: &str) -> String {
+            let mut out = String::from('"');
+            for c in text.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+        let every_ascii: String = (0u8..128).map(char::from).collect();
+        for text in ["", "plain", "Zoë \"Quote\" \\ back", "tab\tnew\nline\r", "\u{1}ctl\u{1f}", "日本語\u{7}é", &every_ascii]
+        {
+            let mut out = String::new();
+            push_json_string(&mut out, text);
+            assert_eq!(out, char_by_char(text), "{text:?}");
+            assert_eq!(serde_json::from_str::<String>(&out).unwrap(), text);
+        }
+    }
 
     #[test]
     fn placeholders_are_left_out_where_the_id_goes() {

@@ -37,7 +37,7 @@ impl Committer {
     ) -> Committer {
         let (batches, incoming) = sync_channel::<CommitBatch>(0);
         let (done, results) = channel();
-        scope.spawn(move || {
+        let thread = std::thread::Builder::new().name("salesos-commit".into()).spawn_scoped(scope, move || {
             for mut batch in incoming {
                 let mut ids = placeholder_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 let result = store.commit_batch(&write, &object, &mut batch, &mut ids).map(|_| ());
@@ -47,6 +47,9 @@ impl Committer {
                 }
             }
         });
+        // Without a thread of its own (the system refused one) the batches go nowhere: the
+        // driver's first handover fails with `stopped`.
+        drop(thread);
         Committer { batches, results, in_flight: false }
     }
 
