@@ -173,26 +173,32 @@ fn outcome_from_row(row: &Row) -> Result<RowOutcome> {
     })
 }
 
-/// Writes row outcomes inside a transaction (prepared statement on SQLite, binary COPY on PostgreSQL).
+/// Writes row outcomes inside a transaction (multi-row inserts on SQLite, binary COPY on PostgreSQL).
 pub(crate) fn insert_outcomes(tx: &mut Tx<'_>, import: OperationId, outcomes: &[RowOutcome]) -> Result<()> {
     if outcomes.is_empty() {
         return Ok(());
     }
     match tx {
         Tx::Sqlite(tx) => {
-            let mut insert = tx.prepare_cached(
-                "INSERT OR REPLACE INTO import_rows (import_id, seq, source_row, sheet, outcome, record_id, messages) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for o in outcomes {
-                insert.execute(rusqlite::params![
-                    import.0,
-                    o.seq,
-                    o.source_row,
-                    o.sheet,
-                    o.outcome,
-                    o.record_id.map(|r| r.0),
-                    o.messages
-                ])?;
+            use crate::sqlite::records::{many_rows_sql, ROWS_PER_STATEMENT};
+            for chunk in outcomes.chunks(ROWS_PER_STATEMENT) {
+                let sql = many_rows_sql(
+                    "INSERT OR REPLACE INTO import_rows (import_id, seq, source_row, sheet, outcome, record_id, messages) VALUES ",
+                    "(?,?,?,?,?,?,?)",
+                    chunk.len(),
+                );
+                let mut insert = tx.prepare_cached(&sql)?;
+                for (index, o) in chunk.iter().enumerate() {
+                    let at = index * 7;
+                    insert.raw_bind_parameter(at + 1, import.0)?;
+                    insert.raw_bind_parameter(at + 2, o.seq)?;
+                    insert.raw_bind_parameter(at + 3, o.source_row)?;
+                    insert.raw_bind_parameter(at + 4, &o.sheet)?;
+                    insert.raw_bind_parameter(at + 5, &o.outcome)?;
+                    insert.raw_bind_parameter(at + 6, o.record_id.map(|r| r.0))?;
+                    insert.raw_bind_parameter(at + 7, &o.messages)?;
+                }
+                insert.raw_execute()?;
             }
         }
         Tx::Postgres(tx) => {

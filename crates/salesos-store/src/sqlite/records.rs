@@ -8,6 +8,23 @@ use rusqlite::{params, Connection, Transaction};
 use salesos_model::ids::{ObjectId, OperationId, RecordId};
 use std::rc::Rc;
 
+/// Rows inserted by one statement (a few parameters each, far under SQLite's limit of 32,766):
+/// one step inserts them all, instead of a step, a reset and the bindings per row.
+pub(crate) const ROWS_PER_STATEMENT: usize = 128;
+
+/// `insert` followed by `count` copies of the row `values`, comma-separated.
+pub(crate) fn many_rows_sql(insert: &str, values: &str, count: usize) -> String {
+    let mut sql = String::with_capacity(insert.len() + count * (values.len() + 1));
+    sql.push_str(insert);
+    for index in 0..count {
+        if index > 0 {
+            sql.push(',');
+        }
+        sql.push_str(values);
+    }
+    sql
+}
+
 /// Inserts prepared records, their keys (sorted, so index pages are touched in order) and journal entries.
 pub(crate) fn insert(
     tx: &Transaction<'_>,
@@ -32,21 +49,41 @@ pub(crate) fn insert(
         keys.extend(row.keys.iter().map(|(kind, hash)| (*kind, *hash, id.0)));
     }
     keys.sort_unstable();
-    {
-        let mut insert_key = tx.prepare_cached(
-            "INSERT OR IGNORE INTO match_keys_recent (object_id, kind, key_hash, record_id) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for (kind, hash, id) in keys {
-            insert_key.execute(params![object.0, kind, hash, id])?;
+    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+        let sql = many_rows_sql(
+            "INSERT OR IGNORE INTO match_keys_recent (object_id, kind, key_hash, record_id) VALUES ",
+            "(?,?,?,?)",
+            chunk.len(),
+        );
+        let mut insert_keys = tx.prepare_cached(&sql)?;
+        for (index, (kind, hash, id)) in chunk.iter().enumerate() {
+            let at = index * 4;
+            insert_keys.raw_bind_parameter(at + 1, object.0)?;
+            insert_keys.raw_bind_parameter(at + 2, kind)?;
+            insert_keys.raw_bind_parameter(at + 3, hash)?;
+            insert_keys.raw_bind_parameter(at + 4, id)?;
         }
+        insert_keys.raw_execute()?;
     }
     if let Some((operation, first_seq)) = journal {
-        let mut insert_entry = tx.prepare_cached(
-            "INSERT INTO journal (operation_id, seq, record_id, object_id, op, version_after, before, source_row)
-             VALUES (?1, ?2, ?3, ?4, 'created', 1, NULL, ?5)",
-        )?;
-        for (offset, (row, id)) in rows.iter().zip(&ids).enumerate() {
-            insert_entry.execute(params![operation.0, first_seq + offset as i64, id.0, object.0, row.source_row])?;
+        let entries: Vec<(i64, &PreparedRecord, &RecordId)> =
+            rows.iter().zip(&ids).enumerate().map(|(offset, (row, id))| (first_seq + offset as i64, row, id)).collect();
+        for chunk in entries.chunks(ROWS_PER_STATEMENT) {
+            let sql = many_rows_sql(
+                "INSERT INTO journal (operation_id, seq, record_id, object_id, op, version_after, before, source_row) VALUES ",
+                "(?,?,?,?,'created',1,NULL,?)",
+                chunk.len(),
+            );
+            let mut insert_entries = tx.prepare_cached(&sql)?;
+            for (index, (seq, row, id)) in chunk.iter().enumerate() {
+                let at = index * 5;
+                insert_entries.raw_bind_parameter(at + 1, operation.0)?;
+                insert_entries.raw_bind_parameter(at + 2, seq)?;
+                insert_entries.raw_bind_parameter(at + 3, id.0)?;
+                insert_entries.raw_bind_parameter(at + 4, object.0)?;
+                insert_entries.raw_bind_parameter(at + 5, row.source_row)?;
+            }
+            insert_entries.raw_execute()?;
         }
     }
     Ok(ids)
