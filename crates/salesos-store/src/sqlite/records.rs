@@ -33,16 +33,29 @@ pub(crate) fn insert(
     now: i64,
     journal: Option<(OperationId, i64)>,
 ) -> Result<Vec<RecordId>> {
-    let mut ids = Vec::with_capacity(rows.len());
-    {
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO records (object_id, owner_id, created_at, updated_at, version, data, field_times, external_ids, key_hashes)
-             VALUES (?1, ?2, ?3, ?3, 1, ?4, '{}', ?5, ?6)",
-        )?;
-        for row in rows {
-            insert.execute(params![object.0, row.owner, now, row.data_json, row.external_ids_json, row.key_hashes])?;
-            ids.push(RecordId(tx.last_insert_rowid()));
+    // The write transaction holds SQLite's one write lock, so the ids are the ones SQLite would
+    // pick itself (one past the largest), known before the insert: many rows per statement.
+    let last: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) FROM records", [], |row| row.get(0))?;
+    let ids: Vec<RecordId> = (1..=rows.len() as i64).map(|offset| RecordId(last + offset)).collect();
+    for (chunk, chunk_ids) in rows.chunks(ROWS_PER_STATEMENT).zip(ids.chunks(ROWS_PER_STATEMENT)) {
+        let sql = many_rows_sql(
+            "INSERT INTO records (id, object_id, owner_id, created_at, updated_at, version, data, field_times, external_ids, key_hashes) VALUES ",
+            "(?,?,?,?,?,1,?,'{}',?,?)",
+            chunk.len(),
+        );
+        let mut insert = tx.prepare_cached(&sql)?;
+        for (index, (row, id)) in chunk.iter().zip(chunk_ids).enumerate() {
+            let at = index * 8;
+            insert.raw_bind_parameter(at + 1, id.0)?;
+            insert.raw_bind_parameter(at + 2, object.0)?;
+            insert.raw_bind_parameter(at + 3, row.owner)?;
+            insert.raw_bind_parameter(at + 4, now)?;
+            insert.raw_bind_parameter(at + 5, now)?;
+            insert.raw_bind_parameter(at + 6, &row.data_json)?;
+            insert.raw_bind_parameter(at + 7, &row.external_ids_json)?;
+            insert.raw_bind_parameter(at + 8, &row.key_hashes)?;
         }
+        insert.raw_execute()?;
     }
     let mut keys: Vec<(i64, i64, i64)> = Vec::with_capacity(rows.len() * 3);
     for (row, id) in rows.iter().zip(&ids) {
