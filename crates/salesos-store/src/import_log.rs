@@ -180,26 +180,17 @@ pub(crate) fn insert_outcomes(tx: &mut Tx<'_>, import: OperationId, outcomes: &[
     }
     match tx {
         Tx::Sqlite(tx) => {
-            use crate::sqlite::records::{many_rows_sql, ROWS_PER_STATEMENT};
-            for chunk in outcomes.chunks(ROWS_PER_STATEMENT) {
-                let sql = many_rows_sql(
-                    "INSERT OR REPLACE INTO import_rows (import_id, seq, source_row, sheet, outcome, record_id, messages) VALUES ",
-                    "(?,?,?,?,?,?,?)",
-                    chunk.len(),
-                );
-                let mut insert = tx.prepare_cached(&sql)?;
-                for (index, o) in chunk.iter().enumerate() {
-                    let at = index * 7;
-                    insert.raw_bind_parameter(at + 1, import.0)?;
-                    insert.raw_bind_parameter(at + 2, o.seq)?;
-                    insert.raw_bind_parameter(at + 3, o.source_row)?;
-                    insert.raw_bind_parameter(at + 4, &o.sheet)?;
-                    insert.raw_bind_parameter(at + 5, &o.outcome)?;
-                    insert.raw_bind_parameter(at + 6, o.record_id.map(|r| r.0))?;
-                    insert.raw_bind_parameter(at + 7, &o.messages)?;
-                }
-                insert.raw_execute()?;
-            }
+            crate::sqlite::records::insert_many(
+                tx,
+                "INSERT OR REPLACE INTO import_rows (import_id, seq, source_row, sheet, outcome, record_id, messages) VALUES ",
+                "(?,?,?,?,?,?,?)",
+                outcomes,
+                |params, o| {
+                    params.bind(import.0)?.bind(o.seq)?.bind(o.source_row)?.bind(&o.sheet)?;
+                    params.bind(&o.outcome)?.bind(o.record_id.map(|r| r.0))?.bind(&o.messages)?;
+                    Ok(())
+                },
+            )?;
         }
         Tx::Postgres(tx) => {
             use postgres::binary_copy::BinaryCopyInWriter;

@@ -4,16 +4,16 @@
 use crate::error::Result;
 use crate::records::PreparedRecord;
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, CachedStatement, Connection, ToSql, Transaction};
 use salesos_model::ids::{ObjectId, OperationId, RecordId};
 use std::rc::Rc;
 
 /// Rows inserted by one statement (a few parameters each, far under SQLite's limit of 32,766):
 /// one step inserts them all, instead of a step, a reset and the bindings per row.
-pub(crate) const ROWS_PER_STATEMENT: usize = 128;
+const ROWS_PER_STATEMENT: usize = 128;
 
 /// `insert` followed by `count` copies of the row `values`, comma-separated.
-pub(crate) fn many_rows_sql(insert: &str, values: &str, count: usize) -> String {
+fn many_rows_sql(insert: &str, values: &str, count: usize) -> String {
     let mut sql = String::with_capacity(insert.len() + count * (values.len() + 1));
     sql.push_str(insert);
     for index in 0..count {
@@ -23,6 +23,41 @@ pub(crate) fn many_rows_sql(insert: &str, values: &str, count: usize) -> String 
         sql.push_str(values);
     }
     sql
+}
+
+/// The parameters of a multi-row statement, bound one after the other.
+pub(crate) struct RowParams<'s, 'c> {
+    statement: &'s mut CachedStatement<'c>,
+    next: usize,
+}
+
+impl RowParams<'_, '_> {
+    /// Binds the next parameter.
+    pub fn bind(&mut self, value: impl ToSql) -> rusqlite::Result<&mut Self> {
+        self.statement.raw_bind_parameter(self.next, value)?;
+        self.next += 1;
+        Ok(self)
+    }
+}
+
+/// Inserts `items` [`ROWS_PER_STATEMENT`] per statement: `insert` (up to `VALUES `) followed by
+/// the row `values` once per item, whose parameters `bind` binds in order.
+pub(crate) fn insert_many<T>(
+    conn: &Connection,
+    insert: &str,
+    values: &str,
+    items: &[T],
+    bind: impl Fn(&mut RowParams<'_, '_>, &T) -> rusqlite::Result<()>,
+) -> Result<()> {
+    for chunk in items.chunks(ROWS_PER_STATEMENT) {
+        let mut statement = conn.prepare_cached(&many_rows_sql(insert, values, chunk.len()))?;
+        let mut params = RowParams { statement: &mut statement, next: 1 };
+        for item in chunk {
+            bind(&mut params, item)?;
+        }
+        statement.raw_execute()?;
+    }
+    Ok(())
 }
 
 /// Inserts prepared records, their keys (sorted, so index pages are touched in order) and journal entries.
@@ -37,67 +72,45 @@ pub(crate) fn insert(
     // pick itself (one past the largest), known before the insert: many rows per statement.
     let last: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) FROM records", [], |row| row.get(0))?;
     let ids: Vec<RecordId> = (1..=rows.len() as i64).map(|offset| RecordId(last + offset)).collect();
-    for (chunk, chunk_ids) in rows.chunks(ROWS_PER_STATEMENT).zip(ids.chunks(ROWS_PER_STATEMENT)) {
-        let sql = many_rows_sql(
-            "INSERT INTO records (id, object_id, owner_id, created_at, updated_at, version, data, field_times, external_ids, key_hashes) VALUES ",
-            "(?,?,?,?,?,1,?,'{}',?,?)",
-            chunk.len(),
-        );
-        let mut insert = tx.prepare_cached(&sql)?;
-        for (index, (row, id)) in chunk.iter().zip(chunk_ids).enumerate() {
-            let at = index * 8;
-            insert.raw_bind_parameter(at + 1, id.0)?;
-            insert.raw_bind_parameter(at + 2, object.0)?;
-            insert.raw_bind_parameter(at + 3, row.owner)?;
-            insert.raw_bind_parameter(at + 4, now)?;
-            insert.raw_bind_parameter(at + 5, now)?;
-            insert.raw_bind_parameter(at + 6, &row.data_json)?;
-            insert.raw_bind_parameter(at + 7, &row.external_ids_json)?;
-            insert.raw_bind_parameter(at + 8, &row.key_hashes)?;
-        }
-        insert.raw_execute()?;
-    }
+    let records: Vec<(&PreparedRecord, RecordId)> = rows.iter().zip(ids.iter().copied()).collect();
+    insert_many(
+        tx,
+        "INSERT INTO records (id, object_id, owner_id, created_at, updated_at, version, data, field_times, external_ids, key_hashes) VALUES ",
+        "(?,?,?,?,?,1,?,'{}',?,?)",
+        &records,
+        |params, (row, id)| {
+            params.bind(id.0)?.bind(object.0)?.bind(row.owner)?.bind(now)?.bind(now)?;
+            params.bind(&row.data_json)?.bind(&row.external_ids_json)?.bind(&row.key_hashes)?;
+            Ok(())
+        },
+    )?;
     let mut keys: Vec<(i64, i64, i64)> = Vec::with_capacity(rows.len() * 3);
     for (row, id) in rows.iter().zip(&ids) {
         keys.extend(row.keys.iter().map(|(kind, hash)| (*kind, *hash, id.0)));
     }
     keys.sort_unstable();
-    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
-        let sql = many_rows_sql(
-            "INSERT OR IGNORE INTO match_keys_recent (object_id, kind, key_hash, record_id) VALUES ",
-            "(?,?,?,?)",
-            chunk.len(),
-        );
-        let mut insert_keys = tx.prepare_cached(&sql)?;
-        for (index, (kind, hash, id)) in chunk.iter().enumerate() {
-            let at = index * 4;
-            insert_keys.raw_bind_parameter(at + 1, object.0)?;
-            insert_keys.raw_bind_parameter(at + 2, kind)?;
-            insert_keys.raw_bind_parameter(at + 3, hash)?;
-            insert_keys.raw_bind_parameter(at + 4, id)?;
-        }
-        insert_keys.raw_execute()?;
-    }
+    insert_many(
+        tx,
+        "INSERT OR IGNORE INTO match_keys_recent (object_id, kind, key_hash, record_id) VALUES ",
+        "(?,?,?,?)",
+        &keys,
+        |params, (kind, hash, id)| {
+            params.bind(object.0)?.bind(kind)?.bind(hash)?.bind(id)?;
+            Ok(())
+        },
+    )?;
     if let Some((operation, first_seq)) = journal {
-        let entries: Vec<(i64, &PreparedRecord, &RecordId)> =
-            rows.iter().zip(&ids).enumerate().map(|(offset, (row, id))| (first_seq + offset as i64, row, id)).collect();
-        for chunk in entries.chunks(ROWS_PER_STATEMENT) {
-            let sql = many_rows_sql(
-                "INSERT INTO journal (operation_id, seq, record_id, object_id, op, version_after, before, source_row) VALUES ",
-                "(?,?,?,?,'created',1,NULL,?)",
-                chunk.len(),
-            );
-            let mut insert_entries = tx.prepare_cached(&sql)?;
-            for (index, (seq, row, id)) in chunk.iter().enumerate() {
-                let at = index * 5;
-                insert_entries.raw_bind_parameter(at + 1, operation.0)?;
-                insert_entries.raw_bind_parameter(at + 2, seq)?;
-                insert_entries.raw_bind_parameter(at + 3, id.0)?;
-                insert_entries.raw_bind_parameter(at + 4, object.0)?;
-                insert_entries.raw_bind_parameter(at + 5, row.source_row)?;
-            }
-            insert_entries.raw_execute()?;
-        }
+        insert_many(
+            tx,
+            "INSERT INTO journal (operation_id, seq, record_id, object_id, op, version_after, before, source_row) VALUES ",
+            "(?,?,?,?,'created',1,NULL,?)",
+            &records.iter().enumerate().collect::<Vec<_>>(),
+            |params, (offset, (row, id))| {
+                params.bind(operation.0)?.bind(first_seq + *offset as i64)?.bind(id.0)?.bind(object.0)?;
+                params.bind(row.source_row)?;
+                Ok(())
+            },
+        )?;
     }
     Ok(ids)
 }
