@@ -109,7 +109,8 @@ pub struct ImportArgs {
     /// Imports that may run at once in one organization; more wait in the queue.
     #[arg(long, default_value_t = 3, env = "SALESOS_MAX_CONCURRENT_IMPORTS", value_name = "N")]
     pub max_concurrent: i64,
-    /// How long the import's claim holds without a heartbeat, ms (each batch heartbeats).
+    /// How long the import's claim holds without a heartbeat, ms (a running import heartbeats at
+    /// most once a second, or every quarter lease).
     #[arg(long, hide = true, default_value_t = 30_000, env = "SALESOS_IMPORT_LEASE_MS", value_name = "MS")]
     pub import_lease_ms: i64,
     /// Show the detected settings and the first rows, without importing.
