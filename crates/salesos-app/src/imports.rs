@@ -1450,10 +1450,10 @@ impl Driver<'_> {
 
     /// Commits `commit` on this thread (after the one in flight, if any), with the ids created
     /// for placeholders.
-    fn commit_here(&mut self, mut commit: CommitBatch) -> AppResult<salesos_store::CommitReceipt> {
+    fn commit_here(&mut self, commit: CommitBatch) -> AppResult<salesos_store::CommitReceipt> {
         self.settle()?;
         let mut ids = self.placeholder_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let receipt = self.store.commit_batch(&self.write, &self.mapping.object, &mut commit, &mut ids)?;
+        let receipt = self.store.commit_batch(&self.write, &self.mapping.object, commit, &mut ids)?;
         drop(ids);
         self.in_flight_below = self.next_placeholder;
         self.forget_created_below(self.next_placeholder);

@@ -368,10 +368,11 @@ pub fn record_match_keys(
         // Only fields that give keys are looked up (a few of an object's dozens).
         let company_name = (object.api_name == "accounts" && def.api_name == "name")
             || (object.api_name == "leads" && def.api_name == "company");
+        let domain = matches!(def.api_name.as_str(), "website" | "domain");
         let gives_keys = match def.field_type {
             FieldType::Email | FieldType::Phone => true,
-            FieldType::Url => matches!(def.api_name.as_str(), "website" | "domain"),
-            FieldType::Text => matches!(def.api_name.as_str(), "website" | "domain") || company_name,
+            FieldType::Url => domain,
+            FieldType::Text => domain || company_name,
             _ => false,
         };
         if !gives_keys {
@@ -392,7 +393,7 @@ pub fn record_match_keys(
                     push(MatchKeyKind::Domain, email_domain(text));
                 }
                 FieldType::Phone => push(MatchKeyKind::Phone, normalize_phone(text, default_country)),
-                FieldType::Url | FieldType::Text if matches!(def.api_name.as_str(), "website" | "domain") => {
+                FieldType::Url | FieldType::Text if domain => {
                     push(MatchKeyKind::Domain, website_domain(text));
                 }
                 FieldType::Text if company_name => push(MatchKeyKind::CompanyName, normalize_company_name(text)),

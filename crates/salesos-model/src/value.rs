@@ -146,7 +146,8 @@ impl Value {
                     .collect::<Option<Vec<_>>>()
                     .ok_or_else(fail)?,
             ),
-            FieldType::Reference => Value::Ref(RecordId(json.as_i64().ok_or_else(fail)?)),
+            // Record ids are positive; negative ones are an import's placeholders, never input.
+            FieldType::Reference => Value::Ref(RecordId(json.as_i64().filter(|id| *id > 0).ok_or_else(fail)?)),
         })
     }
 
@@ -210,7 +211,7 @@ impl Value {
             FieldType::MultiPicklist => {
                 Value::List(text.split(';').map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect())
             }
-            FieldType::Reference => Value::Ref(RecordId(text.parse().map_err(|_| fail())?)),
+            FieldType::Reference => Value::Ref(RecordId(text.parse().ok().filter(|id| *id > 0).ok_or_else(fail)?)),
         })
     }
 }

@@ -662,7 +662,11 @@ impl Store {
         if records.is_empty() {
             return Ok(Vec::new());
         }
-        let prepared = prepare_all(object, records, &ctx.default_country, source_rows);
+        let mut prepared = prepare_all(object, records, &ctx.default_country, source_rows);
+        // Placeholders stand only for records an import's commit creates (`commit_batch`).
+        for record in &mut prepared {
+            record.resolve_placeholders(|_| None)?;
+        }
         let ids = self.write(|tx| {
             let journal = match ctx.operation {
                 Some(operation) => Some((operation, next_journal_seq(tx, operation)?)),
@@ -683,17 +687,19 @@ impl Store {
     /// Either the whole batch is written or none of it, so a crash never leaves half a batch.
     ///
     /// The batch's references are created first; rows naming them (or naming those of the
-    /// commit before, through `placeholders`) get their ids, and `placeholders` learns them.
+    /// commit before, through `placeholders`) get their ids, and `placeholders` learns them. The
+    /// batch is consumed: its rows get ids spliced in as it is written, so a failed commit
+    /// leaves nothing to retry (an import resumes from its checkpoint instead).
     pub fn commit_batch(
         &self,
         ctx: &WriteContext,
         object: &ObjectDef,
-        batch: &mut CommitBatch,
+        mut batch: CommitBatch,
         placeholders: &mut PlaceholderIds,
     ) -> Result<CommitReceipt> {
         let keys_added = batch.references.iter().flat_map(|group| &group.records).chain(&batch.creates);
         let keys_added = keys_added.map(|record| record.keys.len()).sum::<usize>() + batch.updates.len();
-        let batch = &mut *batch;
+        let deferred = batch.checkpoint.is_some();
         let known = &*placeholders;
         let mut created_references: Vec<(u64, Vec<RecordId>)> = Vec::new();
         let write = |tx: &mut Tx<'_>| {
@@ -701,7 +707,11 @@ impl Store {
                 Some(operation) => next_journal_seq(tx, operation)?,
                 None => 0,
             };
-            for group in &batch.references {
+            for group in &mut batch.references {
+                // References naming earlier placeholders (none are made today) get their ids too.
+                for record in &mut group.records {
+                    record.resolve_placeholders(|n| created_for(&created_references, n).or_else(|| known.get(n)))?;
+                }
                 let journal = ctx.operation.map(|operation| (operation, seq));
                 let ids = match tx {
                     Tx::Sqlite(tx) => crate::sqlite::records::insert(tx, group.object, &group.records, ctx.now, journal)?,
@@ -747,7 +757,6 @@ impl Store {
         // back, so its commit need not wait for the disk: the import's last commit (its
         // summary), which waits, makes every batch before it durable (write-ahead logs are
         // flushed in order).
-        let deferred = batch.checkpoint.is_some();
         let receipt = if deferred { self.write_deferred(write)? } else { self.write(write)? };
         placeholders.landed(created_references);
         // Updates add a key only when a matched value changes; one per update is an upper bound

@@ -38,9 +38,9 @@ impl Committer {
         let (batches, incoming) = sync_channel::<CommitBatch>(0);
         let (done, results) = channel();
         let thread = std::thread::Builder::new().name("salesos-commit".into()).spawn_scoped(scope, move || {
-            for mut batch in incoming {
+            for batch in incoming {
                 let mut ids = placeholder_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                let result = store.commit_batch(&write, &object, &mut batch, &mut ids).map(|_| ());
+                let result = store.commit_batch(&write, &object, batch, &mut ids).map(|_| ());
                 drop(ids);
                 if done.send(result).is_err() {
                     return;

@@ -49,3 +49,14 @@ fn storage_json_rejects_wrong_shapes() {
     assert!(Value::from_json(FieldType::Boolean, &serde_json::json!("yes")).is_err());
     assert_eq!(Value::from_json(FieldType::Number, &Json::Null).unwrap(), Value::Null);
 }
+
+#[test]
+fn record_ids_in_input_are_positive() {
+    // Negative ids are an import's placeholders for records still to be created, never input.
+    for text in ["0", "-3"] {
+        assert!(Value::parse(FieldType::Reference, false, text).is_err(), "{text}");
+        let json: Json = serde_json::from_str(text).unwrap();
+        assert!(Value::from_json(FieldType::Reference, &json).is_err(), "{text}");
+    }
+    assert_eq!(Value::parse(FieldType::Reference, false, "7").unwrap(), Value::Ref(crate::ids::RecordId(7)));
+}

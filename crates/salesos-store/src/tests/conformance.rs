@@ -733,7 +733,7 @@ conformance!(missing_references_are_created_first_and_named_by_placeholders_for_
     let mut patch = RecordPatch::default();
     patch.set.insert("account".into(), Value::Ref(RecordId::placeholder(1)));
     batch.updates.push((3, existing, patch));
-    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &mut batch, &mut ids).unwrap();
+    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, batch, &mut ids).unwrap();
     let (acme, globex) = (ids.get(0).unwrap(), ids.get(1).unwrap());
     assert!(acme.0 > 0 && globex.0 > 0 && acme != globex);
     assert_eq!(account_of(receipt.created[0]), Some(Value::Ref(acme)));
@@ -749,12 +749,12 @@ conformance!(missing_references_are_created_first_and_named_by_placeholders_for_
     batch.add_references(accounts, 2, &[account("Initech")], "US");
     batch.add_create(contacts, 4, &at("Bob", 1), "US");
     batch.add_create(contacts, 5, &at("Cy", 2), "US");
-    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &mut batch, &mut ids).unwrap();
+    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, batch, &mut ids).unwrap();
     assert_eq!(account_of(receipt.created[0]), Some(Value::Ref(globex)));
     assert_eq!(account_of(receipt.created[1]), Some(Value::Ref(ids.get(2).unwrap())));
     let mut batch = crate::CommitBatch::default();
     batch.add_create(contacts, 6, &at("Dee", 0), "US");
-    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &mut batch, &mut ids).unwrap();
+    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, batch, &mut ids).unwrap();
     assert_eq!(account_of(receipt.created[0]), Some(Value::Ref(acme)));
 
     // Three commits later a placeholder is forgotten: naming it fails the whole commit.
@@ -762,10 +762,16 @@ conformance!(missing_references_are_created_first_and_named_by_placeholders_for_
     let mut batch = crate::CommitBatch::default();
     batch.add_references(accounts, 3, &[account("Umbrella")], "US");
     batch.add_create(contacts, 7, &at("Eve", 0), "US");
-    let err = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &mut batch, &mut ids).unwrap_err();
+    let err = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, batch, &mut ids).unwrap_err();
     assert!(err.to_string().contains("placeholder 0"), "{err}");
     assert_eq!(db.store.journal(operation.id).unwrap().len(), before, "nothing of the failed commit was written");
     assert_eq!(ids.get(3), None);
+    // Outside an import's commit a placeholder names nothing: refused, nothing written.
+    let count = || db.store.count_by_object(fx.org.id, &VisibilityScope::All).unwrap()[&contacts.id];
+    let contacts_before = count();
+    let err = db.store.insert_records(&ctx(&fx, None), contacts, &[at("Fay", 1)], None).unwrap_err();
+    assert!(err.to_string().contains("placeholder 1"), "{err}");
+    assert_eq!(count(), contacts_before);
 });
 
 conformance!(import_batches_commit_creates_and_updates_atomically_with_source_rows, |db| {
@@ -782,8 +788,7 @@ conformance!(import_batches_commit_creates_and_updates_atomically_with_source_ro
     batch.add_create(contacts, 2, &contact(fx.admin.id, "B", "Two", Some("b@x.io"), None), "US");
     batch.updates.push((3, existing, patch.clone()));
     assert_eq!(batch.creates(), 1);
-    let receipt =
-        db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &mut batch, &mut PlaceholderIds::default()).unwrap();
+    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, batch, &mut PlaceholderIds::default()).unwrap();
     assert_eq!(receipt.created.len(), 1);
     assert_eq!(receipt.updated, vec![UpdateOutcome::Updated { version: 2 }]);
     let journal = db.store.journal(operation.id).unwrap();
@@ -794,8 +799,7 @@ conformance!(import_batches_commit_creates_and_updates_atomically_with_source_ro
     let mut batch = crate::CommitBatch::default();
     batch.add_create(contacts, 4, &contact(fx.admin.id, "C", "Three", None, None), "US");
     batch.updates.push((5, existing, patch));
-    let receipt =
-        db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, &mut batch, &mut PlaceholderIds::default()).unwrap();
+    let receipt = db.store.commit_batch(&ctx(&fx, Some(operation.id)), contacts, batch, &mut PlaceholderIds::default()).unwrap();
     assert_eq!(receipt.updated, vec![UpdateOutcome::Conflict { actual: 2 }]);
     assert_eq!(db.store.journal(operation.id).unwrap().len(), 3);
 });
@@ -867,7 +871,7 @@ conformance!(import_log_outcomes_checkpoint_and_undo, |db| {
     batch.outcomes.push((outcome(1, "updated", Some(existing)), crate::OutcomeLink::Updated(0, "{}".into())));
     batch.outcomes.push((outcome(2, "failed", None), crate::OutcomeLink::Settled));
     batch.checkpoint = Some((log.id, 3));
-    let receipt = db.store.commit_batch(&ctx(&fx, Some(log.id)), contacts, &mut batch, &mut PlaceholderIds::default()).unwrap();
+    let receipt = db.store.commit_batch(&ctx(&fx, Some(log.id)), contacts, batch, &mut PlaceholderIds::default()).unwrap();
     let created = receipt.created[0];
     let rows = db.store.import_rows(log.id, 0, 10).unwrap();
     let got: Vec<(i64, &str, Option<RecordId>)> = rows.iter().map(|r| (r.seq, r.outcome.as_str(), r.record_id)).collect();
