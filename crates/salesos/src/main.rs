@@ -13,7 +13,8 @@ mod output;
 use clap::Parser;
 
 /// mimalloc: the server and bulk paths allocate many small strings; glibc's allocator spent a
-/// third of a page request in malloc and free (see BENCHMARKS.md).
+/// third of a page request in malloc and free (see BENCHMARKS.md). Its v2 line returns freed
+/// pages sooner than v3 (ARCHITECTURE.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;

@@ -40,8 +40,19 @@ impl RowParams<'_, '_> {
     }
 }
 
-/// Inserts `items` [`ROWS_PER_STATEMENT`] per statement: `insert` (up to `VALUES `) followed by
-/// the row `values` once per item, whose parameters `bind` binds in order.
+/// Statement sizes for `count` rows: [`ROWS_PER_STATEMENT`] while that many are left, then the
+/// remainder's powers of two (100 → 64, 32, 4). Each size is a distinct prepared statement kept
+/// in the connection's cache, so a table never has more than eight, whatever the batch sizes
+/// (one statement per remainder grew the cache by megabytes over a long import).
+fn statement_sizes(count: usize) -> impl Iterator<Item = usize> {
+    let full = std::iter::repeat_n(ROWS_PER_STATEMENT, count / ROWS_PER_STATEMENT);
+    let rest = count % ROWS_PER_STATEMENT;
+    full.chain((0..ROWS_PER_STATEMENT.trailing_zeros()).rev().map(|bit| 1 << bit).filter(move |size| rest & size != 0))
+}
+
+/// Inserts `items` up to [`ROWS_PER_STATEMENT`] per statement ([`statement_sizes`]): `insert`
+/// (up to `VALUES `) followed by the row `values` once per item, whose parameters `bind` binds
+/// in order.
 pub(crate) fn insert_many<T>(
     conn: &Connection,
     insert: &str,
@@ -49,7 +60,10 @@ pub(crate) fn insert_many<T>(
     items: &[T],
     bind: impl Fn(&mut RowParams<'_, '_>, &T) -> rusqlite::Result<()>,
 ) -> Result<()> {
-    for chunk in items.chunks(ROWS_PER_STATEMENT) {
+    let mut rest = items;
+    for size in statement_sizes(items.len()) {
+        let (chunk, after) = rest.split_at(size);
+        rest = after;
         let mut statement = conn.prepare_cached(&many_rows_sql(insert, values, chunk.len()))?;
         let mut params = RowParams { statement: &mut statement, next: 1 };
         for item in chunk {
@@ -149,4 +163,22 @@ pub(crate) fn lookup(conn: &Connection, object: ObjectId, kind: i64, hashes: &[i
     let mut statement = conn.prepare_cached(sql)?;
     let rows = statement.query_map(params![object.0, kind, values], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statement_sizes_cover_every_row_with_few_distinct_sizes() {
+        let mut distinct = std::collections::BTreeSet::new();
+        for count in 0..1_000 {
+            let sizes: Vec<usize> = statement_sizes(count).collect();
+            assert_eq!(sizes.iter().sum::<usize>(), count, "{count} rows");
+            assert!(sizes.iter().all(|size| size.is_power_of_two() && *size <= ROWS_PER_STATEMENT));
+            distinct.extend(sizes);
+        }
+        assert_eq!(distinct.len(), 8, "{distinct:?}");
+        assert_eq!(statement_sizes(300).collect::<Vec<_>>(), [128, 128, 32, 8, 4]);
+    }
 }

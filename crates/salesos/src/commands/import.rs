@@ -45,7 +45,7 @@ pub fn run(global: &GlobalArgs, args: ImportArgs) -> CliResult<u8> {
     let store = settings.open_store()?;
     // An import streams: a small page cache keeps the process near constant memory, and the
     // operating system's file cache still holds the hot index pages.
-    store.set_memory_mib(args.cache_mib)?;
+    store.set_memory_mib(cache_mib_per_connection(args.cache_mib))?;
     let actor = actor(&store, global)?;
     if request.dry_run {
         let bar = progress_bar(global);
@@ -75,12 +75,18 @@ pub fn run(global: &GlobalArgs, args: ImportArgs) -> CliResult<u8> {
     run_job(global, &store, &files, &log, &args)
 }
 
+/// The page cache of each of an import's two SQLite connections (the one that looks rows up and
+/// the one that commits beside it): `--cache-mib` is the budget for both.
+fn cache_mib_per_connection(budget_mib: u64) -> u64 {
+    (budget_mib / 2).max(1)
+}
+
 /// `salesos import --resume ID`: claims the import's job (taking it over from a process that
 /// died) and runs it from its checkpoint.
 fn resume(global: &GlobalArgs, args: &ImportArgs, import: OperationId) -> CliResult<u8> {
     let settings = Settings::from_args(global);
     let store = settings.open_store()?;
-    store.set_memory_mib(args.cache_mib)?;
+    store.set_memory_mib(cache_mib_per_connection(args.cache_mib))?;
     let actor = actor(&store, global)?;
     let files = FileStore::new(settings.data_dir.join("files"))?;
     let log = salesos_app::imports::history::find(&store, &actor, import)?;
