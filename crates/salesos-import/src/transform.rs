@@ -412,7 +412,7 @@ fn reference_key(kind: MatchKeyKind, text: &str, column: &ResolvedColumn, contex
         MatchKeyKind::CompanyName => keys::normalize_company_name(text),
         MatchKeyKind::ExternalId => Some(text.trim().to_string()),
     };
-    normalized.map(Value::Text).ok_or((IssueKind::InvalidFormat, format!("a {} to look the record up by", kind.as_str())))
+    normalized.map(Value::Text).ok_or_else(|| (IssueKind::InvalidFormat, format!("a {} to look the record up by", kind.as_str())))
 }
 
 fn place(row: &mut TransformedRow, gathered: &mut Gathered, output: &crate::map::Output, header: &str, value: Value, text: &str) {

@@ -90,8 +90,9 @@ impl Store {
         Store::open(&Location::Sqlite(path.to_path_buf()))
     }
 
-    /// Caps SQLite's page cache and memory map per connection (MiB each; default 256), for
-    /// processes that must stay small, such as a large import. PostgreSQL keeps its memory in the
+    /// Caps SQLite's page cache per connection (MiB each; default 256, with a memory map as
+    /// large) and turns the memory map off, for processes that must stay small, such as a large
+    /// import. PostgreSQL keeps its memory in the
     /// server, so this does nothing there.
     pub fn set_memory_mib(&self, mib: u64) -> Result<()> {
         match &self.backend {

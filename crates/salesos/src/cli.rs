@@ -178,7 +178,7 @@ pub struct ImportArgs {
     /// New records written per transaction.
     #[arg(long, default_value_t = 10_000, value_name = "ROWS")]
     pub commit_rows: usize,
-    /// SQLite page cache (and memory map) of the importing process, MiB, shared by its two connections.
+    /// SQLite page cache of the importing process, MiB, shared by its two connections (no memory map).
     #[arg(long, default_value_t = 8, value_name = "MIB")]
     pub cache_mib: u64,
     /// Most columns that may target custom fields in one import.
