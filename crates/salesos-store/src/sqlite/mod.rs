@@ -193,4 +193,23 @@ mod tests {
         let count: i64 = backend.conn().unwrap().query_row("SELECT count(*) FROM t", [], |row| row.get(0)).unwrap();
         assert_eq!(count, 1, "the first commit landed, the failed one rolled back");
     }
+
+    fn memory_settings(conn: &rusqlite::Connection) -> (i64, i64) {
+        let cache = conn.query_row("PRAGMA cache_size", [], |row| row.get(0)).unwrap();
+        let mmap = conn.query_row("PRAGMA mmap_size", [], |row| row.get(0)).unwrap();
+        (cache, mmap)
+    }
+
+    #[test]
+    fn a_memory_cap_shrinks_the_cache_and_turns_the_memory_map_off_on_every_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = SqliteBackend::open(&dir.path().join("salesos.db")).unwrap();
+        assert_eq!(memory_settings(&backend.conn().unwrap()), (-256 * 1024, 256 << 20), "uncapped: cache and map");
+        backend.set_memory_mib(4).unwrap();
+        // The pooled connection and one opened after the cap (held at once, so two exist).
+        let first = backend.conn().unwrap();
+        let second = backend.conn().unwrap();
+        assert_eq!(memory_settings(&first), (-4 * 1024, 0));
+        assert_eq!(memory_settings(&second), (-4 * 1024, 0));
+    }
 }
