@@ -4,7 +4,8 @@
 #
 #   s1  SQLite: a 100k-row generated contacts CSV (3 % near-duplicates, 1 % invalid rows, seed 7)
 #       imported into an organization already holding 1M contacts (generate --into-store,
-#       seed 42), duplicates checked on email, journal written; with --create-missing (the
+#       seed 42, which ends with its keys merged and statistics fresh, so no merge is due
+#       during the import), duplicates checked on email, journal written; with --create-missing (the
 #       Company column creates accounts) and with a mapping that leaves Company out; the same
 #       file dry-run for the time split. Peers: `sqlite3 .import` into a plain table of a new
 #       database (the target's peer), pandas (read_csv, light cleaning, to_sql into SQLite), and

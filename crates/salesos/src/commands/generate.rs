@@ -82,7 +82,8 @@ pub fn to_file(global: &GlobalArgs, args: GenerateArgs) -> CliResult<u8> {
 /// Writes generated records into the current organization, a batch per transaction.
 ///
 /// The clean value of every row is stored (`--invalid` only affects files). No journal is
-/// written: generated data is not an import that could be undone.
+/// written: generated data is not an import that could be undone. The load ends with
+/// [`Store::optimize_after_bulk_load`].
 pub fn into_store(store: &Store, global: &GlobalArgs, args: GenerateArgs) -> CliResult<u8> {
     let actor = actor(store, global)?;
     let opts = options(&args, &actor.org.settings.default_phone_country)?;
@@ -132,6 +133,10 @@ pub fn into_store(store: &Store, global: &GlobalArgs, args: GenerateArgs) -> Cli
         }
     }
     flush(&mut batch, &mut inserted)?;
+    // A bulk load ends as the store bench's does: recent match keys merged into the main index
+    // (lookups then probe one table) and fresh planner statistics. Without it, the next import
+    // paid for this load's merge (a 100k-row import into 1M contacts: 3.1-3.2 s against 2.1-2.6 s).
+    store.optimize_after_bulk_load()?;
     bar.finish_and_clear();
     let elapsed = started.elapsed();
     let per_second = inserted as f64 / elapsed.as_secs_f64().max(1e-9);

@@ -97,5 +97,13 @@ fn into_store_fills_the_organization() {
         // Generated contacts can be found by their normalized keys and filtered.
         let page = env.run(&["records", "list", "contacts", "--filter", "email contains '@'", "--limit", "1", "--json"]).ok();
         assert_eq!(page["records"].as_array().unwrap().len(), 1);
+        if env.database_url.is_none() {
+            // The load ends optimized: every match key merged into the main index.
+            let conn = rusqlite::Connection::open(env.data_dir().join("salesos.db")).unwrap();
+            let count =
+                |table: &str| -> i64 { conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap() };
+            assert_eq!(count("match_keys_recent"), 0, "no recent keys are left to merge");
+            assert!(count("match_keys") > 7_200, "six objects' keys are in the main index");
+        }
     }
 }
