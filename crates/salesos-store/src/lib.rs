@@ -92,8 +92,7 @@ impl Store {
 
     /// Caps SQLite's page cache per connection (MiB each; default 256, with a memory map as
     /// large) and turns the memory map off, for processes that must stay small, such as a large
-    /// import. PostgreSQL keeps its memory in the
-    /// server, so this does nothing there.
+    /// import. PostgreSQL keeps its memory in the server, so this does nothing there.
     pub fn set_memory_mib(&self, mib: u64) -> Result<()> {
         match &self.backend {
             Backend::Sqlite(backend) => backend.set_memory_mib(mib.max(1)),

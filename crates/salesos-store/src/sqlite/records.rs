@@ -45,6 +45,8 @@ impl RowParams<'_, '_> {
 /// in the connection's cache, so a table never has more than eight, whatever the batch sizes
 /// (one statement per remainder grew the cache by megabytes over a long import).
 fn statement_sizes(count: usize) -> impl Iterator<Item = usize> {
+    // The remainder is split by its bits below ROWS_PER_STATEMENT's one bit.
+    const { assert!(ROWS_PER_STATEMENT.is_power_of_two()) };
     let full = std::iter::repeat_n(ROWS_PER_STATEMENT, count / ROWS_PER_STATEMENT);
     let rest = count % ROWS_PER_STATEMENT;
     full.chain((0..ROWS_PER_STATEMENT.trailing_zeros()).rev().map(|bit| 1 << bit).filter(move |size| rest & size != 0))
