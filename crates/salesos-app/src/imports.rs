@@ -42,7 +42,9 @@ use salesos_model::query::{parse_and_resolve, RecordQuery};
 use salesos_model::record::{Fields, NewRecord};
 use salesos_model::schema::{canonical_object_name, ObjectDef, Schema};
 use salesos_model::value::Value;
-use salesos_store::{workers, CommitBatch, OutcomeLink, PlaceholderIds, RowOutcome, Store, UpdateOutcome, WriteContext};
+use salesos_store::{
+    workers, CommitBatch, KeySnapshot, OutcomeLink, PlaceholderIds, RowOutcome, Store, UpdateOutcome, WriteContext,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -633,7 +635,9 @@ fn run_inner(
         import,
         seq: 0,
         committer: None,
+        key_snapshot: None,
     };
+    driver.key_snapshot = key_snapshot(store, &mapping, rows_total.or_else(|| estimated_rows(&request.file)))?;
     let batch_rows = request.batch_rows.max(1);
     // A batch's writes go to one connection while the next batch is looked up on another
     // (SQLite's write-ahead log lets its readers run beside its one writer). An import
@@ -704,6 +708,27 @@ fn run_inner(
         )?;
     }
     Ok(Ran::Done(Box::new(report)))
+}
+
+/// Scanned keys a snapshot may cost per expected row: a probe costs about ten times a scanned key.
+const SNAPSHOT_KEYS_PER_ROW: u64 = 8;
+
+/// The most keys a snapshot holds (10 MB of filter).
+const SNAPSHOT_MAX_KEYS: u64 = 8_000_000;
+
+/// A snapshot of the keys the run's match looks up, when the store holds few enough beside the
+/// rows to come that reading them all once costs less than a probe per row.
+fn key_snapshot(store: &Store, mapping: &ResolvedMapping, expected_rows: Option<u64>) -> AppResult<Option<KeySnapshot>> {
+    let Some(match_on) = &mapping.match_on else { return Ok(None) };
+    let kinds = match_on.key_kinds();
+    let Some(rows) = expected_rows.filter(|_| !kinds.is_empty()) else { return Ok(None) };
+    let budget = rows.saturating_mul(SNAPSHOT_KEYS_PER_ROW).min(SNAPSHOT_MAX_KEYS);
+    Ok(store.snapshot_match_keys(mapping.object.id, &kinds, budget)?)
+}
+
+/// A guess at a file's data rows when no pass counted them (100 bytes a row).
+fn estimated_rows(file: &std::path::Path) -> Option<u64> {
+    std::fs::metadata(file).ok().map(|meta| meta.len() / 100)
 }
 
 /// Reads the source in batches and hands each to the driver; returns whether the run was
@@ -1075,6 +1100,10 @@ struct Driver<'a> {
     seq: u64,
     /// Commits batches of new records beside the next batch's work (PostgreSQL only).
     committer: Option<committer::Committer>,
+    /// The object's match keys as they were when the run began, when reading them once costs
+    /// less than probing for every row ([`key_snapshot`]); dropped once anything else writes
+    /// keys of the object.
+    key_snapshot: Option<KeySnapshot>,
 }
 
 /// A row between stages.
@@ -1462,7 +1491,7 @@ impl Driver<'_> {
     }
 
     /// Computes each row's keys and fetches the existing records sharing them.
-    fn find_candidates(&self, staged: &mut [Staged]) -> AppResult<Candidates> {
+    fn find_candidates(&mut self, staged: &mut [Staged]) -> AppResult<Candidates> {
         let mut candidates = Candidates::new();
         let Some(match_on) = &self.mapping.match_on else { return Ok(candidates) };
         let object = &self.mapping.object;
@@ -1485,9 +1514,25 @@ impl Driver<'_> {
         if !all_keys.is_empty() {
             all_keys.sort();
             all_keys.dedup();
-            let hits = self.store.lookup_match_keys(object.id, &all_keys)?;
-            for (key, ids) in all_keys.into_iter().zip(hits) {
-                candidates.add_key_hits(key, ids);
+            if let Some(snapshot) = &self.key_snapshot {
+                if self.store.match_keys_written_since(snapshot, self.write.operation)? {
+                    self.key_snapshot = None;
+                }
+            }
+            // Keys the snapshot rules out were not in the store when the run began, and nothing
+            // but this run has added keys since (its own are in the in-file set): no probe.
+            let (probe, absent): (Vec<MatchKey>, Vec<MatchKey>) = match &self.key_snapshot {
+                Some(snapshot) => all_keys.into_iter().partition(|key| snapshot.may_hold(key.kind, key.hash())),
+                None => (all_keys, Vec::new()),
+            };
+            if !probe.is_empty() {
+                let hits = self.store.lookup_match_keys(object.id, &probe)?;
+                for (key, ids) in probe.into_iter().zip(hits) {
+                    candidates.add_key_hits(key, ids);
+                }
+            }
+            for key in absent {
+                candidates.add_key_hits(key, Vec::new());
             }
         }
         if !composites.is_empty() {

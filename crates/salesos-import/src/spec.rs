@@ -274,6 +274,19 @@ pub enum MatchOn {
 }
 
 impl MatchOn {
+    /// The kinds of stored match keys this match looks up (none for a match on fields, which
+    /// queries the records).
+    pub fn key_kinds(&self) -> Vec<salesos_model::keys::MatchKeyKind> {
+        use salesos_model::keys::MatchKeyKind;
+        match self {
+            MatchOn::Email => vec![MatchKeyKind::Email],
+            MatchOn::Phone => vec![MatchKeyKind::Phone],
+            MatchOn::ExternalId(_) => vec![MatchKeyKind::ExternalId],
+            MatchOn::NameAndDomain => vec![MatchKeyKind::CompanyName],
+            MatchOn::Fields(_) => Vec::new(),
+        }
+    }
+
     /// Parses `email`, `phone`, `external-id:SYSTEM`, `name+domain` or `FIELD[,FIELD…]`.
     pub fn parse(text: &str) -> Result<MatchOn, String> {
         let text = text.trim();

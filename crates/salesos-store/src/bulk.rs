@@ -89,6 +89,7 @@ pub(crate) fn read_many_for_change(tx: &mut Tx<'_>, ids: &[i64]) -> Result<HashM
 
 /// Writes changes statement by statement (SQLite: prepared statements, no round trips).
 pub(crate) fn write_portable(tx: &mut Tx<'_>, ctx: &WriteContext, changes: &[Change], mut seq: i64) -> Result<()> {
+    let mut keys_added_to: Vec<ObjectId> = Vec::new();
     for change in changes {
         delete_keys(tx, change.object, change.record, &change.removed)?;
         match &change.restore {
@@ -115,6 +116,9 @@ pub(crate) fn write_portable(tx: &mut Tx<'_>, ctx: &WriteContext, changes: &[Cha
                     ],
                 )?;
                 insert_keys(tx, change.object, change.record, &change.added)?;
+                if !change.added.is_empty() && !keys_added_to.contains(&change.object) {
+                    keys_added_to.push(change.object);
+                }
             }
         }
         if let Some(operation) = ctx.operation {
@@ -129,6 +133,9 @@ pub(crate) fn write_portable(tx: &mut Tx<'_>, ctx: &WriteContext, changes: &[Cha
             write_journal(tx, operation, seq, entry)?;
             seq += 1;
         }
+    }
+    for object in keys_added_to {
+        crate::key_snapshot::note_key_writes(tx, object, ctx.operation)?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_import_config.sql")),
     (4, include_str!("../migrations/sqlite/0004_import_jobs.sql")),
     (5, include_str!("../migrations/sqlite/0005_recent_match_keys.sql")),
+    (6, include_str!("../migrations/sqlite/0006_key_writes.sql")),
 ];
 /// PostgreSQL migrations, in order.
 pub(crate) const POSTGRES: &[(i64, &str)] = &[
@@ -19,6 +20,7 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
     (3, include_str!("../migrations/postgres/0003_import_config.sql")),
     (4, include_str!("../migrations/postgres/0004_import_jobs.sql")),
     (5, include_str!("../migrations/postgres/0005_recent_match_keys.sql")),
+    (6, include_str!("../migrations/postgres/0006_key_writes.sql")),
 ];
 
 /// Returns the newest schema version this program knows.

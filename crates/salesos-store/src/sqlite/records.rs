@@ -2,6 +2,7 @@
 //! match-key lookups through the `rarray` table-valued function.
 
 use crate::error::Result;
+use crate::key_snapshot::BloomFilter;
 use crate::records::PreparedRecord;
 use rusqlite::types::Value;
 use rusqlite::{params, CachedStatement, Connection, ToSql, Transaction};
@@ -115,6 +116,11 @@ pub(crate) fn insert(
             Ok(())
         },
     )?;
+    if !keys.is_empty() {
+        let operation = journal.map(|(operation, _)| operation);
+        tx.prepare_cached(&crate::sql::sqlite_placeholders(crate::key_snapshot::NOTE_KEY_WRITES))?
+            .execute(params![object.0, crate::key_snapshot::operation_code(operation)])?;
+    }
     if let Some((operation, first_seq)) = journal {
         insert_many(
             tx,
@@ -165,6 +171,42 @@ pub(crate) fn lookup(conn: &Connection, object: ObjectId, kind: i64, hashes: &[i
     let mut statement = conn.prepare_cached(sql)?;
     let rows = statement.query_map(params![object.0, kind, values], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Reads, in one read transaction, the write epoch and every match key of `kinds` that `object`
+/// holds (both key tables) into a Bloom filter; `None` when the store may hold more than
+/// `max_keys` keys (every key merged so far plus the recent ones: a bound read without a scan).
+/// Returns the epoch, the number of keys read and the filter.
+pub(crate) fn snapshot_keys(
+    conn: &mut Connection,
+    object: ObjectId,
+    kinds: &[i64],
+    max_keys: u64,
+) -> Result<Option<(i64, u64, BloomFilter)>> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+    let (bound, epoch): (i64, i64) = tx.query_row(
+        "SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'match_keys_merged'), 0)
+                + (SELECT COUNT(*) FROM match_keys_recent),
+                (SELECT COALESCE(MAX(epoch), 0) FROM key_writes)",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    if bound.max(0) as u64 > max_keys {
+        return Ok(None);
+    }
+    let mut filter = BloomFilter::with_capacity(bound.max(0) as u64);
+    let mut keys = 0u64;
+    for table in ["match_keys", "match_keys_recent"] {
+        let mut statement = tx.prepare(&format!("SELECT key_hash FROM {table} WHERE object_id = ?1 AND kind = ?2"))?;
+        for kind in kinds {
+            let mut rows = statement.query(params![object.0, kind])?;
+            while let Some(row) = rows.next()? {
+                filter.insert_key(*kind, row.get(0)?);
+                keys += 1;
+            }
+        }
+    }
+    Ok(Some((epoch, keys, filter)))
 }
 
 #[cfg(test)]

@@ -1068,3 +1068,43 @@ conformance!(the_per_org_cap_holds_when_two_servers_race_to_claim, |db| {
     let most = most_running.load(std::sync::atomic::Ordering::SeqCst);
     assert!((1..=2).contains(&most), "at most 2 ran at once, saw {most}");
 });
+
+conformance!(key_snapshots_rule_out_absent_keys_until_another_writer_adds_keys, |db| {
+    let fx = fixture(db);
+    let schema = db.store.schema(fx.org.id).unwrap();
+    let contacts = schema.object("contacts").unwrap();
+    let address = |n: usize| format!("p{n}@acme.io");
+    let email = |n: usize| MatchKey { kind: MatchKeyKind::Email, normalized: address(n) };
+    let people: Vec<NewRecord> = (0..50).map(|n| contact(fx.admin.id, "P", &n.to_string(), Some(&address(n)), None)).collect();
+    let ids = db.store.insert_records(&ctx(&fx, None), contacts, &people, None).unwrap();
+    let import = db.store.begin_operation(fx.org.id, OperationKind::Import, fx.admin.id, T0).unwrap();
+    let Some(snapshot) = db.store.snapshot_match_keys(contacts.id, &[MatchKeyKind::Email], 1_000).unwrap() else {
+        assert_eq!(db.store.backend_name(), "postgres", "only PostgreSQL takes no snapshots");
+        return;
+    };
+    assert_eq!((snapshot.object(), snapshot.keys()), (contacts.id, 50));
+    let held = |key: &MatchKey| snapshot.may_hold(key.kind, key.hash());
+    assert!((0..50).all(|n| held(&email(n))), "no stored key is ruled out");
+    let ruled_out = (1_000..2_000).filter(|n| !held(&email(*n))).count();
+    assert!(ruled_out > 950, "absent keys are ruled out but for about 1 %: {ruled_out} of 1,000");
+    assert!(snapshot.may_hold(MatchKeyKind::Phone, 42), "a kind the snapshot does not cover is always looked up");
+    assert!(
+        db.store.snapshot_match_keys(contacts.id, &[MatchKeyKind::Email], 49).unwrap().is_none(),
+        "more keys than the budget: no snapshot"
+    );
+
+    let written_since = |own| db.store.match_keys_written_since(&snapshot, own).unwrap();
+    assert!(!written_since(Some(import.id)) && !written_since(None), "nothing written since");
+    db.store
+        .insert_records(&ctx(&fx, Some(import.id)), contacts, &[contact(fx.admin.id, "Q", "1", Some(&address(100)), None)], None)
+        .unwrap();
+    assert!(!written_since(Some(import.id)), "the import's own keys are its own business");
+    assert!(written_since(None), "to a caller that writes nothing, the import is another writer");
+
+    let again = db.store.snapshot_match_keys(contacts.id, &[MatchKeyKind::Email], 1_000).unwrap().unwrap();
+    assert!(again.may_hold(MatchKeyKind::Email, email(100).hash()), "a new snapshot holds the new key");
+    // Another writer changes a record's email (the update path): the import must look up again.
+    let patch = RecordPatch { set: [("emails".to_string(), labeled(&[("work", &address(200))]))].into(), ..Default::default() };
+    db.store.update_records(&ctx(&fx, None), contacts, &[(ids[0], patch)]).unwrap();
+    assert!(db.store.match_keys_written_since(&again, Some(import.id)).unwrap(), "an update adding a key is a write");
+});
