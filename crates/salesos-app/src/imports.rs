@@ -636,8 +636,10 @@ fn run_inner(
         seq: 0,
         committer: None,
         key_snapshot: None,
+        reference_snapshots: FastMap::default(),
+        expected_rows: rows_total.or_else(|| estimated_rows(&request.file)),
     };
-    driver.key_snapshot = key_snapshot(store, &mapping, rows_total.or_else(|| estimated_rows(&request.file)))?;
+    driver.key_snapshot = key_snapshot(store, &mapping, driver.expected_rows)?;
     let batch_rows = request.batch_rows.max(1);
     // A batch's writes go to one connection while the next batch is looked up on another
     // (SQLite's write-ahead log lets its readers run beside its one writer). An import
@@ -722,8 +724,12 @@ fn key_snapshot(store: &Store, mapping: &ResolvedMapping, expected_rows: Option<
     let Some(match_on) = &mapping.match_on else { return Ok(None) };
     let kinds = match_on.key_kinds();
     let Some(rows) = expected_rows.filter(|_| !kinds.is_empty()) else { return Ok(None) };
-    let budget = rows.saturating_mul(SNAPSHOT_KEYS_PER_ROW).min(SNAPSHOT_MAX_KEYS);
-    Ok(store.snapshot_match_keys(mapping.object.id, &kinds, budget)?)
+    Ok(store.snapshot_match_keys(mapping.object.id, &kinds, snapshot_budget(rows))?)
+}
+
+/// The most keys a snapshot for `rows` expected rows may read.
+fn snapshot_budget(rows: u64) -> u64 {
+    rows.saturating_mul(SNAPSHOT_KEYS_PER_ROW).min(SNAPSHOT_MAX_KEYS)
 }
 
 /// A guess at a file's data rows when no pass counted them (100 bytes a row).
@@ -1104,6 +1110,10 @@ struct Driver<'a> {
     /// less than probing for every row ([`key_snapshot`]); dropped once anything else writes
     /// keys of the object.
     key_snapshot: Option<KeySnapshot>,
+    /// Snapshots of referenced objects' keys (`None`: looked up row by row), taken at first use.
+    reference_snapshots: FastMap<ObjectId, Option<KeySnapshot>>,
+    /// The rows the run expects, which bound what a snapshot may cost.
+    expected_rows: Option<u64>,
 }
 
 /// A row between stages.
@@ -1363,10 +1373,21 @@ impl Driver<'_> {
         }
         let mut found: FastMap<(ObjectId, i64), Vec<RecordId>> = FastMap::default();
         for (object, wanted_keys) in wanted {
-            let (hashes, wanted_keys): (Vec<i64>, Vec<MatchKey>) = wanted_keys.into_iter().unzip();
-            let hits = self.store.lookup_match_keys(object, &wanted_keys)?;
-            for (hash, ids) in hashes.into_iter().zip(hits) {
-                found.insert((object, hash), ids);
+            let store = self.store;
+            // Keys a snapshot rules out name no record but those this run created (`created_refs`).
+            let (probe, absent): (Vec<(i64, MatchKey)>, Vec<(i64, MatchKey)>) = match self.reference_snapshot(object)? {
+                Some(snapshot) => wanted_keys.into_iter().partition(|(hash, key)| snapshot.may_hold(key.kind, *hash)),
+                None => (wanted_keys.into_iter().collect(), Vec::new()),
+            };
+            let (hashes, probe): (Vec<i64>, Vec<MatchKey>) = probe.into_iter().unzip();
+            if !probe.is_empty() {
+                let hits = store.lookup_match_keys(object, &probe)?;
+                for (hash, ids) in hashes.into_iter().zip(hits) {
+                    found.insert((object, hash), ids);
+                }
+            }
+            for (hash, _) in absent {
+                found.insert((object, hash), Vec::new());
             }
         }
         let create_missing = self.mapping.settings.create_missing_references;
@@ -1473,9 +1494,48 @@ impl Driver<'_> {
         Ok(())
     }
 
-    /// Forgets the missing records created by commits that have landed (lookups find them now).
+    /// Forgets the missing records created by commits that have landed (lookups find them now),
+    /// or, for an object whose lookups a snapshot may skip, keeps them under the ids created.
     fn forget_created_below(&mut self, below: u64) {
-        self.created_refs.retain(|_, id| id.placeholder_index().is_some_and(|n| n >= below));
+        let ids = self.placeholder_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let snapshots = &mut self.reference_snapshots;
+        self.created_refs.retain(|(object, _), id| {
+            let Some(n) = id.placeholder_index() else { return true };
+            if n >= below {
+                return true;
+            }
+            if matches!(snapshots.get(object), Some(Some(_))) {
+                match ids.get(n) {
+                    Some(created) => {
+                        *id = created;
+                        return true;
+                    }
+                    // Not known here: lookups must find it.
+                    None => {
+                        snapshots.insert(*object, None);
+                    }
+                }
+            }
+            false
+        });
+    }
+
+    /// The snapshot of a referenced object's keys for this batch: taken at its first use when
+    /// the object holds few keys beside the rows to come, and dropped once anything but this run
+    /// adds keys of it.
+    fn reference_snapshot(&mut self, object: ObjectId) -> AppResult<Option<&KeySnapshot>> {
+        let fresh = match self.reference_snapshots.get(&object) {
+            None => Some(match self.expected_rows {
+                Some(rows) => self.store.snapshot_match_keys(object, &MatchKeyKind::ALL, snapshot_budget(rows))?,
+                None => None,
+            }),
+            Some(Some(snapshot)) if self.store.match_keys_written_since(snapshot, self.write.operation)? => Some(None),
+            Some(_) => None,
+        };
+        if let Some(fresh) = fresh {
+            self.reference_snapshots.insert(object, fresh);
+        }
+        Ok(self.reference_snapshots.get(&object).and_then(Option::as_ref))
     }
 
     /// Commits `commit` on this thread (after the one in flight, if any), with the ids created

@@ -507,3 +507,40 @@ fn dry_runs_read_dates_once_when_the_first_rows_tell_and_twice_when_the_file_dis
     let shifted = env.run(&["records", "list", "contacts", "--filter", "last_name = 'R0'", "--json"]).ok();
     assert_eq!(shifted["records"][0]["fields"]["birthdate"], "1910-01-13", "the whole file's format, month first");
 }
+
+#[test]
+fn accounts_created_for_missing_references_are_created_once_across_commits() {
+    for env in Env::both("import_created_refs") {
+        let env = env.with_org();
+        let file = env.file("people.csv");
+        let mut csv = String::from("First Name,Last Name,Email,Company\n");
+        for n in 0..40 {
+            csv.push_str(&format!("P{n},Person,p{n}@example.com,Firm {}\n", n % 7));
+        }
+        std::fs::write(&file, &csv).unwrap();
+        let file = file.to_str().unwrap();
+        // Rows looked up 3 at a time and written 4 at a time: later commits name accounts that
+        // earlier ones created, which lookups may skip (a snapshot of the empty store rules
+        // their names out) but the run remembers.
+        let run = import(&env, &[file, "--object", "contacts", "--create-missing", "--batch-rows", "3", "--commit-rows", "4"], 0);
+        assert_eq!(run["counts"]["created"], 40, "{run}");
+        assert_eq!(run["created_references"]["accounts"], 7, "{run}");
+        let accounts = env.run(&["records", "list", "accounts", "--limit", "100", "--json"]).ok();
+        let accounts = accounts["records"].as_array().unwrap();
+        assert_eq!(accounts.len(), 7, "one account per firm");
+        let firm_of = |id: &serde_json::Value| {
+            accounts.iter().find(|a| &a["id"] == id).map(|a| a["fields"]["name"].as_str().unwrap().to_string())
+        };
+        let contacts = env.run(&["records", "list", "contacts", "--limit", "100", "--json"]).ok();
+        for contact in contacts["records"].as_array().unwrap() {
+            let n: usize = contact["fields"]["first_name"].as_str().unwrap()[1..].parse().unwrap();
+            assert_eq!(firm_of(&contact["fields"]["account"]), Some(format!("Firm {}", n % 7)), "{contact}");
+        }
+        // A second file naming the same firms finds them: no account is created again.
+        let more = env.file("more.csv");
+        std::fs::write(&more, "First Name,Last Name,Email,Company\nQ,Person,q@example.com,Firm 3\n").unwrap();
+        let again = import(&env, &[more.to_str().unwrap(), "--object", "contacts", "--create-missing"], 0);
+        assert_eq!(again["counts"]["created"], 1, "{again}");
+        assert!(again["created_references"]["accounts"].as_u64().unwrap_or(0) == 0, "{again}");
+    }
+}
