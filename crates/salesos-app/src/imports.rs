@@ -1375,7 +1375,8 @@ impl Driver<'_> {
         for (object, wanted_keys) in wanted {
             let store = self.store;
             // Keys a snapshot rules out name no record but those this run created (`created_refs`).
-            let (probe, absent): (Vec<(i64, MatchKey)>, Vec<(i64, MatchKey)>) = match self.reference_snapshot(object)? {
+            type Wanted = Vec<(i64, MatchKey)>;
+            let (probe, absent): (Wanted, Wanted) = match self.reference_snapshot(object)? {
                 Some(snapshot) => wanted_keys.into_iter().partition(|(hash, key)| snapshot.may_hold(key.kind, *hash)),
                 None => (wanted_keys.into_iter().collect(), Vec::new()),
             };
