@@ -635,11 +635,9 @@ fn run_inner(
         import,
         seq: 0,
         committer: None,
-        key_snapshot: None,
-        reference_snapshots: FastMap::default(),
+        key_snapshots: FastMap::default(),
         expected_rows: rows_total.or_else(|| estimated_rows(&request.file)),
     };
-    driver.key_snapshot = key_snapshot(store, &mapping, driver.expected_rows)?;
     let batch_rows = request.batch_rows.max(1);
     // A batch's writes go to one connection while the next batch is looked up on another
     // (SQLite's write-ahead log lets its readers run beside its one writer). An import
@@ -717,15 +715,6 @@ const SNAPSHOT_KEYS_PER_ROW: u64 = 8;
 
 /// The most keys a snapshot holds (10 MB of filter).
 const SNAPSHOT_MAX_KEYS: u64 = 8_000_000;
-
-/// A snapshot of the keys the run's match looks up, when the store holds few enough beside the
-/// rows to come that reading them all once costs less than a probe per row.
-fn key_snapshot(store: &Store, mapping: &ResolvedMapping, expected_rows: Option<u64>) -> AppResult<Option<KeySnapshot>> {
-    let Some(match_on) = &mapping.match_on else { return Ok(None) };
-    let kinds = match_on.key_kinds();
-    let Some(rows) = expected_rows.filter(|_| !kinds.is_empty()) else { return Ok(None) };
-    Ok(store.snapshot_match_keys(mapping.object.id, &kinds, snapshot_budget(rows))?)
-}
 
 /// The most keys a snapshot for `rows` expected rows may read.
 fn snapshot_budget(rows: u64) -> u64 {
@@ -1106,12 +1095,10 @@ struct Driver<'a> {
     seq: u64,
     /// Commits batches of new records beside the next batch's work (PostgreSQL only).
     committer: Option<committer::Committer>,
-    /// The object's match keys as they were when the run began, when reading them once costs
-    /// less than probing for every row ([`key_snapshot`]); dropped once anything else writes
-    /// keys of the object.
-    key_snapshot: Option<KeySnapshot>,
-    /// Snapshots of referenced objects' keys (`None`: looked up row by row), taken at first use.
-    reference_snapshots: FastMap<ObjectId, Option<KeySnapshot>>,
+    /// Per object looked up (the imported one, referenced ones), its match keys as they were at
+    /// the first lookup, when reading them once costs less than probing for every row
+    /// ([`Driver::key_snapshot`]); `None` once anything else writes keys of it, or when too many.
+    key_snapshots: FastMap<ObjectId, Option<KeySnapshot>>,
     /// The rows the run expects, which bound what a snapshot may cost.
     expected_rows: Option<u64>,
 }
@@ -1373,22 +1360,18 @@ impl Driver<'_> {
         }
         let mut found: FastMap<(ObjectId, i64), Vec<RecordId>> = FastMap::default();
         for (object, wanted_keys) in wanted {
-            let store = self.store;
+            let mut wanted_keys: Vec<(i64, MatchKey)> = wanted_keys.into_iter().collect();
             // Keys a snapshot rules out name no record but those this run created (`created_refs`).
-            type Wanted = Vec<(i64, MatchKey)>;
-            let (probe, absent): (Wanted, Wanted) = match self.reference_snapshot(object)? {
-                Some(snapshot) => wanted_keys.into_iter().partition(|(hash, key)| snapshot.may_hold(key.kind, *hash)),
-                None => (wanted_keys.into_iter().collect(), Vec::new()),
-            };
-            let (hashes, probe): (Vec<i64>, Vec<MatchKey>) = probe.into_iter().unzip();
-            if !probe.is_empty() {
-                let hits = store.lookup_match_keys(object, &probe)?;
-                for (hash, ids) in hashes.into_iter().zip(hits) {
-                    found.insert((object, hash), ids);
-                }
+            if let Some(snapshot) = self.key_snapshot(object, &MatchKeyKind::ALL)? {
+                wanted_keys.retain(|(hash, key)| snapshot.may_hold(key.kind, *hash));
             }
-            for (hash, _) in absent {
-                found.insert((object, hash), Vec::new());
+            if wanted_keys.is_empty() {
+                continue;
+            }
+            let (hashes, wanted_keys): (Vec<i64>, Vec<MatchKey>) = wanted_keys.into_iter().unzip();
+            let hits = self.store.lookup_match_keys(object, &wanted_keys)?;
+            for (hash, ids) in hashes.into_iter().zip(hits) {
+                found.insert((object, hash), ids);
             }
         }
         let create_missing = self.mapping.settings.create_missing_references;
@@ -1499,7 +1482,7 @@ impl Driver<'_> {
     /// or, for an object whose lookups a snapshot may skip, keeps them under the ids created.
     fn forget_created_below(&mut self, below: u64) {
         let ids = self.placeholder_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let snapshots = &mut self.reference_snapshots;
+        let snapshots = &mut self.key_snapshots;
         self.created_refs.retain(|(object, _), id| {
             let Some(n) = id.placeholder_index() else { return true };
             if n >= below {
@@ -1521,22 +1504,22 @@ impl Driver<'_> {
         });
     }
 
-    /// The snapshot of a referenced object's keys for this batch: taken at its first use when
-    /// the object holds few keys beside the rows to come, and dropped once anything but this run
-    /// adds keys of it.
-    fn reference_snapshot(&mut self, object: ObjectId) -> AppResult<Option<&KeySnapshot>> {
-        let fresh = match self.reference_snapshots.get(&object) {
+    /// The snapshot of an object's keys (of `kinds`) for this batch's lookups: taken at the first
+    /// lookup when the object holds few keys beside the rows to come, and dropped once anything
+    /// but this run adds keys of it.
+    fn key_snapshot(&mut self, object: ObjectId, kinds: &[MatchKeyKind]) -> AppResult<Option<&KeySnapshot>> {
+        let fresh = match self.key_snapshots.get(&object) {
             None => Some(match self.expected_rows {
-                Some(rows) => self.store.snapshot_match_keys(object, &MatchKeyKind::ALL, snapshot_budget(rows))?,
+                Some(rows) => self.store.snapshot_match_keys(object, kinds, snapshot_budget(rows))?,
                 None => None,
             }),
             Some(Some(snapshot)) if self.store.match_keys_written_since(snapshot, self.write.operation)? => Some(None),
             Some(_) => None,
         };
         if let Some(fresh) = fresh {
-            self.reference_snapshots.insert(object, fresh);
+            self.key_snapshots.insert(object, fresh);
         }
-        Ok(self.reference_snapshots.get(&object).and_then(Option::as_ref))
+        Ok(self.key_snapshots.get(&object).and_then(Option::as_ref))
     }
 
     /// Commits `commit` on this thread (after the one in flight, if any), with the ids created
@@ -1554,8 +1537,9 @@ impl Driver<'_> {
     /// Computes each row's keys and fetches the existing records sharing them.
     fn find_candidates(&mut self, staged: &mut [Staged]) -> AppResult<Candidates> {
         let mut candidates = Candidates::new();
-        let Some(match_on) = &self.mapping.match_on else { return Ok(candidates) };
-        let object = &self.mapping.object;
+        let mapping = self.mapping;
+        let Some(match_on) = &mapping.match_on else { return Ok(candidates) };
+        let object = &mapping.object;
         let mut all_keys: Vec<MatchKey> = Vec::new();
         let mut composites: Vec<String> = Vec::new();
         for stage in staged.iter_mut() {
@@ -1575,25 +1559,16 @@ impl Driver<'_> {
         if !all_keys.is_empty() {
             all_keys.sort();
             all_keys.dedup();
-            if let Some(snapshot) = &self.key_snapshot {
-                if self.store.match_keys_written_since(snapshot, self.write.operation)? {
-                    self.key_snapshot = None;
-                }
-            }
-            // Keys the snapshot rules out were not in the store when the run began, and nothing
+            // Keys the snapshot rules out were not in the store when it was taken, and nothing
             // but this run has added keys since (its own are in the in-file set): no probe.
-            let (probe, absent): (Vec<MatchKey>, Vec<MatchKey>) = match &self.key_snapshot {
-                Some(snapshot) => all_keys.into_iter().partition(|key| snapshot.may_hold(key.kind, key.hash())),
-                None => (all_keys, Vec::new()),
-            };
-            if !probe.is_empty() {
-                let hits = self.store.lookup_match_keys(object.id, &probe)?;
-                for (key, ids) in probe.into_iter().zip(hits) {
+            if let Some(snapshot) = self.key_snapshot(object.id, &match_on.key_kinds())? {
+                all_keys.retain(|key| snapshot.may_hold(key.kind, key.hash()));
+            }
+            if !all_keys.is_empty() {
+                let hits = self.store.lookup_match_keys(object.id, &all_keys)?;
+                for (key, ids) in all_keys.into_iter().zip(hits) {
                     candidates.add_key_hits(key, ids);
                 }
-            }
-            for key in absent {
-                candidates.add_key_hits(key, Vec::new());
             }
         }
         if !composites.is_empty() {

@@ -138,17 +138,9 @@ impl Store {
     /// objects), so a caller never pays more than `max_keys` scanned keys for it.
     pub fn snapshot_match_keys(&self, object: ObjectId, kinds: &[MatchKeyKind], max_keys: u64) -> Result<Option<KeySnapshot>> {
         let Backend::Sqlite(backend) = &self.backend else { return Ok(None) };
-        let mut conn = backend.conn()?;
-        let Some((epoch, keys, filter)) = crate::sqlite::records::snapshot_keys(
-            &mut conn,
-            object,
-            &kinds.iter().map(|k| k.code()).collect::<Vec<_>>(),
-            max_keys,
-        )?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(KeySnapshot { object, kinds: kinds.iter().map(|k| k.code()).collect(), epoch, keys, filter }))
+        let kinds: Vec<i64> = kinds.iter().map(|kind| kind.code()).collect();
+        let snapshot = crate::sqlite::records::snapshot_keys(&mut *backend.conn()?, object, &kinds, max_keys)?;
+        Ok(snapshot.map(|(epoch, keys, filter)| KeySnapshot { object, kinds, epoch, keys, filter }))
     }
 
     /// Whether anything but the operation `own` (`None`: a caller that writes nothing, such as a
