@@ -54,6 +54,18 @@ pub(crate) fn new_keys_table(tx: &Tx<'_>) -> &'static str {
 /// Moves every recent key into the main table in one transaction (SQLite serializes writers);
 /// returns the number of keys moved.
 fn merge_in(tx: &mut Tx<'_>) -> Result<u64> {
+    // The keys about to move join their objects' filters in this transaction (SQLite only
+    // merges), so the filters hold every key of the main table whenever a reader looks.
+    if let Tx::Sqlite(sqlite) = tx {
+        crate::key_filter::add_recent_keys(sqlite)?;
+    }
+    // Per object too (the recent rows, an upper bound of what moves): a key snapshot's bound.
+    tx.exec(
+        "INSERT INTO meta (key, value)
+         SELECT 'match_keys_merged.' || object_id, CAST(COUNT(*) AS TEXT) FROM match_keys_recent WHERE true GROUP BY object_id
+         ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + CAST(excluded.value AS INTEGER) AS TEXT)",
+        &[],
+    )?;
     // A WITHOUT ROWID table is read in primary-key order: the main table's pages are visited in
     // order, each once.
     let moved =

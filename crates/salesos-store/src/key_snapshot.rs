@@ -59,7 +59,9 @@ pub struct KeySnapshot {
     kinds: Vec<i64>,
     epoch: i64,
     keys: u64,
-    filter: BloomFilter,
+    /// The object's stored filters ([`crate::key_filter`]) and one of the keys read now; a key is
+    /// held if any holds it.
+    filters: Vec<BloomFilter>,
 }
 
 impl KeySnapshot {
@@ -68,7 +70,7 @@ impl KeySnapshot {
         self.object
     }
 
-    /// How many keys were read into it.
+    /// How many keys were read into it (the stored filters' keys not counted).
     pub fn keys(&self) -> u64 {
         self.keys
     }
@@ -76,12 +78,13 @@ impl KeySnapshot {
     /// Whether the store may have held the key (`kind`, `hash`) when the snapshot was taken;
     /// always true for a kind the snapshot does not cover.
     pub fn may_hold(&self, kind: MatchKeyKind, hash: i64) -> bool {
-        !self.kinds.contains(&kind.code()) || self.filter.contains(mix(kind.code(), hash))
+        let key = mix(kind.code(), hash);
+        !self.kinds.contains(&kind.code()) || self.filters.iter().any(|filter| filter.contains(key))
     }
 }
 
 /// One 64-bit value per (kind, hash), so equal hashes of two kinds set different bits.
-fn mix(kind: i64, hash: i64) -> u64 {
+pub(crate) fn mix(kind: i64, hash: i64) -> u64 {
     (hash as u64) ^ (kind as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
@@ -129,6 +132,20 @@ impl BloomFilter {
     pub(crate) fn insert_key(&mut self, kind: i64, hash: i64) {
         self.insert(mix(kind, hash));
     }
+
+    /// The bits as stored: the words in little-endian order.
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        self.words.iter().flat_map(|word| word.to_le_bytes()).collect()
+    }
+
+    /// A filter from [`BloomFilter::to_bytes`]; `None` for bytes that are not whole words.
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<BloomFilter> {
+        if bytes.is_empty() || !bytes.len().is_multiple_of(8) {
+            return None;
+        }
+        let words = bytes.chunks_exact(8).map(|chunk| u64::from_le_bytes(chunk.try_into().unwrap_or_default())).collect();
+        Some(BloomFilter { words })
+    }
 }
 
 impl Store {
@@ -140,7 +157,7 @@ impl Store {
         let Backend::Sqlite(backend) = &self.backend else { return Ok(None) };
         let kinds: Vec<i64> = kinds.iter().map(|kind| kind.code()).collect();
         let snapshot = crate::sqlite::records::snapshot_keys(&mut *backend.conn()?, object, &kinds, max_keys)?;
-        Ok(snapshot.map(|(epoch, keys, filter)| KeySnapshot { object, kinds, epoch, keys, filter }))
+        Ok(snapshot.map(|(epoch, keys, filters)| KeySnapshot { object, kinds, epoch, keys, filters }))
     }
 
     /// Whether anything but the operation `own` (`None`: a caller that writes nothing, such as a
@@ -176,6 +193,15 @@ mod tests {
         assert!(false_positives < 2_000, "{false_positives} of 100,000 absent keys (about 1 % expected)");
         let other_kind = (0..10_000u64).filter(|key| filter.contains(mix(2, (*key as i64).wrapping_mul(7_919)))).count();
         assert!(other_kind < 200, "the same hashes of another kind are other keys: {other_kind}");
+    }
+
+    #[test]
+    fn a_filter_reads_back_from_its_bytes() {
+        let mut filter = BloomFilter::with_capacity(1_000);
+        (0..1_000).for_each(|key| filter.insert_key(3, key * 31));
+        let back = BloomFilter::from_bytes(&filter.to_bytes()).expect("whole words");
+        assert_eq!(back.words, filter.words);
+        assert!(BloomFilter::from_bytes(&[1, 2, 3]).is_none() && BloomFilter::from_bytes(&[]).is_none());
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod files;
 mod import_config;
 mod import_log;
 mod jobs;
+mod key_filter;
 mod key_merge;
 mod key_snapshot;
 mod migrate;

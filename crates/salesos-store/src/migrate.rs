@@ -12,6 +12,8 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
     (4, include_str!("../migrations/sqlite/0004_import_jobs.sql")),
     (5, include_str!("../migrations/sqlite/0005_recent_match_keys.sql")),
     (6, include_str!("../migrations/sqlite/0006_key_writes.sql")),
+    (7, include_str!("../migrations/sqlite/0007_merged_keys_per_object.sql")),
+    (8, include_str!("../migrations/sqlite/0008_key_filters.sql")),
 ];
 /// PostgreSQL migrations, in order.
 pub(crate) const POSTGRES: &[(i64, &str)] = &[
@@ -21,6 +23,8 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
     (4, include_str!("../migrations/postgres/0004_import_jobs.sql")),
     (5, include_str!("../migrations/postgres/0005_recent_match_keys.sql")),
     (6, include_str!("../migrations/postgres/0006_key_writes.sql")),
+    (7, include_str!("../migrations/postgres/0007_merged_keys_per_object.sql")),
+    (8, include_str!("../migrations/postgres/0008_key_filters.sql")),
 ];
 
 /// Returns the newest schema version this program knows.

@@ -173,30 +173,37 @@ pub(crate) fn lookup(conn: &Connection, object: ObjectId, kind: i64, hashes: &[i
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-/// Reads, in one read transaction, the write epoch and every match key of `kinds` that `object`
-/// holds (both key tables) into a Bloom filter; `None` when the store may hold more than
-/// `max_keys` keys (every key merged so far plus the recent ones: a bound read without a scan).
-/// Returns the epoch, the number of keys read and the filter.
+/// Reads, in one read transaction, the write epoch, the object's stored key filters
+/// ([`crate::key_filter`], which hold every key of the main table) and every recent match key of
+/// `kinds` that `object` holds into a Bloom filter; without stored filters, the main table's keys
+/// too. `None` when more than `max_keys` keys would have to be read (a bound read without a
+/// scan: the object's recent keys, plus its merged ones when they must be read too). Returns the
+/// epoch, the number of keys read and the filters.
 pub(crate) fn snapshot_keys(
     conn: &mut Connection,
     object: ObjectId,
     kinds: &[i64],
     max_keys: u64,
-) -> Result<Option<(i64, u64, BloomFilter)>> {
+) -> Result<Option<(i64, u64, Vec<BloomFilter>)>> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
-    let (bound, epoch): (i64, i64) = tx.query_row(
-        "SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'match_keys_merged'), 0)
-                + (SELECT COUNT(*) FROM match_keys_recent),
+    let (merged, recent, epoch): (i64, i64, i64) = tx.query_row(
+        "SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'match_keys_merged.' || ?1), 0),
+                (SELECT COUNT(*) FROM match_keys_recent WHERE object_id = ?1),
                 (SELECT COALESCE(MAX(epoch), 0) FROM key_writes)",
-        [],
-        |row| Ok((row.get(0)?, row.get(1)?)),
+        [object.0],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
     )?;
+    let stored = if merged > 0 { crate::key_filter::load(&tx, object)? } else { None };
+    let (bound, tables): (i64, &[&str]) = match stored {
+        Some(_) => (recent, &["match_keys_recent"]),
+        None => (merged.max(0) + recent, &["match_keys", "match_keys_recent"]),
+    };
     if bound.max(0) as u64 > max_keys {
         return Ok(None);
     }
     let mut filter = BloomFilter::with_capacity(bound.max(0) as u64);
     let mut keys = 0u64;
-    for table in ["match_keys", "match_keys_recent"] {
+    for table in tables {
         let mut statement = tx.prepare(&format!("SELECT key_hash FROM {table} WHERE object_id = ?1 AND kind = ?2"))?;
         for kind in kinds {
             let mut rows = statement.query(params![object.0, kind])?;
@@ -206,7 +213,9 @@ pub(crate) fn snapshot_keys(
             }
         }
     }
-    Ok(Some((epoch, keys, filter)))
+    let mut filters = stored.unwrap_or_default();
+    filters.push(filter);
+    Ok(Some((epoch, keys, filters)))
 }
 
 #[cfg(test)]

@@ -366,6 +366,11 @@ conformance!(match_keys_stay_exact_across_merges_of_the_recent_keys, |db| {
     if db.store.backend_name() == "sqlite" {
         // The merged-key count that spaces out merges follows each merge.
         assert_eq!(db.store.meta("match_keys_merged").unwrap(), Some(moved.to_string()));
+        assert_eq!(
+            db.store.meta(&format!("match_keys_merged.{}", contacts.id.0)).unwrap(),
+            Some(moved.to_string()),
+            "per object"
+        );
     }
     let new = db.store.insert_records(&ctx(&fx, None), contacts, &people(50, 100), None).unwrap();
     let email = |i: usize| MatchKey { kind: MatchKeyKind::Email, normalized: format!("m{i}@merge.io") };
@@ -1092,6 +1097,17 @@ conformance!(key_snapshots_rule_out_absent_keys_until_another_writer_adds_keys, 
         db.store.snapshot_match_keys(contacts.id, &[MatchKeyKind::Email], 49).unwrap().is_none(),
         "more keys than the budget: no snapshot"
     );
+    // The budget counts the object's own keys, recent or merged: another object's do not use it.
+    db.store.merge_recent_keys().unwrap();
+    let accounts = schema.object("accounts").unwrap();
+    let empty = db.store.snapshot_match_keys(accounts.id, &MatchKeyKind::ALL, 10).unwrap().expect("accounts hold no keys");
+    assert_eq!(empty.keys(), 0);
+    // Merged keys are in the object's stored filter: the snapshot reads its bits, not the keys.
+    let merged = db.store.snapshot_match_keys(contacts.id, &[MatchKeyKind::Email], 0).unwrap().expect("no key to read");
+    assert_eq!(merged.keys(), 0);
+    assert!((0..50).all(|n| merged.may_hold(MatchKeyKind::Email, email(n).hash())), "every merged key is held");
+    let ruled_out = (1_000..2_000).filter(|n| !merged.may_hold(MatchKeyKind::Email, email(*n).hash())).count();
+    assert!(ruled_out > 950, "absent keys are ruled out: {ruled_out} of 1,000");
 
     let written_since = |own| db.store.match_keys_written_since(&snapshot, own).unwrap();
     assert!(!written_since(Some(import.id)) && !written_since(None), "nothing written since");

@@ -1,0 +1,250 @@
+//! Bloom filters of the keys in SQLite's main match-key table, kept beside it, one list of
+//! segments per object (`key_filters`, migration 8).
+//!
+//! A key snapshot ([`crate::key_snapshot`]) of an object with millions of keys would have to scan
+//! them all; with these filters it reads a few megabytes of bits and scans only the recent keys.
+//! The filters are maintained where the main table changes: a merge of the recent keys
+//! ([`crate::key_merge`]) adds the keys it moves in the same transaction, so every key of the
+//! main table is in its object's filter whenever a reader looks. Deleted keys stay in the filter
+//! (they only make it answer "maybe").
+//!
+//! A filter cannot grow, so an object's filter is a list of segments (a scalable Bloom filter):
+//! keys go to the last segment until it is full, then to a new one four times larger. A merge
+//! therefore costs in proportion to the keys it moves, never a rescan of the main table; only
+//! an object whose keys were merged before these filters existed (or under another
+//! [`FORMAT`]) is scanned once, at its next merge.
+
+use crate::error::Result;
+use crate::key_snapshot::BloomFilter;
+use rusqlite::{params, OptionalExtension, Transaction};
+use salesos_model::ids::ObjectId;
+
+/// The layout of the stored bits and their hashing; segments of another format are rebuilt.
+pub(crate) const FORMAT: i64 = 1;
+
+/// Keys the first segment of an object holds.
+const FIRST_CAPACITY: u64 = 262_144;
+
+/// How much larger each new segment is than the one before.
+const GROWTH: u64 = 4;
+
+/// One stored segment: its number, capacity and keys added so far.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    number: i64,
+    capacity: u64,
+    keys: u64,
+}
+
+/// The filter segments of `object`, if every one is of the current format; `None` when it has none.
+pub(crate) fn load(tx: &Transaction<'_>, object: ObjectId) -> Result<Option<Vec<BloomFilter>>> {
+    let mut statement = tx.prepare_cached("SELECT format, bits FROM key_filters WHERE object_id = ?1 ORDER BY segment")?;
+    let mut rows = statement.query(params![object.0])?;
+    let mut filters = Vec::new();
+    while let Some(row) = rows.next()? {
+        let format: i64 = row.get(0)?;
+        let bits: Vec<u8> = row.get(1)?;
+        match (format == FORMAT).then(|| BloomFilter::from_bytes(&bits)).flatten() {
+            Some(filter) => filters.push(filter),
+            None => return Ok(None),
+        }
+    }
+    Ok((!filters.is_empty()).then_some(filters))
+}
+
+/// Adds the keys that a merge is about to move from `match_keys_recent` into `match_keys` to
+/// their objects' filters. Called inside the merge's transaction, before the recent keys are
+/// deleted; an object that has merged keys but no usable filter gets one from a scan of the main
+/// table together with its recent keys.
+pub(crate) fn add_recent_keys(tx: &Transaction<'_>) -> Result<()> {
+    let objects: Vec<(i64, u64)> = {
+        let mut statement = tx.prepare("SELECT object_id, COUNT(*) FROM match_keys_recent GROUP BY object_id")?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get::<_, i64>(1)? as u64)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (object, recent) in objects {
+        let object = ObjectId(object);
+        let segments = segments(tx, object)?;
+        let merged_before: u64 = tx
+            .query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'match_keys_merged.' || ?1", [object.0], |row| {
+                row.get(0)
+            })
+            .optional()?
+            .map_or(0, |n: i64| n.max(0) as u64);
+        match segments {
+            // Merged keys with no segment (merged before filters existed) or untrusted ones.
+            Some(segments) if segments.is_empty() && merged_before > 0 => rebuild(tx, object, merged_before + recent)?,
+            None => rebuild(tx, object, merged_before + recent)?,
+            Some(segments) => add_to_last(tx, object, &segments, recent)?,
+        }
+    }
+    Ok(())
+}
+
+/// The stored segments of `object` in order; `None` when one is of another format (all are then
+/// rebuilt) and an empty list when there are none.
+fn segments(tx: &Transaction<'_>, object: ObjectId) -> Result<Option<Vec<Segment>>> {
+    let mut statement =
+        tx.prepare_cached("SELECT segment, format, capacity, keys FROM key_filters WHERE object_id = ?1 ORDER BY segment")?;
+    let rows = statement.query_map(params![object.0], |row| {
+        let segment = Segment { number: row.get(0)?, capacity: row.get::<_, i64>(2)? as u64, keys: row.get::<_, i64>(3)? as u64 };
+        Ok((row.get::<_, i64>(1)?, segment))
+    })?;
+    let mut segments = Vec::new();
+    for row in rows {
+        let (format, segment) = row?;
+        if format != FORMAT {
+            return Ok(None);
+        }
+        segments.push(segment);
+    }
+    Ok(Some(segments))
+}
+
+/// Adds `object`'s `recent` keys (all of them, from the recent table) to its last segment, or to
+/// a new one when the last has no room.
+fn add_to_last(tx: &Transaction<'_>, object: ObjectId, segments: &[Segment], recent: u64) -> Result<()> {
+    let (segment, mut filter) = match segments.last() {
+        Some(last) if last.keys + recent <= last.capacity => {
+            let bits: Vec<u8> = tx.query_row(
+                "SELECT bits FROM key_filters WHERE object_id = ?1 AND segment = ?2",
+                params![object.0, last.number],
+                |row| row.get(0),
+            )?;
+            match BloomFilter::from_bytes(&bits) {
+                Some(filter) => (*last, filter),
+                None => return rebuild(tx, object, last.keys + recent),
+            }
+        }
+        last => {
+            let segment = next_segment(last, recent);
+            (segment, BloomFilter::with_capacity(segment.capacity))
+        }
+    };
+    let mut statement = tx.prepare_cached("SELECT kind, key_hash FROM match_keys_recent WHERE object_id = ?1")?;
+    let mut rows = statement.query(params![object.0])?;
+    while let Some(row) = rows.next()? {
+        filter.insert_key(row.get(0)?, row.get(1)?);
+    }
+    store(tx, object, Segment { keys: segment.keys + recent, ..segment }, &filter)
+}
+
+/// The empty segment after `last` (the first when `None`), large enough for `keys`.
+fn next_segment(last: Option<&Segment>, keys: u64) -> Segment {
+    let capacity = last.map_or(FIRST_CAPACITY, |last| last.capacity.saturating_mul(GROWTH)).max(keys);
+    Segment { number: last.map_or(0, |last| last.number + 1), capacity, keys: 0 }
+}
+
+/// Replaces `object`'s segments with one holding every key of both tables (about `keys`).
+fn rebuild(tx: &Transaction<'_>, object: ObjectId, keys: u64) -> Result<()> {
+    tx.execute("DELETE FROM key_filters WHERE object_id = ?1", params![object.0])?;
+    let capacity = keys.saturating_mul(2).max(FIRST_CAPACITY);
+    let mut filter = BloomFilter::with_capacity(capacity);
+    let mut added = 0u64;
+    for table in ["match_keys", "match_keys_recent"] {
+        let mut statement = tx.prepare_cached(&format!("SELECT kind, key_hash FROM {table} WHERE object_id = ?1"))?;
+        let mut rows = statement.query(params![object.0])?;
+        while let Some(row) = rows.next()? {
+            filter.insert_key(row.get(0)?, row.get(1)?);
+            added += 1;
+        }
+    }
+    store(tx, object, Segment { number: 0, capacity: capacity.max(added), keys: added }, &filter)
+}
+
+/// Writes one segment.
+fn store(tx: &Transaction<'_>, object: ObjectId, segment: Segment, filter: &BloomFilter) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO key_filters (object_id, segment, format, capacity, keys, bits) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (object_id, segment) DO UPDATE SET format = excluded.format, capacity = excluded.capacity,
+             keys = excluded.keys, bits = excluded.bits",
+    )?
+    .execute(params![object.0, segment.number, FORMAT, segment.capacity as i64, segment.keys as i64, filter.to_bytes()])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sqlite::SqliteBackend;
+
+    /// Puts keys `from..to` of kind 1 for `object` into `table`.
+    fn add_keys(tx: &Transaction<'_>, table: &str, object: i64, from: i64, to: i64) {
+        for hash in from..to {
+            tx.execute(&format!("INSERT INTO {table} VALUES (?1, 1, ?2, ?2)"), params![object, hash * 7_919]).unwrap();
+        }
+    }
+
+    /// What a merge does to the tables around [`add_recent_keys`].
+    fn merge(tx: &Transaction<'_>) {
+        add_recent_keys(tx).unwrap();
+        let moved = tx.execute("INSERT OR IGNORE INTO match_keys SELECT * FROM match_keys_recent", []).unwrap();
+        tx.execute(
+            "INSERT INTO meta (key, value) SELECT 'match_keys_merged.' || object_id, CAST(COUNT(*) AS TEXT) FROM match_keys_recent
+             WHERE true GROUP BY object_id
+             ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + CAST(excluded.value AS INTEGER) AS TEXT)",
+            [],
+        )
+        .unwrap();
+        tx.execute("DELETE FROM match_keys_recent", []).unwrap();
+        assert!(moved > 0);
+    }
+
+    fn holds(tx: &Transaction<'_>, object: i64, from: i64, to: i64) -> usize {
+        let filters = load(tx, ObjectId(object)).unwrap().expect("a filter");
+        (from..to).filter(|hash| filters.iter().any(|filter| filter.contains(crate::key_snapshot::mix(1, hash * 7_919)))).count()
+    }
+
+    #[test]
+    fn merges_keep_every_main_key_in_the_filter_and_rebuild_what_they_cannot_trust() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = SqliteBackend::open(&dir.path().join("salesos.db")).unwrap();
+        let mut conn = backend.conn().unwrap();
+        let tx = conn.transaction().unwrap();
+        // Keys merged before filters existed: no filter, so the next merge scans them in.
+        add_keys(&tx, "match_keys", 7, 0, 500);
+        tx.execute("INSERT INTO meta VALUES ('match_keys_merged.7', '500')", []).unwrap();
+        assert!(load(&tx, ObjectId(7)).unwrap().is_none());
+        add_keys(&tx, "match_keys_recent", 7, 500, 600);
+        add_keys(&tx, "match_keys_recent", 8, 0, 50);
+        merge(&tx);
+        assert_eq!(holds(&tx, 7, 0, 600), 600, "old and merged keys");
+        assert_eq!(holds(&tx, 8, 0, 50), 50, "a new object's first segment");
+        assert!(holds(&tx, 7, 10_000, 11_000) < 20, "absent keys are ruled out");
+        // A later merge adds to the last segment.
+        add_keys(&tx, "match_keys_recent", 7, 600, 700);
+        merge(&tx);
+        assert_eq!(holds(&tx, 7, 0, 700), 700);
+        let segments: i64 = tx.query_row("SELECT COUNT(*) FROM key_filters WHERE object_id = 7", [], |r| r.get(0)).unwrap();
+        assert_eq!(segments, 1);
+        // A segment of another format is not trusted: it is rebuilt from the tables.
+        tx.execute("UPDATE key_filters SET format = 0 WHERE object_id = 7", []).unwrap();
+        assert!(load(&tx, ObjectId(7)).unwrap().is_none());
+        add_keys(&tx, "match_keys_recent", 7, 700, 710);
+        merge(&tx);
+        assert_eq!(holds(&tx, 7, 0, 710), 710);
+        // A full last segment gets a larger one after it.
+        tx.execute("UPDATE key_filters SET keys = capacity WHERE object_id = 8", []).unwrap();
+        add_keys(&tx, "match_keys_recent", 8, 50, 60);
+        merge(&tx);
+        let capacities: Vec<i64> = tx
+            .prepare("SELECT capacity FROM key_filters WHERE object_id = 8 ORDER BY segment")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(capacities, [FIRST_CAPACITY as i64, (FIRST_CAPACITY * GROWTH) as i64]);
+        assert_eq!(holds(&tx, 8, 0, 60), 60, "keys in either segment");
+    }
+
+    #[test]
+    fn segments_grow_by_four_and_always_fit_the_keys_added() {
+        let first = next_segment(None, 10);
+        assert_eq!((first.number, first.capacity), (0, FIRST_CAPACITY));
+        let second = next_segment(Some(&Segment { keys: FIRST_CAPACITY, ..first }), 100);
+        assert_eq!((second.number, second.capacity), (1, FIRST_CAPACITY * GROWTH));
+        let large = next_segment(None, 5_000_000);
+        assert_eq!(large.capacity, 5_000_000, "a first merge of millions of keys gets room for all");
+    }
+}
