@@ -9,10 +9,12 @@
 //! (they only make it answer "maybe").
 //!
 //! A filter cannot grow, so an object's filter is a list of segments (a scalable Bloom filter):
-//! keys go to the last segment until it is full, then to a new one four times larger. A merge
-//! therefore costs in proportion to the keys it moves, never a rescan of the main table; only
-//! an object whose keys were merged before these filters existed (or under another
-//! [`FORMAT`]) is scanned once, at its next merge.
+//! keys go to the last segment until it is full, then to a new one, four times larger up to
+//! [`MAX_CAPACITY`]. A merge therefore costs in proportion to the keys it moves, never a rescan of
+//! the main table, and holds at most one segment in memory (a 1M-row import stays under its
+//! memory ceiling); only an object whose keys were merged before these filters existed (or under
+//! another [`FORMAT`]) is scanned once, at its next merge. Segments use more bits a key than a
+//! snapshot's own filter, so that several together still rule out all but about 1 % of absent keys.
 
 use crate::error::Result;
 use crate::key_snapshot::BloomFilter;
@@ -27,6 +29,12 @@ const FIRST_CAPACITY: u64 = 262_144;
 
 /// How much larger each new segment is than the one before.
 const GROWTH: u64 = 4;
+
+/// Keys the largest segment holds (1.75 MB of bits).
+const MAX_CAPACITY: u64 = 1_048_576;
+
+/// Bits a key in a stored segment: about 0.15 % false positives each with 7 probes.
+const BITS_PER_KEY: u64 = 14;
 
 /// One stored segment: its number, capacity and keys added so far.
 #[derive(Debug, Clone, Copy)]
@@ -43,8 +51,9 @@ pub(crate) fn load(tx: &Transaction<'_>, object: ObjectId) -> Result<Option<Vec<
     let mut filters = Vec::new();
     while let Some(row) = rows.next()? {
         let format: i64 = row.get(0)?;
-        let bits: Vec<u8> = row.get(1)?;
-        match (format == FORMAT).then(|| BloomFilter::from_bytes(&bits)).flatten() {
+        // Borrowed from SQLite: one copy, into the filter's words.
+        let bits = row.get_ref(1)?.as_blob().ok();
+        match bits.filter(|_| format == FORMAT).and_then(BloomFilter::from_bytes) {
             Some(filter) => filters.push(filter),
             None => return Ok(None),
         }
@@ -57,26 +66,35 @@ pub(crate) fn load(tx: &Transaction<'_>, object: ObjectId) -> Result<Option<Vec<
 /// deleted; an object that has merged keys but no usable filter gets one from a scan of the main
 /// table together with its recent keys.
 pub(crate) fn add_recent_keys(tx: &Transaction<'_>) -> Result<()> {
-    let objects: Vec<(i64, u64)> = {
-        let mut statement = tx.prepare("SELECT object_id, COUNT(*) FROM match_keys_recent GROUP BY object_id")?;
-        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get::<_, i64>(1)? as u64)))?;
+    let objects: Vec<i64> = {
+        let mut statement = tx.prepare("SELECT DISTINCT object_id FROM match_keys_recent")?;
+        let rows = statement.query_map([], |row| row.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    for (object, recent) in objects {
-        let object = ObjectId(object);
-        let segments = segments(tx, object)?;
+    for object in objects.into_iter().map(ObjectId) {
         let merged_before: u64 = tx
             .query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'match_keys_merged.' || ?1", [object.0], |row| {
                 row.get(0)
             })
             .optional()?
             .map_or(0, |n: i64| n.max(0) as u64);
-        match segments {
-            // Merged keys with no segment (merged before filters existed) or untrusted ones.
-            Some(segments) if segments.is_empty() && merged_before > 0 => rebuild(tx, object, merged_before + recent)?,
-            None => rebuild(tx, object, merged_before + recent)?,
-            Some(segments) => add_to_last(tx, object, &segments, recent)?,
+        let (tables, mut writer): (&[&str], SegmentWriter) = match segments(tx, object)? {
+            // Merged keys with no segment (merged before filters existed) or untrusted ones:
+            // every key of both tables, into new segments.
+            Some(segments) if segments.is_empty() && merged_before > 0 => {
+                (&["match_keys", "match_keys_recent"], SegmentWriter::replacing(tx, object)?)
+            }
+            None => (&["match_keys", "match_keys_recent"], SegmentWriter::replacing(tx, object)?),
+            Some(segments) => (&["match_keys_recent"], SegmentWriter::after(tx, object, segments.last().copied())?),
+        };
+        for table in tables {
+            let mut statement = tx.prepare_cached(&format!("SELECT kind, key_hash FROM {table} WHERE object_id = ?1"))?;
+            let mut rows = statement.query(params![object.0])?;
+            while let Some(row) = rows.next()? {
+                writer.add(tx, row.get(0)?, row.get(1)?)?;
+            }
         }
+        writer.finish(tx)?;
     }
     Ok(())
 }
@@ -101,66 +119,74 @@ fn segments(tx: &Transaction<'_>, object: ObjectId) -> Result<Option<Vec<Segment
     Ok(Some(segments))
 }
 
-/// Adds `object`'s `recent` keys (all of them, from the recent table) to its last segment, or to
-/// a new one when the last has no room.
-fn add_to_last(tx: &Transaction<'_>, object: ObjectId, segments: &[Segment], recent: u64) -> Result<()> {
-    let (segment, mut filter) = match segments.last() {
-        Some(last) if last.keys + recent <= last.capacity => {
-            let bits: Vec<u8> = tx.query_row(
-                "SELECT bits FROM key_filters WHERE object_id = ?1 AND segment = ?2",
-                params![object.0, last.number],
-                |row| row.get(0),
-            )?;
-            match BloomFilter::from_bytes(&bits) {
-                Some(filter) => (*last, filter),
-                None => return rebuild(tx, object, last.keys + recent),
-            }
-        }
-        last => {
-            let segment = next_segment(last, recent);
-            (segment, BloomFilter::with_capacity(segment.capacity))
-        }
-    };
-    let mut statement = tx.prepare_cached("SELECT kind, key_hash FROM match_keys_recent WHERE object_id = ?1")?;
-    let mut rows = statement.query(params![object.0])?;
-    while let Some(row) = rows.next()? {
-        filter.insert_key(row.get(0)?, row.get(1)?);
-    }
-    store(tx, object, Segment { keys: segment.keys + recent, ..segment }, &filter)
-}
-
-/// The empty segment after `last` (the first when `None`), large enough for `keys`.
-fn next_segment(last: Option<&Segment>, keys: u64) -> Segment {
-    let capacity = last.map_or(FIRST_CAPACITY, |last| last.capacity.saturating_mul(GROWTH)).max(keys);
+/// The empty segment after `last` (the first when `None`).
+fn next_segment(last: Option<&Segment>) -> Segment {
+    let capacity = last.map_or(FIRST_CAPACITY, |last| last.capacity.saturating_mul(GROWTH).min(MAX_CAPACITY));
     Segment { number: last.map_or(0, |last| last.number + 1), capacity, keys: 0 }
 }
 
-/// Replaces `object`'s segments with one holding every key of both tables (about `keys`).
-fn rebuild(tx: &Transaction<'_>, object: ObjectId, keys: u64) -> Result<()> {
-    tx.execute("DELETE FROM key_filters WHERE object_id = ?1", params![object.0])?;
-    let capacity = keys.saturating_mul(2).max(FIRST_CAPACITY);
-    let mut filter = BloomFilter::with_capacity(capacity);
-    let mut added = 0u64;
-    for table in ["match_keys", "match_keys_recent"] {
-        let mut statement = tx.prepare_cached(&format!("SELECT kind, key_hash FROM {table} WHERE object_id = ?1"))?;
-        let mut rows = statement.query(params![object.0])?;
-        while let Some(row) = rows.next()? {
-            filter.insert_key(row.get(0)?, row.get(1)?);
-            added += 1;
-        }
-    }
-    store(tx, object, Segment { number: 0, capacity: capacity.max(added), keys: added }, &filter)
+/// Adds keys to an object's segments one at a time, storing each segment as it fills.
+struct SegmentWriter {
+    object: ObjectId,
+    segment: Segment,
+    filter: BloomFilter,
 }
 
-/// Writes one segment.
-fn store(tx: &Transaction<'_>, object: ObjectId, segment: Segment, filter: &BloomFilter) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO key_filters (object_id, segment, format, capacity, keys, bits) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (object_id, segment) DO UPDATE SET format = excluded.format, capacity = excluded.capacity,
-             keys = excluded.keys, bits = excluded.bits",
-    )?
-    .execute(params![object.0, segment.number, FORMAT, segment.capacity as i64, segment.keys as i64, filter.to_bytes()])?;
-    Ok(())
+impl SegmentWriter {
+    /// Continues after the stored segment `last`: into it while it has room, else into a new one.
+    fn after(tx: &Transaction<'_>, object: ObjectId, last: Option<Segment>) -> Result<SegmentWriter> {
+        if let Some(last) = last.filter(|last| last.keys < last.capacity) {
+            let filter = tx
+                .query_row(
+                    "SELECT bits FROM key_filters WHERE object_id = ?1 AND segment = ?2",
+                    params![object.0, last.number],
+                    |row| Ok(row.get_ref(0)?.as_blob().ok().and_then(BloomFilter::from_bytes)),
+                )
+                .optional()?
+                .flatten();
+            if let Some(filter) = filter {
+                return Ok(SegmentWriter { object, segment: last, filter });
+            }
+        }
+        Ok(SegmentWriter::starting(object, next_segment(last.as_ref())))
+    }
+
+    /// Starts over: drops the object's segments.
+    fn replacing(tx: &Transaction<'_>, object: ObjectId) -> Result<SegmentWriter> {
+        tx.execute("DELETE FROM key_filters WHERE object_id = ?1", params![object.0])?;
+        Ok(SegmentWriter::starting(object, next_segment(None)))
+    }
+
+    fn starting(object: ObjectId, segment: Segment) -> SegmentWriter {
+        SegmentWriter { object, segment, filter: BloomFilter::with_bits_per_key(segment.capacity, BITS_PER_KEY) }
+    }
+
+    /// Adds a key of a kind.
+    fn add(&mut self, tx: &Transaction<'_>, kind: i64, hash: i64) -> Result<()> {
+        if self.segment.keys >= self.segment.capacity {
+            self.store(tx)?;
+            *self = SegmentWriter::starting(self.object, next_segment(Some(&self.segment)));
+        }
+        self.filter.insert_key(kind, hash);
+        self.segment.keys += 1;
+        Ok(())
+    }
+
+    /// Stores the segment being filled.
+    fn finish(self, tx: &Transaction<'_>) -> Result<()> {
+        self.store(tx)
+    }
+
+    fn store(&self, tx: &Transaction<'_>) -> Result<()> {
+        let Segment { number, capacity, keys } = self.segment;
+        tx.prepare_cached(
+            "INSERT INTO key_filters (object_id, segment, format, capacity, keys, bits) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (object_id, segment) DO UPDATE SET format = excluded.format, capacity = excluded.capacity,
+                 keys = excluded.keys, bits = excluded.bits",
+        )?
+        .execute(params![self.object.0, number, FORMAT, capacity as i64, keys as i64, self.filter.to_bytes()])?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -239,12 +265,44 @@ mod tests {
     }
 
     #[test]
-    fn segments_grow_by_four_and_always_fit_the_keys_added() {
-        let first = next_segment(None, 10);
-        assert_eq!((first.number, first.capacity), (0, FIRST_CAPACITY));
-        let second = next_segment(Some(&Segment { keys: FIRST_CAPACITY, ..first }), 100);
+    fn a_rebuild_of_more_keys_than_a_segment_holds_fills_several() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = SqliteBackend::open(&dir.path().join("salesos.db")).unwrap();
+        let mut conn = backend.conn().unwrap();
+        let tx = conn.transaction().unwrap();
+        let keys = FIRST_CAPACITY as i64 + 40_000;
+        tx.execute(
+            "WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x + 1 < ?1)
+             INSERT INTO match_keys SELECT 9, 1, x * 7919, x FROM n",
+            [keys],
+        )
+        .unwrap();
+        tx.execute("INSERT INTO meta VALUES ('match_keys_merged.9', ?1)", [keys.to_string()]).unwrap();
+        add_keys(&tx, "match_keys_recent", 9, keys, keys + 10);
+        merge(&tx);
+        let stored: Vec<(i64, i64)> = tx
+            .prepare("SELECT capacity, keys FROM key_filters WHERE object_id = 9 ORDER BY segment")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let first = FIRST_CAPACITY as i64;
+        assert_eq!(stored, [(first, first), (first * GROWTH as i64, 40_010)]);
+        let filters = load(&tx, ObjectId(9)).unwrap().unwrap();
+        let held = |hash: i64| filters.iter().any(|filter| filter.contains(crate::key_snapshot::mix(1, hash * 7_919)));
+        assert!((0..keys + 10).step_by(7).all(held), "every key, in whichever segment");
+        let absent = (keys + 10..keys + 10_010).filter(|hash| held(*hash)).count();
+        assert!(absent < 100, "two segments rule out all but about 0.3 %: {absent} of 10,000");
+    }
+
+    #[test]
+    fn segments_grow_by_four_up_to_the_largest() {
+        let first = next_segment(None);
+        assert_eq!((first.number, first.capacity, first.keys), (0, FIRST_CAPACITY, 0));
+        let second = next_segment(Some(&Segment { keys: FIRST_CAPACITY, ..first }));
         assert_eq!((second.number, second.capacity), (1, FIRST_CAPACITY * GROWTH));
-        let large = next_segment(None, 5_000_000);
-        assert_eq!(large.capacity, 5_000_000, "a first merge of millions of keys gets room for all");
+        let later = next_segment(Some(&Segment { number: 5, capacity: MAX_CAPACITY, keys: MAX_CAPACITY }));
+        assert_eq!((later.number, later.capacity), (6, MAX_CAPACITY));
     }
 }

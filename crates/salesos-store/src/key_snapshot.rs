@@ -112,7 +112,12 @@ pub(crate) struct BloomFilter {
 impl BloomFilter {
     /// A filter sized for `keys` keys at [`BITS_PER_KEY`].
     pub(crate) fn with_capacity(keys: u64) -> BloomFilter {
-        let bits = (keys.saturating_mul(BITS_PER_KEY)).max(64);
+        BloomFilter::with_bits_per_key(keys, BITS_PER_KEY)
+    }
+
+    /// A filter sized for `keys` keys at `bits_per_key` bits each.
+    pub(crate) fn with_bits_per_key(keys: u64, bits_per_key: u64) -> BloomFilter {
+        let bits = (keys.saturating_mul(bits_per_key)).max(64);
         BloomFilter { words: vec![0; bits.div_ceil(64) as usize] }
     }
 
