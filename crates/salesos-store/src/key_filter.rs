@@ -216,6 +216,24 @@ mod tests {
         assert!(moved > 0);
     }
 
+    /// A migrated database in a temporary folder (kept while the folder is).
+    fn fresh_database() -> (tempfile::TempDir, SqliteBackend) {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = SqliteBackend::open(&dir.path().join("salesos.db")).unwrap();
+        (dir, backend)
+    }
+
+    /// The (capacity, keys) of an object's stored segments, in order.
+    fn stored_segments(tx: &Transaction<'_>, object: i64) -> Vec<(i64, i64)> {
+        tx.prepare("SELECT capacity, keys FROM key_filters WHERE object_id = ?1 ORDER BY segment")
+            .unwrap()
+            .query_map([object], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    /// How many of the keys `from..to` (as [`add_keys`] makes them) the object's filter holds.
     fn holds(tx: &Transaction<'_>, object: i64, from: i64, to: i64) -> usize {
         let filters = load(tx, ObjectId(object)).unwrap().expect("a filter");
         (from..to).filter(|hash| filters.iter().any(|filter| filter.contains(crate::key_snapshot::mix(1, hash * 7_919)))).count()
@@ -223,8 +241,7 @@ mod tests {
 
     #[test]
     fn merges_keep_every_main_key_in_the_filter_and_rebuild_what_they_cannot_trust() {
-        let dir = tempfile::tempdir().unwrap();
-        let backend = SqliteBackend::open(&dir.path().join("salesos.db")).unwrap();
+        let (_dir, backend) = fresh_database();
         let mut conn = backend.conn().unwrap();
         let tx = conn.transaction().unwrap();
         // Keys merged before filters existed: no filter, so the next merge scans them in.
@@ -241,8 +258,7 @@ mod tests {
         add_keys(&tx, "match_keys_recent", 7, 600, 700);
         merge(&tx);
         assert_eq!(holds(&tx, 7, 0, 700), 700);
-        let segments: i64 = tx.query_row("SELECT COUNT(*) FROM key_filters WHERE object_id = 7", [], |r| r.get(0)).unwrap();
-        assert_eq!(segments, 1);
+        assert_eq!(stored_segments(&tx, 7).len(), 1);
         // A segment of another format is not trusted: it is rebuilt from the tables.
         tx.execute("UPDATE key_filters SET format = 0 WHERE object_id = 7", []).unwrap();
         assert!(load(&tx, ObjectId(7)).unwrap().is_none());
@@ -253,21 +269,14 @@ mod tests {
         tx.execute("UPDATE key_filters SET keys = capacity WHERE object_id = 8", []).unwrap();
         add_keys(&tx, "match_keys_recent", 8, 50, 60);
         merge(&tx);
-        let capacities: Vec<i64> = tx
-            .prepare("SELECT capacity FROM key_filters WHERE object_id = 8 ORDER BY segment")
-            .unwrap()
-            .query_map([], |row| row.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let capacities: Vec<i64> = stored_segments(&tx, 8).into_iter().map(|(capacity, _)| capacity).collect();
         assert_eq!(capacities, [FIRST_CAPACITY as i64, (FIRST_CAPACITY * GROWTH) as i64]);
         assert_eq!(holds(&tx, 8, 0, 60), 60, "keys in either segment");
     }
 
     #[test]
     fn a_rebuild_of_more_keys_than_a_segment_holds_fills_several() {
-        let dir = tempfile::tempdir().unwrap();
-        let backend = SqliteBackend::open(&dir.path().join("salesos.db")).unwrap();
+        let (_dir, backend) = fresh_database();
         let mut conn = backend.conn().unwrap();
         let tx = conn.transaction().unwrap();
         let keys = FIRST_CAPACITY as i64 + 40_000;
@@ -280,19 +289,10 @@ mod tests {
         tx.execute("INSERT INTO meta VALUES ('match_keys_merged.9', ?1)", [keys.to_string()]).unwrap();
         add_keys(&tx, "match_keys_recent", 9, keys, keys + 10);
         merge(&tx);
-        let stored: Vec<(i64, i64)> = tx
-            .prepare("SELECT capacity, keys FROM key_filters WHERE object_id = 9 ORDER BY segment")
-            .unwrap()
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
         let first = FIRST_CAPACITY as i64;
-        assert_eq!(stored, [(first, first), (first * GROWTH as i64, 40_010)]);
-        let filters = load(&tx, ObjectId(9)).unwrap().unwrap();
-        let held = |hash: i64| filters.iter().any(|filter| filter.contains(crate::key_snapshot::mix(1, hash * 7_919)));
-        assert!((0..keys + 10).step_by(7).all(held), "every key, in whichever segment");
-        let absent = (keys + 10..keys + 10_010).filter(|hash| held(*hash)).count();
+        assert_eq!(stored_segments(&tx, 9), [(first, first), (first * GROWTH as i64, 40_010)]);
+        assert_eq!(holds(&tx, 9, 0, keys + 10), (keys + 10) as usize, "every key, in whichever segment");
+        let absent = holds(&tx, 9, keys + 10, keys + 10_010);
         assert!(absent < 100, "two segments rule out all but about 0.3 %: {absent} of 10,000");
     }
 
