@@ -621,6 +621,7 @@ fn run_inner(
         users,
         in_file: InFileKeys::new(),
         created_refs: FastMap::default(),
+        unlanded_refs: Vec::new(),
         next_placeholder: 0,
         in_flight_below: 0,
         placeholder_ids: Arc::default(),
@@ -1075,6 +1076,9 @@ struct Driver<'a> {
     /// → placeholder ([`RecordId::placeholder`]). An entry stays until the commit creating its
     /// record has landed (a dry run keeps them all).
     created_refs: FastMap<(ObjectId, i64), RecordId>,
+    /// The keys of `created_refs` that still map to placeholders, oldest first: what a landed
+    /// commit settles, without a pass over every record the run created.
+    unlanded_refs: Vec<(ObjectId, i64)>,
     /// Placeholders handed out so far.
     next_placeholder: u64,
     /// Placeholders below this belong to the commit in flight or to earlier ones.
@@ -1474,6 +1478,7 @@ impl Driver<'_> {
         *self.created_references.entry("accounts".into()).or_default() += missing.len() as u64;
         for (n, (key, _)) in (first..).zip(missing) {
             self.created_refs.insert(key, RecordId::placeholder(n));
+            self.unlanded_refs.push(key);
         }
         Ok(())
     }
@@ -1481,27 +1486,37 @@ impl Driver<'_> {
     /// Forgets the missing records created by commits that have landed (lookups find them now),
     /// or, for an object whose lookups a snapshot may skip, keeps them under the ids created.
     fn forget_created_below(&mut self, below: u64) {
+        if self
+            .unlanded_refs
+            .first()
+            .is_none_or(|key| self.created_refs.get(key).and_then(|id| id.placeholder_index()).is_some_and(|n| n >= below))
+        {
+            return;
+        }
         let ids = self.placeholder_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let snapshots = &mut self.key_snapshots;
-        self.created_refs.retain(|(object, _), id| {
-            let Some(n) = id.placeholder_index() else { return true };
+        let mut still_unlanded = Vec::new();
+        for key in std::mem::take(&mut self.unlanded_refs) {
+            let Some(id) = self.created_refs.get_mut(&key) else { continue };
+            let Some(n) = id.placeholder_index() else { continue };
             if n >= below {
-                return true;
+                still_unlanded.push(key);
+                continue;
             }
-            if matches!(snapshots.get(object), Some(Some(_))) {
+            if matches!(self.key_snapshots.get(&key.0), Some(Some(_))) {
                 match ids.get(n) {
                     Some(created) => {
                         *id = created;
-                        return true;
+                        continue;
                     }
                     // Not known here: lookups must find it.
                     None => {
-                        snapshots.insert(*object, None);
+                        self.key_snapshots.insert(key.0, None);
                     }
                 }
             }
-            false
-        });
+            self.created_refs.remove(&key);
+        }
+        self.unlanded_refs = still_unlanded;
     }
 
     /// The snapshot of an object's keys (of `kinds`) for this batch's lookups: taken at the first

@@ -109,7 +109,7 @@ struct NewReferences {
 /// A placeholder is named only by rows of its own commit and of the next one (rows planned
 /// after a commit has landed find its records in the store), so the ids of the last two commits
 /// are kept.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct PlaceholderIds {
     /// Per commit, oldest first: its groups of (first placeholder, ids in order).
     commits: std::collections::VecDeque<Vec<(u64, Vec<RecordId>)>>,

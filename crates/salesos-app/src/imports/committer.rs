@@ -39,9 +39,12 @@ impl Committer {
         let (done, results) = channel();
         let thread = std::thread::Builder::new().name("salesos-commit".into()).spawn_scoped(scope, move || {
             for batch in incoming {
-                let mut ids = placeholder_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                // The commit works on a copy (two commits' ids): holding the shared ids through
+                // the whole commit would stall the driver, which reads them right after the
+                // handover to learn the ids of the commit before.
+                let mut ids = placeholder_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
                 let result = store.commit_batch(&write, &object, batch, &mut ids).map(|_| ());
-                drop(ids);
+                *placeholder_ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = ids;
                 if done.send(result).is_err() {
                     return;
                 }
