@@ -18,7 +18,7 @@
 
 use crate::error::Result;
 use crate::key_snapshot::BloomFilter;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use salesos_model::ids::ObjectId;
 
 /// The layout of the stored bits and their hashing; segments of another format are rebuilt.
@@ -45,7 +45,7 @@ struct Segment {
 }
 
 /// The filter segments of `object`, if every one is of the current format; `None` when it has none.
-pub(crate) fn load(tx: &Transaction<'_>, object: ObjectId) -> Result<Option<Vec<BloomFilter>>> {
+pub(crate) fn load(tx: &Connection, object: ObjectId) -> Result<Option<Vec<BloomFilter>>> {
     let mut statement = tx.prepare_cached("SELECT format, bits FROM key_filters WHERE object_id = ?1 ORDER BY segment")?;
     let mut rows = statement.query(params![object.0])?;
     let mut filters = Vec::new();
@@ -195,24 +195,17 @@ mod tests {
     use crate::sqlite::SqliteBackend;
 
     /// Puts keys `from..to` of kind 1 for `object` into `table`.
-    fn add_keys(tx: &Transaction<'_>, table: &str, object: i64, from: i64, to: i64) {
+    fn add_keys(conn: &Connection, table: &str, object: i64, from: i64, to: i64) {
+        let tx = conn.unchecked_transaction().unwrap();
         for hash in from..to {
             tx.execute(&format!("INSERT INTO {table} VALUES (?1, 1, ?2, ?2)"), params![object, hash * 7_919]).unwrap();
         }
+        tx.commit().unwrap();
     }
 
-    /// What a merge does to the tables around [`add_recent_keys`].
-    fn merge(tx: &Transaction<'_>) {
-        add_recent_keys(tx).unwrap();
-        let moved = tx.execute("INSERT OR IGNORE INTO match_keys SELECT * FROM match_keys_recent", []).unwrap();
-        tx.execute(
-            "INSERT INTO meta (key, value) SELECT 'match_keys_merged.' || object_id, CAST(COUNT(*) AS TEXT) FROM match_keys_recent
-             WHERE true GROUP BY object_id
-             ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + CAST(excluded.value AS INTEGER) AS TEXT)",
-            [],
-        )
-        .unwrap();
-        tx.execute("DELETE FROM match_keys_recent", []).unwrap();
+    /// The store's own merge of the recent keys (filters, counts, keys) in one transaction.
+    fn merge(backend: &SqliteBackend) {
+        let moved = backend.write(crate::key_merge::merge_in).unwrap();
         assert!(moved > 0);
     }
 
@@ -224,8 +217,8 @@ mod tests {
     }
 
     /// The (capacity, keys) of an object's stored segments, in order.
-    fn stored_segments(tx: &Transaction<'_>, object: i64) -> Vec<(i64, i64)> {
-        tx.prepare("SELECT capacity, keys FROM key_filters WHERE object_id = ?1 ORDER BY segment")
+    fn stored_segments(conn: &Connection, object: i64) -> Vec<(i64, i64)> {
+        conn.prepare("SELECT capacity, keys FROM key_filters WHERE object_id = ?1 ORDER BY segment")
             .unwrap()
             .query_map([object], |row| Ok((row.get(0)?, row.get(1)?)))
             .unwrap()
@@ -234,65 +227,67 @@ mod tests {
     }
 
     /// How many of the keys `from..to` (as [`add_keys`] makes them) the object's filter holds.
-    fn holds(tx: &Transaction<'_>, object: i64, from: i64, to: i64) -> usize {
-        let filters = load(tx, ObjectId(object)).unwrap().expect("a filter");
+    fn holds(conn: &Connection, object: i64, from: i64, to: i64) -> usize {
+        let filters = load(conn, ObjectId(object)).unwrap().expect("a filter");
         (from..to).filter(|hash| filters.iter().any(|filter| filter.contains(crate::key_snapshot::mix(1, hash * 7_919)))).count()
     }
 
     #[test]
     fn merges_keep_every_main_key_in_the_filter_and_rebuild_what_they_cannot_trust() {
         let (_dir, backend) = fresh_database();
-        let mut conn = backend.conn().unwrap();
-        let tx = conn.transaction().unwrap();
+        let conn = backend.conn().unwrap();
         // Keys merged before filters existed: no filter, so the next merge scans them in.
-        add_keys(&tx, "match_keys", 7, 0, 500);
-        tx.execute("INSERT INTO meta VALUES ('match_keys_merged.7', '500')", []).unwrap();
-        assert!(load(&tx, ObjectId(7)).unwrap().is_none());
-        add_keys(&tx, "match_keys_recent", 7, 500, 600);
-        add_keys(&tx, "match_keys_recent", 8, 0, 50);
-        merge(&tx);
-        assert_eq!(holds(&tx, 7, 0, 600), 600, "old and merged keys");
-        assert_eq!(holds(&tx, 8, 0, 50), 50, "a new object's first segment");
-        assert!(holds(&tx, 7, 10_000, 11_000) < 20, "absent keys are ruled out");
+        add_keys(&conn, "match_keys", 7, 0, 500);
+        conn.execute("INSERT INTO meta VALUES ('match_keys_merged.7', '500')", []).unwrap();
+        assert!(load(&conn, ObjectId(7)).unwrap().is_none());
+        add_keys(&conn, "match_keys_recent", 7, 500, 600);
+        add_keys(&conn, "match_keys_recent", 8, 0, 50);
+        merge(&backend);
+        assert_eq!(holds(&conn, 7, 0, 600), 600, "old and merged keys");
+        assert_eq!(holds(&conn, 8, 0, 50), 50, "a new object's first segment");
+        assert!(holds(&conn, 7, 10_000, 11_000) < 20, "absent keys are ruled out");
+        let merged = |object: i64| -> String {
+            conn.query_row("SELECT value FROM meta WHERE key = 'match_keys_merged.' || ?1", [object], |row| row.get(0)).unwrap()
+        };
+        assert_eq!((merged(7), merged(8)), ("600".to_string(), "50".to_string()), "per-object merged counts");
         // A later merge adds to the last segment.
-        add_keys(&tx, "match_keys_recent", 7, 600, 700);
-        merge(&tx);
-        assert_eq!(holds(&tx, 7, 0, 700), 700);
-        assert_eq!(stored_segments(&tx, 7).len(), 1);
+        add_keys(&conn, "match_keys_recent", 7, 600, 700);
+        merge(&backend);
+        assert_eq!(holds(&conn, 7, 0, 700), 700);
+        assert_eq!(stored_segments(&conn, 7).len(), 1);
         // A segment of another format is not trusted: it is rebuilt from the tables.
-        tx.execute("UPDATE key_filters SET format = 0 WHERE object_id = 7", []).unwrap();
-        assert!(load(&tx, ObjectId(7)).unwrap().is_none());
-        add_keys(&tx, "match_keys_recent", 7, 700, 710);
-        merge(&tx);
-        assert_eq!(holds(&tx, 7, 0, 710), 710);
+        conn.execute("UPDATE key_filters SET format = 0 WHERE object_id = 7", []).unwrap();
+        assert!(load(&conn, ObjectId(7)).unwrap().is_none());
+        add_keys(&conn, "match_keys_recent", 7, 700, 710);
+        merge(&backend);
+        assert_eq!(holds(&conn, 7, 0, 710), 710);
         // A full last segment gets a larger one after it.
-        tx.execute("UPDATE key_filters SET keys = capacity WHERE object_id = 8", []).unwrap();
-        add_keys(&tx, "match_keys_recent", 8, 50, 60);
-        merge(&tx);
-        let capacities: Vec<i64> = stored_segments(&tx, 8).into_iter().map(|(capacity, _)| capacity).collect();
+        conn.execute("UPDATE key_filters SET keys = capacity WHERE object_id = 8", []).unwrap();
+        add_keys(&conn, "match_keys_recent", 8, 50, 60);
+        merge(&backend);
+        let capacities: Vec<i64> = stored_segments(&conn, 8).into_iter().map(|(capacity, _)| capacity).collect();
         assert_eq!(capacities, [FIRST_CAPACITY as i64, (FIRST_CAPACITY * GROWTH) as i64]);
-        assert_eq!(holds(&tx, 8, 0, 60), 60, "keys in either segment");
+        assert_eq!(holds(&conn, 8, 0, 60), 60, "keys in either segment");
     }
 
     #[test]
     fn a_rebuild_of_more_keys_than_a_segment_holds_fills_several() {
         let (_dir, backend) = fresh_database();
-        let mut conn = backend.conn().unwrap();
-        let tx = conn.transaction().unwrap();
+        let conn = backend.conn().unwrap();
         let keys = FIRST_CAPACITY as i64 + 40_000;
-        tx.execute(
+        conn.execute(
             "WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x + 1 < ?1)
              INSERT INTO match_keys SELECT 9, 1, x * 7919, x FROM n",
             [keys],
         )
         .unwrap();
-        tx.execute("INSERT INTO meta VALUES ('match_keys_merged.9', ?1)", [keys.to_string()]).unwrap();
-        add_keys(&tx, "match_keys_recent", 9, keys, keys + 10);
-        merge(&tx);
+        conn.execute("INSERT INTO meta VALUES ('match_keys_merged.9', ?1)", [keys.to_string()]).unwrap();
+        add_keys(&conn, "match_keys_recent", 9, keys, keys + 10);
+        merge(&backend);
         let first = FIRST_CAPACITY as i64;
-        assert_eq!(stored_segments(&tx, 9), [(first, first), (first * GROWTH as i64, 40_010)]);
-        assert_eq!(holds(&tx, 9, 0, keys + 10), (keys + 10) as usize, "every key, in whichever segment");
-        let absent = holds(&tx, 9, keys + 10, keys + 10_010);
+        assert_eq!(stored_segments(&conn, 9), [(first, first), (first * GROWTH as i64, 40_010)]);
+        assert_eq!(holds(&conn, 9, 0, keys + 10), (keys + 10) as usize, "every key, in whichever segment");
+        let absent = holds(&conn, 9, keys + 10, keys + 10_010);
         assert!(absent < 100, "two segments rule out all but about 0.3 %: {absent} of 10,000");
     }
 

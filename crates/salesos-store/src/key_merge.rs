@@ -53,7 +53,7 @@ pub(crate) fn new_keys_table(tx: &Tx<'_>) -> &'static str {
 
 /// Moves every recent key into the main table in one transaction (SQLite serializes writers);
 /// returns the number of keys moved.
-fn merge_in(tx: &mut Tx<'_>) -> Result<u64> {
+pub(crate) fn merge_in(tx: &mut Tx<'_>) -> Result<u64> {
     // The keys about to move join their objects' filters in this transaction (SQLite only
     // merges), so the filters hold every key of the main table whenever a reader looks.
     if let Tx::Sqlite(sqlite) = tx {
