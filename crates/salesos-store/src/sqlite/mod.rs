@@ -58,7 +58,7 @@ fn memory_pragmas(mib: u64, capped: bool) -> String {
 }
 
 /// The page size of a database this store creates, in bytes.
-pub(crate) const PAGE_SIZE: u32 = 8192;
+const PAGE_SIZE: u32 = 8192;
 
 /// The WAL grows to about this many bytes before a write checkpoints it into the database.
 const CHECKPOINT_WAL_BYTES: u64 = 600 << 20;
@@ -105,17 +105,17 @@ impl SqliteBackend {
         // durable when it returns (the WAL is synced; NORMAL would sync only at checkpoints, so a
         // power loss could take back an import reported as done). The cache is a ceiling, not an
         // allocation.
-        // A new database gets 8 KiB pages (set before WAL mode writes its first page; an existing
-        // database keeps its size, since changing it takes a VACUUM). Twice SQLite's default
-        // halves the pages a bulk import splits, reads and writes to the WAL: a 1M-row import
-        // took 10 % less time, a 100k-row one into 1M contacts 6 % (BENCHMARKS.md).
-        conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE};")).map_err(|e| unavailable(path, e))?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
+        // A new database gets 8 KiB pages, set before WAL mode writes its first page (an existing
+        // database keeps its size: changing it takes a VACUUM). Twice SQLite's default halves the
+        // pages a bulk import splits, reads and writes to the WAL: a 1M-row import took 8-10 %
+        // less time, a 100k-row one into 1M contacts 2-4 % (BENCHMARKS.md).
+        conn.execute_batch(&format!(
+            "PRAGMA page_size = {PAGE_SIZE};
+             PRAGMA journal_mode = WAL;
              PRAGMA foreign_keys = ON;
              PRAGMA temp_store = MEMORY;
-             PRAGMA journal_size_limit = 134217728;",
-        )
+             PRAGMA journal_size_limit = 134217728;"
+        ))
         .map_err(|e| unavailable(path, e))?;
         // Checkpoints every 600 MB of WAL (150,000 pages of 4 KiB) copy a page rewritten by many
         // commits once, not once per 200 MB (1M contacts: 8.1 s → 7.1 s); the WAL file is cut
