@@ -185,9 +185,13 @@ const FREE_MAIL: &[&str] = &[
 
 /// Returns the domain of an email address, unless it is a free-mail provider.
 pub fn email_domain(email: &str) -> Option<String> {
-    let normalized = normalize_email(email)?;
-    let domain = normalized.rsplit_once('@')?.1.to_string();
-    (!FREE_MAIL.contains(&domain.as_str())).then_some(domain)
+    domain_of_normalized_email(&normalize_email(email)?)
+}
+
+/// [`email_domain`] of an address [`normalize_email`] returned.
+fn domain_of_normalized_email(normalized: &str) -> Option<String> {
+    let domain = normalized.rsplit_once('@')?.1;
+    (!FREE_MAIL.contains(&domain)).then(|| domain.to_string())
 }
 
 /// Returns the domain of a website or bare domain: no scheme, `www.`, port, path or case.
@@ -357,56 +361,91 @@ pub fn record_match_keys(
     external_ids: &[ExternalId],
     default_country: &str,
 ) -> Vec<MatchKey> {
-    let mut keys = Vec::new();
-    let mut push = |kind: MatchKeyKind, normalized: Option<String>| {
-        if let Some(normalized) = normalized {
-            keys.push(MatchKey { kind, normalized });
-        }
-    };
-    use crate::schema::FieldType;
-    for def in &object.fields {
-        // Only fields that give keys are looked up (a few of an object's dozens).
-        let company_name = (object.api_name == "accounts" && def.api_name == "name")
-            || (object.api_name == "leads" && def.api_name == "company");
-        let domain = matches!(def.api_name.as_str(), "website" | "domain");
-        let gives_keys = match def.field_type {
-            FieldType::Email | FieldType::Phone => true,
-            FieldType::Url => domain,
-            FieldType::Text => domain || company_name,
-            _ => false,
+    KeyFields::of(object).keys(fields, external_ids, default_country)
+}
+
+/// What one field gives keys as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeySource {
+    /// Its emails and their domains.
+    Email,
+    /// Its phones.
+    Phone,
+    /// The domain of a website or bare domain.
+    Website,
+    /// The normalized company name.
+    CompanyName,
+}
+
+/// The fields of an object that give match keys (a few of its dozens), found once so that
+/// deriving many records' keys looks up only those ([`record_match_keys`] for one record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyFields {
+    fields: Vec<(String, KeySource)>,
+}
+
+impl KeyFields {
+    /// The key-giving fields of an object, in schema order.
+    pub fn of(object: &ObjectDef) -> KeyFields {
+        use crate::schema::FieldType;
+        let fields = object
+            .fields
+            .iter()
+            .filter_map(|def| {
+                let company_name = (object.api_name == "accounts" && def.api_name == "name")
+                    || (object.api_name == "leads" && def.api_name == "company");
+                let domain = matches!(def.api_name.as_str(), "website" | "domain");
+                let source = match def.field_type {
+                    FieldType::Email => KeySource::Email,
+                    FieldType::Phone => KeySource::Phone,
+                    FieldType::Url | FieldType::Text if domain => KeySource::Website,
+                    FieldType::Text if company_name => KeySource::CompanyName,
+                    _ => return None,
+                };
+                Some((def.api_name.clone(), source))
+            })
+            .collect();
+        KeyFields { fields }
+    }
+
+    /// Every match key of a record (as [`record_match_keys`] describes), sorted and free of repeats.
+    pub fn keys(&self, fields: &Fields, external_ids: &[ExternalId], default_country: &str) -> Vec<MatchKey> {
+        let mut keys = Vec::new();
+        let mut push = |kind: MatchKeyKind, normalized: Option<String>| {
+            if let Some(normalized) = normalized {
+                keys.push(MatchKey { kind, normalized });
+            }
         };
-        if !gives_keys {
-            continue;
-        }
-        let Some(value) = fields.get(&def.api_name) else {
-            continue;
-        };
-        let texts: Vec<&str> = match value {
-            Value::Text(text) => vec![text.as_str()],
-            Value::Labeled(items) => items.iter().map(|item| item.value.as_str()).collect(),
-            _ => continue,
-        };
-        for text in texts {
-            match def.field_type {
-                FieldType::Email => {
-                    push(MatchKeyKind::Email, normalize_email(text));
-                    push(MatchKeyKind::Domain, email_domain(text));
+        for (name, source) in &self.fields {
+            let Some(value) = fields.get(name) else { continue };
+            let (one, many) = match value {
+                Value::Text(text) => (Some(text.as_str()), &[][..]),
+                Value::Labeled(items) => (None, items.as_slice()),
+                _ => continue,
+            };
+            for text in one.into_iter().chain(many.iter().map(|item| item.value.as_str())) {
+                match source {
+                    KeySource::Email => {
+                        let email = normalize_email(text);
+                        let domain = email.as_deref().and_then(domain_of_normalized_email);
+                        push(MatchKeyKind::Email, email);
+                        push(MatchKeyKind::Domain, domain);
+                    }
+                    KeySource::Phone => push(MatchKeyKind::Phone, normalize_phone(text, default_country)),
+                    KeySource::Website => push(MatchKeyKind::Domain, website_domain(text)),
+                    KeySource::CompanyName => push(MatchKeyKind::CompanyName, normalize_company_name(text)),
                 }
-                FieldType::Phone => push(MatchKeyKind::Phone, normalize_phone(text, default_country)),
-                FieldType::Url | FieldType::Text if domain => {
-                    push(MatchKeyKind::Domain, website_domain(text));
-                }
-                FieldType::Text if company_name => push(MatchKeyKind::CompanyName, normalize_company_name(text)),
-                _ => {}
             }
         }
+        for external_id in external_ids {
+            push(MatchKeyKind::ExternalId, Some(external_id_key(external_id)));
+        }
+        if keys.len() > 1 {
+            keys.sort();
+            keys.dedup();
+        }
+        keys
     }
-    for external_id in external_ids {
-        push(MatchKeyKind::ExternalId, Some(external_id_key(external_id)));
-    }
-    keys.sort();
-    keys.dedup();
-    keys
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::sqlite::dialect::SqliteDialect;
 use crate::{Backend, Store};
 use salesos_model::access::VisibilityScope;
 use salesos_model::ids::{ObjectId, OperationId, OrgId, RecordId, UserId};
-use salesos_model::keys::{record_match_keys, MatchKey};
+use salesos_model::keys::{record_match_keys, KeyFields, MatchKey};
 use salesos_model::ops::JournalOp;
 use salesos_model::path::{PathTarget, ResolvedPath, SystemField};
 use salesos_model::query::{Cursor, RecordQuery};
@@ -148,7 +148,7 @@ impl CommitBatch {
     ///
     /// Returns its position among the batch's creates (for [`OutcomeLink::Created`]).
     pub fn add_create(&mut self, object: &ObjectDef, row: i64, record: &NewRecord, default_country: &str) -> usize {
-        self.creates.push(prepare(object, record, default_country, Some(row)));
+        self.creates.push(prepare(&KeyFields::of(object), record, default_country, Some(row)));
         self.creates.len() - 1
     }
 
@@ -297,8 +297,9 @@ pub(crate) fn decode_keys(text: &str) -> Vec<(i64, i64)> {
         .collect()
 }
 
-pub(crate) fn prepare(object: &ObjectDef, record: &NewRecord, country: &str, source_row: Option<i64>) -> PreparedRecord {
-    let keys = record_match_keys(object, &record.fields, &record.external_ids, country);
+/// Encodes a record of the object whose key-giving fields are `key_fields`.
+fn prepare(key_fields: &KeyFields, record: &NewRecord, country: &str, source_row: Option<i64>) -> PreparedRecord {
+    let keys = key_fields.keys(&record.fields, &record.external_ids, country);
     let (keys, key_hashes) = encode_keys(&keys);
     let (data_json, placeholders) = fields_to_json_with_placeholders(&record.fields);
     PreparedRecord {
@@ -325,7 +326,8 @@ fn prepare_all(object: &ObjectDef, records: &[NewRecord], country: &str, source_
 
 /// Encodes records with their source rows, on two threads when there are many.
 fn prepare_each(object: &ObjectDef, items: &[(&NewRecord, Option<i64>)], country: &str) -> Vec<PreparedRecord> {
-    crate::workers::map_halves(items, |(record, row)| prepare(object, record, country, *row))
+    let key_fields = KeyFields::of(object);
+    crate::workers::map_halves(items, |(record, row)| prepare(&key_fields, record, country, *row))
 }
 
 /// The SELECT list of a record, per backend (JSONB is read as text).

@@ -127,3 +127,27 @@ fn ascii_company_names_take_the_short_path_to_the_same_key() {
         assert_eq!(normalize_company_name(name), general_company_name(name), "{name:?}");
     }
 }
+
+#[test]
+fn key_fields_are_found_once_per_object_and_give_each_kind() {
+    let objects = standard_objects();
+    let object = |name: &str| objects.iter().find(|o| o.api_name == name).unwrap();
+    let names = |fields: &KeyFields| fields.fields.iter().map(|(name, source)| format!("{name}:{source:?}")).collect::<Vec<_>>();
+    // Contacts: email and phone fields only (a company name on a contact names its account).
+    let contacts = names(&KeyFields::of(object("contacts")));
+    assert!(contacts.contains(&"emails:Email".to_string()), "{contacts:?}");
+    assert!(contacts.contains(&"phones:Phone".to_string()), "{contacts:?}");
+    assert!(contacts.iter().all(|f| f.ends_with(":Email") || f.ends_with(":Phone")), "{contacts:?}");
+    let accounts = names(&KeyFields::of(object("accounts")));
+    assert!(accounts.contains(&"name:CompanyName".to_string()), "{accounts:?}");
+    assert!(accounts.contains(&"website:Website".to_string()), "{accounts:?}");
+
+    let mut fields = Fields::new();
+    fields.insert("name".into(), Value::Text("Acme, Inc.".into()));
+    fields.insert("website".into(), Value::Text("https://www.Acme.io/about".into()));
+    fields.insert("description".into(), Value::Text("jane@acme.io".into()));
+    let keys = KeyFields::of(object("accounts")).keys(&fields, &[], "US");
+    let rendered: Vec<String> = keys.iter().map(|k| format!("{}={}", k.kind.as_str(), k.normalized)).collect();
+    assert_eq!(rendered, ["domain=acme.io", "company_name=acme"], "a text field that gives no key is not read");
+    assert_eq!(keys, record_match_keys(object("accounts"), &fields, &[], "US"));
+}
