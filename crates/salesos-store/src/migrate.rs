@@ -14,6 +14,7 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
     (6, include_str!("../migrations/sqlite/0006_key_writes.sql")),
     (7, include_str!("../migrations/sqlite/0007_merged_keys_per_object.sql")),
     (8, include_str!("../migrations/sqlite/0008_key_filters.sql")),
+    (9, include_str!("../migrations/sqlite/0009_one_record_index.sql")),
 ];
 /// PostgreSQL migrations, in order.
 pub(crate) const POSTGRES: &[(i64, &str)] = &[
@@ -25,6 +26,7 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
     (6, include_str!("../migrations/postgres/0006_key_writes.sql")),
     (7, include_str!("../migrations/postgres/0007_merged_keys_per_object.sql")),
     (8, include_str!("../migrations/postgres/0008_key_filters.sql")),
+    (9, include_str!("../migrations/postgres/0009_one_record_index.sql")),
 ];
 
 /// Returns the newest schema version this program knows.

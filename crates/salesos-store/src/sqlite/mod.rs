@@ -234,6 +234,34 @@ mod tests {
         assert_eq!(page_size(&backend.conn().unwrap()), 4096, "and works as before");
     }
 
+    #[test]
+    fn records_keep_one_index_that_walks_an_object_by_id_and_filters_owners_on_its_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = SqliteBackend::open(&dir.path().join("salesos.db")).unwrap();
+        let conn = backend.conn().unwrap();
+        let mut names = conn.prepare("SELECT name FROM pragma_index_list('records') ORDER BY name").unwrap();
+        let names: Vec<String> = names.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect();
+        assert_eq!(names, ["records_object"]);
+        let mut columns = conn.prepare("SELECT name FROM pragma_index_info('records_object') ORDER BY seqno").unwrap();
+        let columns: Vec<String> = columns.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect();
+        assert_eq!(columns, ["object_id", "id", "owner_id"]);
+        // A page of a member's own records after a cursor: the index in id order, no sort, and
+        // the owner checked on the index entry (the plan names no other index).
+        let plan = |sql: &str| -> String {
+            let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let rows = statement.query_map([], |row| row.get::<_, String>(3)).unwrap();
+            rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+        };
+        let page = plan(
+            "SELECT r.id, r.data FROM records r INDEXED BY records_object
+             WHERE r.object_id = 1 AND r.owner_id IN (2, 3) AND r.id > 10 ORDER BY r.id LIMIT 100",
+        );
+        assert!(page.contains("USING INDEX records_object (object_id=? AND id>?)"), "{page}");
+        assert!(!page.contains("TEMP B-TREE"), "{page}");
+        let count = plan("SELECT COUNT(*) FROM records r WHERE r.object_id = 1 AND r.owner_id = 2");
+        assert!(count.contains("USING COVERING INDEX records_object (object_id=?)"), "{count}");
+    }
+
     fn memory_settings(conn: &rusqlite::Connection) -> (i64, i64) {
         let cache = conn.query_row("PRAGMA cache_size", [], |row| row.get(0)).unwrap();
         let mmap = conn.query_row("PRAGMA mmap_size", [], |row| row.get(0)).unwrap();
