@@ -7,6 +7,7 @@
 //! records) → decide and plan each row → commit creates and updates in one transaction.
 
 mod committer;
+mod created_refs;
 pub mod history;
 pub mod job;
 pub mod json;
@@ -620,7 +621,7 @@ fn run_inner(
         dry_run: request.dry_run,
         users,
         in_file: InFileKeys::new(),
-        created_refs: FastMap::default(),
+        created_refs: created_refs::CreatedRefs::default(),
         unlanded_refs: Vec::new(),
         next_placeholder: 0,
         in_flight_below: 0,
@@ -1075,7 +1076,7 @@ struct Driver<'a> {
     /// Records created for missing references and not yet found by lookups: (object, key hash)
     /// → placeholder ([`RecordId::placeholder`]). An entry stays until the commit creating its
     /// record has landed (a dry run keeps them all).
-    created_refs: FastMap<(ObjectId, i64), RecordId>,
+    created_refs: created_refs::CreatedRefs,
     /// The keys of `created_refs` that still map to placeholders, oldest first: what a landed
     /// commit settles, without a pass over every record the run created.
     unlanded_refs: Vec<(ObjectId, i64)>,
@@ -1404,7 +1405,7 @@ impl Driver<'_> {
                 let id = match ids {
                     [id] => Some(*id),
                     [] => match self.created_refs.get(&key) {
-                        Some(id) => Some(*id),
+                        Some(id) => Some(id),
                         None => {
                             let mut issue = RowIssue::error(
                                 Some(&reference.column),
