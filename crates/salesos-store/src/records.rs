@@ -186,21 +186,20 @@ pub struct CommitReceipt {
 }
 
 /// Completes row outcomes with what the commit did: created ids, unchanged or conflicting updates.
-fn settle_outcomes(outcomes: &[(RowOutcome, OutcomeLink)], created: &[RecordId], updated: &[UpdateOutcome]) -> Vec<RowOutcome> {
+fn settle_outcomes(outcomes: Vec<(RowOutcome, OutcomeLink)>, created: &[RecordId], updated: &[UpdateOutcome]) -> Vec<RowOutcome> {
     outcomes
-        .iter()
-        .map(|(outcome, link)| {
-            let mut outcome = outcome.clone();
+        .into_iter()
+        .map(|(mut outcome, link)| {
             match link {
                 OutcomeLink::Settled => {}
-                OutcomeLink::Created(index) => outcome.record_id = created.get(*index).copied(),
-                OutcomeLink::Updated(index, failed_messages) => match updated.get(*index) {
+                OutcomeLink::Created(index) => outcome.record_id = created.get(index).copied(),
+                OutcomeLink::Updated(index, failed_messages) => match updated.get(index) {
                     Some(UpdateOutcome::Updated { .. }) => {}
                     Some(UpdateOutcome::Unchanged) => outcome.outcome = "unchanged".into(),
                     Some(UpdateOutcome::NotFound | UpdateOutcome::Conflict { .. }) | None => {
                         outcome.outcome = "failed".into();
                         outcome.record_id = None;
-                        outcome.messages = Some(failed_messages.clone());
+                        outcome.messages = Some(failed_messages);
                     }
                 },
             }
@@ -747,7 +746,7 @@ impl Store {
             seq += prepared.len() as i64;
             let updated = update_in(tx, ctx, object, &patches, &mut seq)?;
             if let Some((import, _)) = batch.checkpoint {
-                let outcomes = settle_outcomes(&batch.outcomes, &created, &updated);
+                let outcomes = settle_outcomes(std::mem::take(&mut batch.outcomes), &created, &updated);
                 crate::import_log::insert_outcomes(tx, import, &outcomes)?;
             }
             if let Some((import, rows_done)) = batch.checkpoint {
