@@ -7,7 +7,7 @@
 
 use crate::org::calling_code;
 use crate::record::{ExternalId, Fields};
-use crate::schema::ObjectDef;
+use crate::schema::{FieldDef, FieldType, ObjectDef};
 use crate::value::Value;
 
 /// The kind of a match key; the number is stored and must never change.
@@ -361,7 +361,9 @@ pub fn record_match_keys(
     external_ids: &[ExternalId],
     default_country: &str,
 ) -> Vec<MatchKey> {
-    KeyFields::of(object).keys(fields, external_ids, default_country)
+    // One record: the object's fields are walked here rather than gathered into a `KeyFields`.
+    let sources = object.fields.iter().filter_map(|def| Some((def.api_name.as_str(), key_source(object, def)?)));
+    keys_of(sources, fields, external_ids, default_country)
 }
 
 /// What one field gives keys as.
@@ -377,6 +379,65 @@ enum KeySource {
     CompanyName,
 }
 
+/// What a field of an object gives keys as, if anything.
+fn key_source(object: &ObjectDef, def: &FieldDef) -> Option<KeySource> {
+    let company_name =
+        (object.api_name == "accounts" && def.api_name == "name") || (object.api_name == "leads" && def.api_name == "company");
+    let domain = matches!(def.api_name.as_str(), "website" | "domain");
+    match def.field_type {
+        FieldType::Email => Some(KeySource::Email),
+        FieldType::Phone => Some(KeySource::Phone),
+        FieldType::Url | FieldType::Text if domain => Some(KeySource::Website),
+        FieldType::Text if company_name => Some(KeySource::CompanyName),
+        _ => None,
+    }
+}
+
+/// The keys of a record's values in the fields `sources` names, and of its external ids; sorted
+/// and free of repeats.
+fn keys_of<'a>(
+    sources: impl Iterator<Item = (&'a str, KeySource)>,
+    fields: &Fields,
+    external_ids: &[ExternalId],
+    default_country: &str,
+) -> Vec<MatchKey> {
+    let mut keys = Vec::new();
+    let mut push = |kind: MatchKeyKind, normalized: Option<String>| {
+        if let Some(normalized) = normalized {
+            keys.push(MatchKey { kind, normalized });
+        }
+    };
+    for (name, source) in sources {
+        let Some(value) = fields.get(name) else { continue };
+        let (one, many) = match value {
+            Value::Text(text) => (Some(text.as_str()), &[][..]),
+            Value::Labeled(items) => (None, items.as_slice()),
+            _ => continue,
+        };
+        for text in one.into_iter().chain(many.iter().map(|item| item.value.as_str())) {
+            match source {
+                KeySource::Email => {
+                    let email = normalize_email(text);
+                    let domain = email.as_deref().and_then(domain_of_normalized_email);
+                    push(MatchKeyKind::Email, email);
+                    push(MatchKeyKind::Domain, domain);
+                }
+                KeySource::Phone => push(MatchKeyKind::Phone, normalize_phone(text, default_country)),
+                KeySource::Website => push(MatchKeyKind::Domain, website_domain(text)),
+                KeySource::CompanyName => push(MatchKeyKind::CompanyName, normalize_company_name(text)),
+            }
+        }
+    }
+    for external_id in external_ids {
+        push(MatchKeyKind::ExternalId, Some(external_id_key(external_id)));
+    }
+    if keys.len() > 1 {
+        keys.sort();
+        keys.dedup();
+    }
+    keys
+}
+
 /// The fields of an object that give match keys (a few of its dozens), found once so that
 /// deriving many records' keys looks up only those ([`record_match_keys`] for one record).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -387,64 +448,13 @@ pub struct KeyFields {
 impl KeyFields {
     /// The key-giving fields of an object, in schema order.
     pub fn of(object: &ObjectDef) -> KeyFields {
-        use crate::schema::FieldType;
-        let fields = object
-            .fields
-            .iter()
-            .filter_map(|def| {
-                let company_name = (object.api_name == "accounts" && def.api_name == "name")
-                    || (object.api_name == "leads" && def.api_name == "company");
-                let domain = matches!(def.api_name.as_str(), "website" | "domain");
-                let source = match def.field_type {
-                    FieldType::Email => KeySource::Email,
-                    FieldType::Phone => KeySource::Phone,
-                    FieldType::Url | FieldType::Text if domain => KeySource::Website,
-                    FieldType::Text if company_name => KeySource::CompanyName,
-                    _ => return None,
-                };
-                Some((def.api_name.clone(), source))
-            })
-            .collect();
+        let fields = object.fields.iter().filter_map(|def| Some((def.api_name.clone(), key_source(object, def)?))).collect();
         KeyFields { fields }
     }
 
     /// Every match key of a record (as [`record_match_keys`] describes), sorted and free of repeats.
     pub fn keys(&self, fields: &Fields, external_ids: &[ExternalId], default_country: &str) -> Vec<MatchKey> {
-        let mut keys = Vec::new();
-        let mut push = |kind: MatchKeyKind, normalized: Option<String>| {
-            if let Some(normalized) = normalized {
-                keys.push(MatchKey { kind, normalized });
-            }
-        };
-        for (name, source) in &self.fields {
-            let Some(value) = fields.get(name) else { continue };
-            let (one, many) = match value {
-                Value::Text(text) => (Some(text.as_str()), &[][..]),
-                Value::Labeled(items) => (None, items.as_slice()),
-                _ => continue,
-            };
-            for text in one.into_iter().chain(many.iter().map(|item| item.value.as_str())) {
-                match source {
-                    KeySource::Email => {
-                        let email = normalize_email(text);
-                        let domain = email.as_deref().and_then(domain_of_normalized_email);
-                        push(MatchKeyKind::Email, email);
-                        push(MatchKeyKind::Domain, domain);
-                    }
-                    KeySource::Phone => push(MatchKeyKind::Phone, normalize_phone(text, default_country)),
-                    KeySource::Website => push(MatchKeyKind::Domain, website_domain(text)),
-                    KeySource::CompanyName => push(MatchKeyKind::CompanyName, normalize_company_name(text)),
-                }
-            }
-        }
-        for external_id in external_ids {
-            push(MatchKeyKind::ExternalId, Some(external_id_key(external_id)));
-        }
-        if keys.len() > 1 {
-            keys.sort();
-            keys.dedup();
-        }
-        keys
+        keys_of(self.fields.iter().map(|(name, source)| (name.as_str(), *source)), fields, external_ids, default_country)
     }
 }
 

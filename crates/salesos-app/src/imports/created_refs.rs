@@ -1,10 +1,8 @@
 //! The records an import created for missing references, by (object, key hash), until lookups
 //! can find them.
 
+use super::FastMap;
 use salesos_model::ids::{ObjectId, RecordId};
-use std::collections::HashMap;
-
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// (object, key hash) → the record created for it (a placeholder until its commit lands).
 ///
