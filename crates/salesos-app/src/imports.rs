@@ -64,8 +64,9 @@ pub const DEFAULT_BATCH_ROWS: usize = 2_000;
 pub const DEFAULT_COMMIT_ROWS: usize = 10_000;
 /// Rows read ahead for auto-mapping, type inference and the preview.
 pub const SAMPLE_ROWS: usize = 50;
-/// Rows a dry run takes its date formats from before checking them against the whole file.
-const DATE_SAMPLE_ROWS: usize = 4_000;
+/// How often (in rows) a dry run's prescan asks whether the rows so far predict every date
+/// column's format, so that it may stop there and check them against the whole file later.
+const DATE_CHECK_EVERY: u64 = 4_096;
 /// The commit rate used for estimates (rows per second), from BENCHMARKS.md on a 2-core machine.
 pub const ESTIMATE_ROWS_PER_SECOND: f64 = 25_000.0;
 
@@ -443,7 +444,7 @@ pub fn run_with(
     progress: &mut dyn FnMut(Progress),
     hooks: Option<&mut dyn RunHooks>,
 ) -> AppResult<ImportReport> {
-    // A dry run reads the file once when the sample rows tell each date column's format and the
+    // A dry run reads the file once when the first rows tell each date column's format and the
     // whole file agrees; otherwise it runs again the usual way (see `DateCheck`).
     let speculate = request.dry_run && hooks.is_none();
     match run_inner(store, actor, request, now, progress, hooks, speculate)? {
@@ -506,25 +507,10 @@ fn run_inner(
     // The whole file is read once before anything is written (fields included): a file that
     // breaks off or holds too many rows is refused with nothing committed, and each date column's
     // format is fixed from all its values, never guessed when ambiguous.
-    // A dry run whose date columns all have a clear format in the sample rows skips that pass:
+    // A dry run stops that pass as soon as the rows so far predict each date column's format:
     // every row's dates are observed as the run reads them, and the conclusions checked at the end.
-    let date_check = if speculate && !date_columns(&mapping).is_empty() {
-        // More rows than the mapping looked at: a column of mixed spellings needs a few thousand
-        // to conclude as the whole file does.
-        while buffered.len() < DATE_SAMPLE_ROWS {
-            match reader.next_row() {
-                Some(row) => buffered.push(row.map_err(read_error)?),
-                None => break,
-            }
-        }
-        DateCheck::from_samples(&mut mapping, &buffered)
-    } else {
-        None
-    };
-    let (ambiguous_dates, rows_total) = match &date_check {
-        Some(_) => (Vec::new(), None),
-        None => prescan(request, &mut mapping, &actor.org.settings.locale)?,
-    };
+    let Prescan { ambiguous: ambiguous_dates, rows_total, date_check } =
+        prescan(request, &mut mapping, &actor.org.settings.locale, speculate)?;
 
     // Fields created on the fly exist before the first row is written.
     let mut schema = schema;
@@ -947,9 +933,10 @@ fn match_field_keys(schema: &Schema, object: &ObjectDef, match_on: Option<&Match
 /// Reads every row of the file once, before a run writes anything, and fixes each date column's
 /// format from all its values. A dry run without date columns skips it: it reads the file anyway
 /// and writes nothing.
-/// A dry run's date formats taken from the sample rows instead of a pass over the whole file.
+/// A dry run's date formats taken from the file's first rows instead of a pass over all of it.
 ///
-/// Only when every date column's samples are written one way: the run then observes every
+/// Only when every date column's first rows predict its conclusion (written one way, or with a
+/// clear favourite: [`DateColumnStats::predicts_conclusion`]): the run then observes every
 /// row's date cells as it reads them ([`DateObserver`]), and at the end the whole file must
 /// conclude to the same formats, which makes the run's results exactly those of a run that
 /// read the file first; if it does not, the run is void and runs again the usual way.
@@ -959,28 +946,20 @@ struct DateCheck {
 }
 
 impl DateCheck {
-    /// Sets each date column's format from the samples, or returns `None` (nothing changed)
-    /// unless each of them concludes to one format that fits nearly all its values.
-    fn from_samples(mapping: &mut ResolvedMapping, samples: &[SourceRow]) -> Option<DateCheck> {
-        let columns: Vec<(usize, usize)> = date_columns(mapping).into_iter().map(|i| (i, mapping.columns[i].index)).collect();
-        if columns.is_empty() {
-            return None;
-        }
-        let mut sampled = DateObserver::new(columns.iter().map(|(_, cell)| *cell).collect());
-        for row in samples {
-            sampled.observe(row);
-        }
-        let mut formats = Vec::with_capacity(columns.len());
-        for ((column, _), stats) in columns.iter().zip(&sampled.stats) {
+    /// Sets each date column's format from the statistics of the rows read so far, or returns
+    /// `None` (nothing changed) unless each of them predicts its conclusion.
+    fn from_first_rows(mapping: &mut ResolvedMapping, wanted: &[usize], observed: &DateObserver) -> Option<DateCheck> {
+        let mut formats = Vec::with_capacity(wanted.len());
+        for (column, stats) in wanted.iter().zip(&observed.stats) {
             match stats.conclude(mapping.columns[*column].date_order) {
-                DateInference::Known { format } if stats.fits_nearly_all() => formats.push(format),
+                DateInference::Known { format } if stats.predicts_conclusion() => formats.push(format),
                 _ => return None,
             }
         }
-        for ((column, _), format) in columns.iter().zip(formats) {
+        for (column, format) in wanted.iter().zip(formats) {
             mapping.columns[*column].date_format = Some(format);
         }
-        Some(DateCheck { columns })
+        Some(DateCheck { columns: wanted.iter().zip(&observed.cells).map(|(column, cell)| (*column, *cell)).collect() })
     }
 
     fn observer(&self) -> DateObserver {
@@ -1025,14 +1004,24 @@ fn date_columns(mapping: &ResolvedMapping) -> Vec<usize> {
         .collect()
 }
 
-fn prescan(
-    request: &ImportRequest,
-    mapping: &mut ResolvedMapping,
-    locale: &str,
-) -> AppResult<(Vec<AmbiguousDates>, Option<u64>)> {
+/// What the pass before a run found.
+struct Prescan {
+    /// Date columns that are ambiguous (the run refuses).
+    ambiguous: Vec<AmbiguousDates>,
+    /// The file's data rows, when the pass read them all.
+    rows_total: Option<u64>,
+    /// The date formats a dry run took from the first rows, to be checked at its end.
+    date_check: Option<DateCheck>,
+}
+
+/// Reads every row of the file once, before a run writes anything, and fixes each date column's
+/// format from all its values. A dry run without date columns skips it: it reads the file anyway
+/// and writes nothing. A dry run that may `speculate` stops as soon as the rows so far predict
+/// every date column's format ([`DateCheck`]).
+fn prescan(request: &ImportRequest, mapping: &mut ResolvedMapping, locale: &str, speculate: bool) -> AppResult<Prescan> {
     let wanted = date_columns(mapping);
     if wanted.is_empty() && request.dry_run {
-        return Ok((Vec::new(), None));
+        return Ok(Prescan { ambiguous: Vec::new(), rows_total: None, date_check: None });
     }
     let mut rows: u64 = 0;
     let mut observer = DateObserver::new(wanted.iter().map(|i| mapping.columns[*i].index).collect());
@@ -1042,6 +1031,11 @@ fn prescan(
     while reader.read_row(&mut row).map_err(read_error)? {
         rows += 1;
         observer.observe(&row);
+        if speculate && rows.is_multiple_of(DATE_CHECK_EVERY) {
+            if let Some(check) = DateCheck::from_first_rows(mapping, &wanted, &observer) {
+                return Ok(Prescan { ambiguous: Vec::new(), rows_total: None, date_check: Some(check) });
+            }
+        }
     }
     let mut ambiguous = Vec::new();
     for (index, stats) in wanted.into_iter().zip(&observer.stats) {
@@ -1058,7 +1052,7 @@ fn prescan(
             DateInference::Empty | DateInference::Unknown { .. } => {}
         }
     }
-    Ok((ambiguous, Some(rows)))
+    Ok(Prescan { ambiguous, rows_total: Some(rows), date_check: None })
 }
 
 /// The state of one run across batches.

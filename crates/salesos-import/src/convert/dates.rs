@@ -891,6 +891,32 @@ impl DateColumnStats {
         best > 0 && best * 20 >= self.total * 19
     }
 
+    /// Whether these values, the first of a column, predict the whole column's conclusion: one
+    /// format fits nearly all of them, or the winning format (formats that fit the same values
+    /// alike, or a day-first/month-first pair that an order resolves) leads every other format,
+    /// and holds its majority, by more than four standard deviations of what sampling alone
+    /// would move (a count's variance is about the count itself). A column of mixed spellings
+    /// with a clear favourite qualifies; a close race does not. A prediction is a bet that the
+    /// caller checks against the whole column's conclusion.
+    pub fn predicts_conclusion(&self) -> bool {
+        if self.fits_nearly_all() {
+            return true;
+        }
+        let best = self.best_fit();
+        if best == 0 || best * 2 <= self.total {
+            return false;
+        }
+        let seen = |i: &usize| self.counts[*i] > 0;
+        let tied: Vec<usize> = (0..FORMATS.len()).filter(seen).filter(|i| self.fitting(*i) == best).collect();
+        // ISO values count for every format, so the lead is between the formats' own counts.
+        let winner = self.counts[tied[0]];
+        let runner_up =
+            (0..FORMATS.len()).filter(seen).filter(|i| *i != ISO && !tied.contains(i)).map(|i| self.counts[i]).max().unwrap_or(0);
+        let clear = |lead: u64, variance: u64| lead * lead > 16 * variance;
+        clear(best * 2 - self.total, self.total)
+            && (tied[0] == ISO || clear(winner.saturating_sub(runner_up), winner + runner_up))
+    }
+
     /// The values a table format accepts: its own and the ISO 8601 ones, always accepted.
     fn fitting(&self, index: usize) -> u64 {
         let iso = self.counts[ISO];

@@ -777,3 +777,31 @@ fn a_column_written_one_way_fits_nearly_all_and_a_mixed_one_does_not() {
     assert!(!mixed.fits_nearly_all());
     assert!(!DateColumnStats::new().fits_nearly_all(), "nothing observed");
 }
+
+#[test]
+fn a_sample_predicts_its_column_when_one_format_leads_clearly_and_not_in_a_close_race() {
+    let observe = |values: &[(&str, usize)]| {
+        let mut stats = DateColumnStats::new();
+        for (value, times) in values {
+            for _ in 0..*times {
+                stats.observe(value);
+            }
+        }
+        stats
+    };
+    // ISO dates count for every format; of the rest, day-first dots lead long dates clearly.
+    let clear = observe(&[("1990-03-04", 400), ("24.03.1990", 300), ("March 4, 1990", 150), ("x", 20)]);
+    assert!(!clear.fits_nearly_all());
+    assert!(clear.predicts_conclusion());
+    // A close race between two spellings could tip either way over the rest of the file.
+    let close = observe(&[("1990-03-04", 400), ("24.03.1990", 160), ("March 4, 1990", 150)]);
+    assert!(!close.predicts_conclusion());
+    // Too few values for a lead to mean anything.
+    assert!(!observe(&[("24.03.1990", 3), ("March 4, 1990", 2)]).predicts_conclusion());
+    // Without a majority the column concludes to nothing, whatever the sample.
+    assert!(!observe(&[("24.03.1990", 100), ("not a date", 120)]).predicts_conclusion());
+    // A day-first/month-first tie (an order resolves it) leads the long dates clearly.
+    let pair = observe(&[("03/04/1990", 300), ("March 4, 1990", 100)]);
+    assert!(pair.predicts_conclusion());
+    assert!(observe(&[("24.03.1990", 100)]).predicts_conclusion(), "one way");
+}

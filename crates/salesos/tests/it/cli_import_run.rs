@@ -480,8 +480,8 @@ fn overlapped_commits_give_the_same_counts_on_both_backends_and_undo_exactly() {
     assert!(results.windows(2).all(|w| w[0] == w[1]), "the same counts on both backends: {results:?}");
 }
 
-/// A dry run takes a date column's format from its first rows when they are written one way,
-/// and checks it against the whole file; a file that changes its spelling further down runs
+/// A dry run takes a date column's format from its first rows when they are written one way
+/// or with a clear favourite, and checks it against the whole file; a file that changes its spelling further down runs
 /// again the usual way. Either way the dry run reports what the run does.
 #[test]
 fn dry_runs_read_dates_once_when_the_first_rows_tell_and_twice_when_the_file_disagrees() {
@@ -489,12 +489,15 @@ fn dry_runs_read_dates_once_when_the_first_rows_tell_and_twice_when_the_file_dis
     let day_first = |n: usize| format!("{:02}.{:02}.19{:02}", n % 28 + 1, n % 12 + 1, n % 90 + 10);
     let month_first = |n: usize| format!("{:02}/{:02}/19{:02}", n % 12 + 1, n % 15 + 13, n % 90 + 10);
     let steady: String = (0..5_000).map(|n| format!("P{n},{}\n", day_first(n))).collect();
+    // Two spellings, day-first leading clearly: the first rows predict the column too.
+    let long = |n: usize| format!("\"March {}, 19{:02}\"", n % 28 + 1, n % 90 + 10);
+    let mixed: String = (0..9_000).map(|n| format!("M{n},{}\n", if n % 3 == 0 { long(n) } else { day_first(n) })).collect();
     // 4,000 rows day-first, then 6,000 month-first: the whole file concludes month-first.
     let shifting: String = (0..4_000)
         .map(|n| format!("Q{n},{}\n", day_first(n)))
         .chain((0..6_000).map(|n| format!("R{n},{}\n", month_first(n))))
         .collect();
-    for (name, rows) in [("steady.csv", steady), ("shifting.csv", shifting)] {
+    for (name, rows) in [("steady.csv", steady), ("mixed.csv", mixed), ("shifting.csv", shifting)] {
         let file = env.file(name);
         std::fs::write(&file, format!("Last Name,Birthday\n{rows}")).unwrap();
         let file = file.to_str().unwrap();
@@ -506,6 +509,8 @@ fn dry_runs_read_dates_once_when_the_first_rows_tell_and_twice_when_the_file_dis
     }
     let shifted = env.run(&["records", "list", "contacts", "--filter", "last_name = 'R0'", "--json"]).ok();
     assert_eq!(shifted["records"][0]["fields"]["birthdate"], "1910-01-13", "the whole file's format, month first");
+    let mixed = env.run(&["records", "list", "contacts", "--filter", "last_name = 'M1'", "--json"]).ok();
+    assert_eq!(mixed["records"][0]["fields"]["birthdate"], "1911-02-02", "day first");
 }
 
 #[test]
