@@ -75,12 +75,26 @@ pub fn key_hash(kind: MatchKeyKind, normalized: &str) -> i64 {
 
 /// Lower-cases and trims an email address; `None` if it is not one.
 pub fn normalize_email(text: &str) -> Option<String> {
-    let trimmed = crate::text::trim(text).trim_start_matches("mailto:");
+    let mut trimmed = crate::text::trim(text);
+    while let Some(rest) = trimmed.strip_prefix("mailto:") {
+        trimmed = rest;
+    }
+    if trimmed.is_ascii() {
+        // One pass over the bytes (this runs for every imported row's email): ASCII whitespace
+        // is what `char::is_whitespace` finds in ASCII text, tab to carriage return and space.
+        let bytes = trimmed.as_bytes();
+        let at = bytes.iter().position(|b| *b == b'@')?;
+        let whitespace = |b: &u8| matches!(*b, b' ' | b'\t'..=b'\r');
+        if at == 0 || !bytes[at + 1..].contains(&b'.') || bytes.iter().any(whitespace) {
+            return None;
+        }
+        return Some(trimmed.to_ascii_lowercase());
+    }
     let (local, domain) = trimmed.split_once('@')?;
     if local.is_empty() || !domain.contains('.') || trimmed.contains(char::is_whitespace) {
         return None;
     }
-    Some(if trimmed.is_ascii() { trimmed.to_ascii_lowercase() } else { trimmed.to_lowercase() })
+    Some(trimmed.to_lowercase())
 }
 
 /// Returns whether text is a plain ASCII email address as used for sign-in: `[A-Za-z0-9._%+'-]`
@@ -101,6 +115,12 @@ pub fn is_login_email(text: &str) -> bool {
 /// Handles `+`, `00` and `011` prefixes, a trunk `0` and extensions (`x123`, `ext. 123`, dropped).
 /// Full libphonenumber validation is the import transforms' job; keys only need one spelling.
 pub fn normalize_phone(text: &str, default_country: &str) -> Option<String> {
+    // Already E.164 (what imports store): `+` and 5 to 15 digits are their own key.
+    if let Some(digits) = text.strip_prefix('+') {
+        if (5..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(text.to_string());
+        }
+    }
     // The number ends at an extension marker (`x`, `#` or `ext`, any case); only its digits and
     // a leading `+` count. Up to 17 digits, gathered without allocating.
     let bytes = text.as_bytes();

@@ -18,6 +18,14 @@ fn emails_normalize() {
     assert_eq!(normalize_email("mailto:a@b.io"), Some("a@b.io".into()));
     assert_eq!(normalize_email("no-at-sign"), None);
     assert_eq!(normalize_email("a@localhost"), None);
+    assert_eq!(normalize_email("mailto:mailto:A@B.io"), Some("a@b.io".into()), "every mailto: prefix");
+    assert_eq!(normalize_email("@b.io"), None, "no local part");
+    assert_eq!(normalize_email("a@b@c.io"), Some("a@b@c.io".into()), "split at the first @, as before");
+    assert_eq!(normalize_email("a@b@c"), None, "no dot after the first @");
+    for spaced in ["a b@c.io", "a@c.io\u{b}x", "a\t@c.io", "a@c.io\rx", "a@c.\u{a0}io", "zoë @x.io"] {
+        assert_eq!(normalize_email(spaced), None, "{spaced:?}: whitespace inside");
+    }
+    assert_eq!(normalize_email("Zoë@Éxample.io"), Some("zoë@éxample.io".into()));
     assert_eq!(email_domain("x@Acme.io"), Some("acme.io".into()));
     assert_eq!(email_domain("x@gmail.com"), None);
 }
@@ -43,6 +51,11 @@ fn phones_normalize_to_e164() {
         ("+1234567890123456", "US", None),
         ("123456789012345678", "US", None),
         ("030 1234567", "DEU", None),
+        ("+14155550100", "DE", Some("+14155550100")),
+        ("+12345", "US", Some("+12345")),
+        ("+1234", "US", None),
+        ("+123456789012345", "US", Some("+123456789012345")),
+        ("+1234567890123456", "DE", None),
     ];
     for (input, country, expect) in cases {
         assert_eq!(normalize_phone(input, country).as_deref(), expect, "{input}");
