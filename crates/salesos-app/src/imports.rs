@@ -1102,6 +1102,15 @@ struct Driver<'a> {
     expected_rows: Option<u64>,
 }
 
+/// A row as the transforms leave it.
+struct Prepared {
+    row: TransformedRow,
+    /// The row's match keys, when they do not depend on references.
+    keys: Option<RowKeys>,
+    /// The row's image checked as a new record, when done with the transforms.
+    checked: Option<Vec<RowIssue>>,
+}
+
 /// A row between stages.
 struct Staged {
     row: TransformedRow,
@@ -1113,7 +1122,7 @@ struct Staged {
     checked: Option<Vec<RowIssue>>,
 }
 
-impl Driver<'_> {
+impl<'a> Driver<'a> {
     /// Transforms, plans and commits a batch; `read_ahead` (reading the next batch) runs on the
     /// helper thread once the transforms are done, beside the sequential rest of the work here.
     fn process_batch(
@@ -1122,7 +1131,7 @@ impl Driver<'_> {
         read_issues: &[read::ReadIssue],
         read_ahead: impl FnOnce() + Send,
     ) -> AppResult<()> {
-        let transformed = self.transform_all(batch);
+        let transformed = self.transform_all(batch, self.checks_while_transforming());
         let planned = workers::beside(read_ahead, || self.plan_batch(batch, read_issues, transformed))?;
         // Each half freed by the thread that built it (mimalloc's fast local path), now that the
         // helper is done reading.
@@ -1136,7 +1145,7 @@ impl Driver<'_> {
         &mut self,
         batch: &[SourceRow],
         read_issues: &[read::ReadIssue],
-        transformed: Vec<(TransformedRow, Option<RowKeys>)>,
+        transformed: Vec<Prepared>,
     ) -> AppResult<Vec<PlannedRow>> {
         let object = &self.mapping.object;
         let mut staged: Vec<Staged> = Vec::with_capacity(batch.len());
@@ -1147,7 +1156,8 @@ impl Driver<'_> {
                 damaged.entry((issue.sheet.as_deref(), row)).or_default().push(issue);
             }
         }
-        for (source, (mut row, keys)) in batch.iter().zip(transformed) {
+        let checked_ahead = self.checks_while_transforming();
+        for (source, Prepared { mut row, keys, checked }) in batch.iter().zip(transformed) {
             let own = damaged.get(&(source.pos.sheet.as_deref(), source.pos.row));
             for issue in own.into_iter().flatten() {
                 let mut row_issue =
@@ -1174,21 +1184,17 @@ impl Driver<'_> {
                 },
                 None => None,
             };
-            staged.push(Staged { row, keys, owner, checked: None });
+            staged.push(Staged { row, keys, owner, checked });
         }
         self.resolve_references(&mut staged)?;
         let candidates = self.find_candidates(&mut staged)?;
 
-        let plan_context = PlanContext {
-            object,
-            validator: self.validator,
-            strategy: self.mapping.settings.on_duplicate,
-            default_owner: self.actor.user.id,
-            now_ms: self.write.now,
-        };
+        let plan_context = self.plan_context();
         // Pure work per row, moved off the sequential plan loop below, in the halves the rows
-        // were built in.
-        workers::for_each_halves(&mut staged, |stage| stage.checked = plan::check_as_new(&plan_context, &mut stage.row));
+        // were built in (unless done with the transforms).
+        if !checked_ahead {
+            workers::for_each_halves(&mut staged, |stage| stage.checked = plan::check_as_new(&plan_context, &mut stage.row));
+        }
         let mut planned: Vec<PlannedRow> = Vec::with_capacity(batch.len());
         let no_keys = RowKeys::default();
         for (stage, source) in staged.into_iter().zip(batch) {
@@ -1249,9 +1255,9 @@ impl Driver<'_> {
         let Some(import) = self.import else { return Ok(()) };
         let stored = self.store.import_rows(import, self.seq as i64, batch.len() as i64)?;
         let mut stored = stored.into_iter().peekable();
-        let transformed = self.transform_all(batch);
+        let transformed = self.transform_all(batch, false);
         let object = &self.mapping.object;
-        for (offset, (source, (row, prepared_keys))) in batch.iter().zip(transformed).enumerate() {
+        for (offset, (source, Prepared { row, keys: prepared_keys, .. })) in batch.iter().zip(transformed).enumerate() {
             let seq = (self.seq + offset as u64) as i64;
             while stored.peek().is_some_and(|o| o.seq < seq) {
                 stored.next();
@@ -1305,11 +1311,13 @@ impl Driver<'_> {
 
     /// Transforms and checks the rows of a batch, and computes the match keys that do not depend
     /// on references resolved later: pure work per row, split over two threads for large batches
-    /// (the machines this runs on have two cores; reading and committing stay on one).
-    fn transform_all(&self, batch: &[SourceRow]) -> Vec<(TransformedRow, Option<RowKeys>)> {
+    /// (the machines this runs on have two cores; reading and committing stay on one). With
+    /// `check`, each row's image is also checked as a new record ([`plan::check_as_new`]).
+    fn transform_all(&self, batch: &[SourceRow], check: bool) -> Vec<Prepared> {
         // The helper borrows only what it reads (the driver itself is not shared).
         let (mapping, context, validator, match_field_keys) =
             (self.mapping, &self.context, self.validator, &self.match_field_keys);
+        let plan_context = self.plan_context();
         let one = |source: &SourceRow| {
             let mut row = transform::transform_row(mapping, context, &source.cells);
             validator.check_values(&mut row);
@@ -1319,10 +1327,39 @@ impl Driver<'_> {
                 }
                 _ => None,
             };
-            (row, keys)
+            // After the keys: the check fills in defaults, which keys never see.
+            let checked = if check { plan::check_as_new(&plan_context, &mut row) } else { None };
+            Prepared { row, keys, checked }
         };
         // The second half on the thread's persistent helper.
         workers::map_halves(batch, one)
+    }
+
+    /// Whether rows are checked as new records with their transforms instead of in the plan:
+    /// when nothing the plan does first can change a row (no references to resolve into its
+    /// fields, and keys computed before the check, as the plan computes them). The transforms
+    /// run on both threads; the plan's own split would find the helper busy reading ahead.
+    fn checks_while_transforming(&self) -> bool {
+        let references = self
+            .mapping
+            .columns
+            .iter()
+            .flat_map(|c| c.outputs.iter().flatten())
+            .any(|o| matches!(o.sink, salesos_import::map::Sink::Reference { .. }));
+        !references && !matches!(self.mapping.match_on, Some(MatchOn::Fields(_)))
+    }
+
+    /// What planning a row needs, borrowed from the run (not from the driver, which the plan
+    /// loop goes on changing).
+    fn plan_context(&self) -> PlanContext<'a> {
+        let (mapping, validator): (&'a ResolvedMapping, &'a Validator) = (self.mapping, self.validator);
+        PlanContext {
+            object: &mapping.object,
+            validator,
+            strategy: mapping.settings.on_duplicate,
+            default_owner: self.actor.user.id,
+            now_ms: self.write.now,
+        }
     }
 
     fn column_of_owner(&self) -> Option<String> {
