@@ -320,7 +320,8 @@ pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[S
     }
     let Gathered { mut fields, labeled } = gathered;
     for (rank, key, parts) in labeled {
-        let mut items: Vec<Labeled> = parts.primary.into_iter().collect();
+        let mut items: Vec<Labeled> = Vec::with_capacity(usize::from(parts.primary.is_some()) + parts.others.len());
+        items.extend(parts.primary);
         for item in parts.others {
             if !items.iter().any(|i| i.value == item.value) {
                 items.push(item);

@@ -21,6 +21,9 @@ pub struct Validator {
     defaults: Vec<(String, Value)>,
     /// Field positions by storage key, with a fast hash: looked up for every value of every row.
     index: HashMap<String, usize, foldhash::fast::RandomState>,
+    /// The storage keys of the fields that have rules, with their positions, in key order: what
+    /// [`Validator::check_values`] looks for in a row (most objects have few or none).
+    ruled: Vec<(String, usize)>,
     patterns: HashMap<String, Regex>,
     rules: Vec<CompiledRule>,
 }
@@ -55,7 +58,11 @@ impl Validator {
         }
         let index = object.fields.iter().enumerate().map(|(i, f)| (f.api_name.clone(), i)).collect();
         let defaults = object.fields.iter().filter_map(|f| Some((f.api_name.clone(), f.default_value()?))).collect();
-        Ok(Validator { object: object.clone(), defaults, index, patterns, rules })
+        // In key order, as a row's fields go: issues come in the order they always did.
+        let mut ruled: Vec<(String, usize)> =
+            object.fields.iter().enumerate().filter(|(_, f)| !f.rules.is_empty()).map(|(i, f)| (f.api_name.clone(), i)).collect();
+        ruled.sort();
+        Ok(Validator { object: object.clone(), defaults, index, ruled, patterns, rules })
     }
 
     /// The fields with a default value and that value, parsed once.
@@ -71,12 +78,9 @@ impl Validator {
     /// Checks each value the row gives against its field's rules; failing values are removed.
     pub fn check_values(&self, row: &mut TransformedRow) {
         let mut failed = Vec::new();
-        for (key, value) in &row.fields {
-            let Some(def) = self.field(key) else { continue };
-            if def.rules.is_empty() {
-                continue;
-            }
-            for rule in &def.rules {
+        for (key, index) in &self.ruled {
+            let Some(value) = row.fields.get(key) else { continue };
+            for rule in &self.object.fields[*index].rules {
                 if let Some((kind, expected)) = self.check_rule(key, rule, value) {
                     let column = row.columns.get(key).map(String::as_str);
                     row.issues.push(RowIssue::error(column, Some(key), kind, &expected, &value.to_string()));
