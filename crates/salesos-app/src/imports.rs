@@ -292,6 +292,11 @@ pub trait RunHooks {
     fn import_id(&self) -> OperationId;
     /// Input rows an earlier attempt committed; the run replays them without writing.
     fn resume_from(&self) -> u64;
+    /// Called once the file has been read ahead, before anything is written: an error stops
+    /// the run there (a job checks its stored source meanwhile).
+    fn before_writes(&mut self) -> AppResult<()> {
+        Ok(())
+    }
     /// Called once the mapping is fixed, before anything is written, so a resumed run uses the
     /// same mapping (and the same inferred date formats).
     /// `rows_total` is the file's count of data rows, when the run read it ahead.
@@ -511,6 +516,9 @@ fn run_inner(
     // every row's dates are observed as the run reads them, and the conclusions checked at the end.
     let Prescan { ambiguous: ambiguous_dates, rows_total, date_check } =
         prescan(request, &mut mapping, &actor.org.settings.locale, speculate)?;
+    if let Some(hooks) = hooks.as_mut() {
+        hooks.before_writes()?;
+    }
 
     // Fields created on the fly exist before the first row is written.
     let mut schema = schema;

@@ -439,13 +439,13 @@ fn run_job(ctx: &JobContext<'_>, job: &Job, log: &ImportLog, progress: &mut dyn 
     let file_id = log.file_id.ok_or_else(|| AppError::invalid(format!("import {} has no source file", log.id.0)))?;
     let meta = ctx.files.meta(store, log.org_id, file_id)?;
     let path = ctx.files.path(&meta);
-    let digest = sha256_of(&path)?;
-    if digest != log.file_sha256 {
-        return Err(AppError::new(
-            ErrorCode::Internal,
-            format!("the stored source of import {} changed since it was uploaded (SHA-256 differs); it cannot resume", log.id.0),
-        ));
-    }
+    // The stored source is checked while the run reads it ahead (on the core that would
+    // otherwise wait), and before the run writes anything (`RunHooks::before_writes`).
+    let hashing = path.clone();
+    let source_digest = std::thread::Builder::new()
+        .name("salesos-sha256".into())
+        .spawn(move || sha256_of(&hashing))
+        .map_err(|err| AppError::new(ErrorCode::Internal, format!("cannot start checking the stored source: {err}")))?;
     let stored = StoredRequest::from_json(&log.request)?;
     let request = stored.to_request(path, &log.file_name);
     let now = (ctx.clock)();
@@ -471,6 +471,8 @@ fn run_job(ctx: &JobContext<'_>, job: &Job, log: &ImportLog, progress: &mut dyn 
         started_at: now,
         started_rows: log.rows_done.max(0) as u64,
         last_heartbeat: None,
+        source_digest: Some(source_digest),
+        file_sha256: log.file_sha256.clone(),
     };
     let mut report = run_with(store, &actor, &request, now, progress, Some(&mut hooks))?;
     if let Some(source) = hooks.stored.mapping_source.as_deref() {
@@ -529,6 +531,10 @@ struct JobHooks<'a> {
     started_rows: u64,
     /// When the last heartbeat was written (`None` before the first).
     last_heartbeat: Option<i64>,
+    /// The SHA-256 of the stored source, being computed; checked before the run writes.
+    source_digest: Option<std::thread::JoinHandle<AppResult<String>>>,
+    /// The SHA-256 the source had when it was uploaded.
+    file_sha256: String,
 }
 
 /// Whether a run's heartbeat is due at `now`: the first one, then one every
@@ -546,6 +552,23 @@ impl RunHooks for JobHooks<'_> {
 
     fn resume_from(&self) -> u64 {
         self.resume_from
+    }
+
+    fn before_writes(&mut self) -> AppResult<()> {
+        let Some(hashing) = self.source_digest.take() else { return Ok(()) };
+        let digest = hashing
+            .join()
+            .map_err(|_| AppError::new(ErrorCode::Internal, "checking the stored source failed unexpectedly".to_string()))??;
+        if digest != self.file_sha256 {
+            return Err(AppError::new(
+                ErrorCode::Internal,
+                format!(
+                    "the stored source of import {} changed since it was uploaded (SHA-256 differs); it cannot run or resume",
+                    self.import.0
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn mapping_fixed(&mut self, spec: &MappingSpec, source: super::MappingSource, rows_total: Option<u64>) -> AppResult<()> {

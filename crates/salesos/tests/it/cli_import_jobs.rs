@@ -174,6 +174,61 @@ fn undo_reverts_all_and_never_leaves_a_dangling_reference() {
     }
 }
 
+/// A resumed import whose stored source changed on disk refuses to run before it writes
+/// anything (the source is checked while the run reads it ahead).
+#[test]
+fn a_resumed_import_refuses_a_stored_source_that_changed() {
+    let env = Env::sqlite().with_org();
+    let file = env.file("contacts.csv");
+    // Large enough (under the 100,000-row limit) to be running still when its first rows are committed.
+    env.run(&["generate", "contacts", "--rows", "90000", "-o", file.to_str().unwrap(), "--json"]).ok();
+    let args = [
+        "import",
+        file.to_str().unwrap(),
+        "--object",
+        "contacts",
+        "--create-missing",
+        "--batch-rows",
+        "500",
+        "--commit-rows",
+        "1000",
+        "--json",
+    ];
+    let mut child = env.command(&args).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let running = wait_for_committed_rows(&env, 2_000);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let log =
+        running.unwrap_or_else(|| panic!("the import was interrupted while running: {}", env.run(&["history", "--json"]).stdout));
+    let before = env.run(&["records", "list", "contacts", "--count", "--json"]).ok()["count"].clone();
+    // The one stored file: the import's source.
+    let stored: Vec<std::path::PathBuf> = walk(&env.data_dir().join("files"));
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    let mut content = std::fs::read(&stored[0]).unwrap();
+    content.extend_from_slice(b"Extra,Row,extra@example.com\n");
+    std::fs::write(&stored[0], content).unwrap();
+    let id = log["import_id"].to_string();
+    let refused = env.run(&["import", "--resume", &id, "--json"]);
+    assert_eq!(refused.code, 3, "{}\n{}", refused.stdout, refused.stderr);
+    assert!(refused.stdout.contains("changed since it was uploaded"), "{}", refused.stdout);
+    let after = env.run(&["records", "list", "contacts", "--count", "--json"]).ok()["count"].clone();
+    assert_eq!(before, after, "nothing written");
+}
+
+/// Every file under a folder.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
 /// Kills a running import with SIGKILL at a seeded moment, resumes it, and checks that every
 /// row has exactly one outcome and no record was written twice.
 #[test]
