@@ -1328,7 +1328,7 @@ impl<'a> Driver<'a> {
         let plan_context = self.plan_context();
         let one = |source: &SourceRow| {
             let mut row = transform::transform_row(mapping, context, &source.cells);
-            validator.check_values(&mut row);
+            validator.check_values(&mut row, &mapping.columns_by_key);
             let keys = match &mapping.match_on {
                 Some(match_on) if !matches!(match_on, MatchOn::Fields(_)) && !row.has_errors() => {
                     Some(dedupe::row_keys(match_on, &mapping.object, &row, match_field_keys, &context.default_country))
@@ -1367,6 +1367,7 @@ impl<'a> Driver<'a> {
             strategy: mapping.settings.on_duplicate,
             default_owner: self.actor.user.id,
             now_ms: self.write.now,
+            columns: &mapping.columns_by_key,
         }
     }
 

@@ -122,6 +122,9 @@ pub struct PlanContext<'a> {
     pub default_owner: UserId,
     /// The time custom rules see.
     pub now_ms: i64,
+    /// The column each storage key comes from, for messages (the mapping's
+    /// [`crate::map::ResolvedMapping::columns_by_key`]).
+    pub columns: &'a std::collections::BTreeMap<String, String>,
 }
 
 /// Plans one row: `row.owner_id` is the resolved owner (if the row named one), `existing` the
@@ -144,7 +147,7 @@ pub fn check_as_new(context: &PlanContext<'_>, row: &mut TransformedRow) -> Opti
     if context.strategy == DuplicateStrategy::Update || row.has_errors() {
         return None;
     }
-    Some(validate_image(context, &mut row.fields, &row.columns, true))
+    Some(validate_image(context, &mut row.fields, context.columns, true))
 }
 
 /// [`plan_row`] with the image issues [`check_as_new`] found for the row, if it ran.
@@ -201,7 +204,7 @@ pub fn plan_checked_row(
             let mut fields = row.fields;
             let image_issues = match checked {
                 Some(issues) => issues,
-                None => validate_image(context, &mut fields, &row.columns, true),
+                None => validate_image(context, &mut fields, context.columns, true),
             };
             if image_issues.iter().any(RowIssue::is_error) {
                 issues.extend(image_issues);
@@ -306,7 +309,7 @@ fn plan_update(
     }
     patch.add_external_ids = row.external_ids.into_iter().filter(|e| !record.external_ids.contains(e)).collect();
     patch.owner_id = owner.filter(|o| *o != record.owner_id);
-    let image_issues = validate_image(context, &mut image, &row.columns, false);
+    let image_issues = validate_image(context, &mut image, context.columns, false);
     let failed = image_issues.iter().any(RowIssue::is_error);
     issues.extend(image_issues);
     if failed {

@@ -12,8 +12,6 @@ use salesos_model::record::{ExternalId, Fields};
 use salesos_model::schema::{FieldDef, FieldType};
 use salesos_model::value::{Labeled, Value};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// The organization's conventions a row is read with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,8 +58,6 @@ pub struct TransformedRow {
     pub references: Vec<PendingReference>,
     /// Problems so far.
     pub issues: Vec<RowIssue>,
-    /// The column each storage key comes from, for messages (shared by every row of a mapping).
-    pub columns: Arc<BTreeMap<String, String>>,
 }
 
 impl TransformedRow {
@@ -298,7 +294,7 @@ pub fn convert_text(
 
 /// Transforms one source row.
 pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[String]) -> TransformedRow {
-    let mut row = TransformedRow { columns: mapping.columns_by_key.clone(), ..TransformedRow::default() };
+    let mut row = TransformedRow::default();
     let mut gathered = Gathered { fields: Vec::with_capacity(mapping.columns.len()), labeled: Vec::new() };
     for column in &mapping.columns {
         let text = column_text(column, cells);

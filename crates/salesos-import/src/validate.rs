@@ -76,13 +76,14 @@ impl Validator {
     }
 
     /// Checks each value the row gives against its field's rules; failing values are removed.
-    pub fn check_values(&self, row: &mut TransformedRow) {
+    /// `columns` names the column each storage key comes from, for messages.
+    pub fn check_values(&self, row: &mut TransformedRow, columns: &BTreeMap<String, String>) {
         let mut failed = Vec::new();
         for (key, index) in &self.ruled {
             let Some(value) = row.fields.get(key) else { continue };
             for rule in &self.object.fields[*index].rules {
                 if let Some((kind, expected)) = self.check_rule(key, rule, value) {
-                    let column = row.columns.get(key).map(String::as_str);
+                    let column = columns.get(key).map(String::as_str);
                     row.issues.push(RowIssue::error(column, Some(key), kind, &expected, &value.to_string()));
                     failed.push(key.clone());
                     break;

@@ -132,7 +132,7 @@ fn every_template_maps_automatically_and_its_example_row_converts_cleanly() {
             .unwrap_or_else(|err| panic!("{name}: {err}"));
         let context = RowContext { default_country: "US".into(), default_currency: "USD".into(), utc_offset_minutes: 0 };
         let mut row = transform::transform_row(&mapping, &context, &examples);
-        Validator::new(object, Vec::new()).unwrap().check_values(&mut row);
+        Validator::new(object, Vec::new()).unwrap().check_values(&mut row, &mapping.columns_by_key);
         assert!(row.issues.is_empty(), "{name}: {:?}", row.issues);
         let related = columns
             .iter()

@@ -45,6 +45,7 @@ fn strategies_decide_the_change() {
         strategy: DuplicateStrategy::Skip,
         default_owner: UserId(1),
         now_ms: 0,
+        columns: &Default::default(),
     };
     let matched = Decision::Match { id: RecordId(5), method: "email" };
     let record = existing();
@@ -86,7 +87,15 @@ fn an_image_checked_ahead_plans_as_one_checked_in_the_plan() {
     let rows = [row(&[("last_name", "New")]), row(&[("title", "CTO")]), row(&[("last_name", "X"), ("email", "not an email")])];
     let decisions = [Decision::New, matched.clone(), Decision::InFile { first_row: 2 }];
     for strategy in [DuplicateStrategy::Skip, DuplicateStrategy::Create, DuplicateStrategy::Update] {
-        let context = PlanContext { object: &object, validator: &validator, strategy, default_owner: UserId(1), now_ms: 0 };
+        let columns = Default::default();
+        let context = PlanContext {
+            object: &object,
+            validator: &validator,
+            strategy,
+            default_owner: UserId(1),
+            now_ms: 0,
+            columns: &columns,
+        };
         for source in &rows {
             for decision in &decisions {
                 let existing = matches!(decision, Decision::Match { .. }).then_some(&record);
