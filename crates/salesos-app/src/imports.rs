@@ -1110,6 +1110,17 @@ struct Driver<'a> {
     expected_rows: Option<u64>,
 }
 
+/// When a batch's rows are checked as new records ([`Driver::check_stage`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CheckStage {
+    /// With the transforms, on both threads.
+    WithTransforms,
+    /// Once references are resolved, on both threads, before the helper reads ahead.
+    AfterReferences,
+    /// Once the candidates are found (their keys come from fields the check may fill in).
+    AfterCandidates,
+}
+
 /// A row as the transforms leave it.
 struct Prepared {
     row: TransformedRow,
@@ -1139,23 +1150,24 @@ impl<'a> Driver<'a> {
         read_issues: &[read::ReadIssue],
         read_ahead: impl FnOnce() + Send,
     ) -> AppResult<()> {
-        let transformed = self.transform_all(batch, self.checks_while_transforming());
-        let planned = workers::beside(read_ahead, || self.plan_batch(batch, read_issues, transformed))?;
+        let transformed = self.transform_all(batch, self.check_stage() == CheckStage::WithTransforms);
+        let staged = self.stage_batch(batch, read_issues, transformed)?;
+        let planned = workers::beside(read_ahead, || self.plan_batch(batch, staged))?;
         // Each half freed by the thread that built it (mimalloc's fast local path), now that the
         // helper is done reading.
         workers::drop_halves(planned);
         Ok(())
     }
 
-    /// Everything after the transforms: owners, references, duplicates, the plan, the commit and
-    /// the run's summary and reports; returns the planned rows, to be freed.
-    fn plan_batch(
+    /// The rows' read errors and owners, their references resolved, and (when nothing later can
+    /// change them) their images checked as new records on both threads: the work before the
+    /// helper goes on to read the next batch.
+    fn stage_batch(
         &mut self,
         batch: &[SourceRow],
         read_issues: &[read::ReadIssue],
         transformed: Vec<Prepared>,
-    ) -> AppResult<Vec<PlannedRow>> {
-        let object = &self.mapping.object;
+    ) -> AppResult<Vec<Staged>> {
         let mut staged: Vec<Staged> = Vec::with_capacity(batch.len());
         // The reader's errors, by (sheet, row), so each row finds its own at once.
         let mut damaged: HashMap<(Option<&str>, u64), Vec<&read::ReadIssue>> = HashMap::new();
@@ -1164,7 +1176,6 @@ impl<'a> Driver<'a> {
                 damaged.entry((issue.sheet.as_deref(), row)).or_default().push(issue);
             }
         }
-        let checked_ahead = self.checks_while_transforming();
         for (source, Prepared { mut row, keys, checked }) in batch.iter().zip(transformed) {
             let own = damaged.get(&(source.pos.sheet.as_deref(), source.pos.row));
             for issue in own.into_iter().flatten() {
@@ -1195,14 +1206,28 @@ impl<'a> Driver<'a> {
             staged.push(Staged { row, keys, owner, checked });
         }
         self.resolve_references(&mut staged)?;
-        let candidates = self.find_candidates(&mut staged)?;
-
-        let plan_context = self.plan_context();
-        // Pure work per row, moved off the sequential plan loop below, in the halves the rows
-        // were built in (unless done with the transforms).
-        if !checked_ahead {
-            workers::for_each_halves(&mut staged, |stage| stage.checked = plan::check_as_new(&plan_context, &mut stage.row));
+        if self.check_stage() == CheckStage::AfterReferences {
+            self.check_as_new(&mut staged);
         }
+        Ok(staged)
+    }
+
+    /// Checks rows as new records, in the halves they were built in: pure work per row, off the
+    /// sequential plan loop.
+    fn check_as_new(&self, staged: &mut [Staged]) {
+        let plan_context = self.plan_context();
+        workers::for_each_halves(staged, |stage| stage.checked = plan::check_as_new(&plan_context, &mut stage.row));
+    }
+
+    /// Everything after the references: duplicates, the plan, the commit and the run's summary
+    /// and reports; returns the planned rows, to be freed.
+    fn plan_batch(&mut self, batch: &[SourceRow], mut staged: Vec<Staged>) -> AppResult<Vec<PlannedRow>> {
+        let object = &self.mapping.object;
+        let candidates = self.find_candidates(&mut staged)?;
+        if self.check_stage() == CheckStage::AfterCandidates {
+            self.check_as_new(&mut staged);
+        }
+        let plan_context = self.plan_context();
         let mut planned: Vec<PlannedRow> = Vec::with_capacity(batch.len());
         let no_keys = RowKeys::default();
         for (stage, source) in staged.into_iter().zip(batch) {
@@ -1343,18 +1368,20 @@ impl<'a> Driver<'a> {
         workers::map_halves(batch, one)
     }
 
-    /// Whether rows are checked as new records with their transforms instead of in the plan:
-    /// when nothing the plan does first can change a row (no references to resolve into its
-    /// fields, and keys computed before the check, as the plan computes them). The transforms
-    /// run on both threads; the plan's own split would find the helper busy reading ahead.
-    fn checks_while_transforming(&self) -> bool {
-        let references = self
-            .mapping
-            .columns
-            .iter()
-            .flat_map(|c| c.outputs.iter().flatten())
-            .any(|o| matches!(o.sink, salesos_import::map::Sink::Reference { .. }));
-        !references && !matches!(self.mapping.match_on, Some(MatchOn::Fields(_)))
+    /// When rows are checked as new records: as early as nothing before can change a row, and
+    /// before the helper goes on to read ahead (in the plan, the split finds it busy). Keys
+    /// computed from a set of fields are computed before the check (which fills in defaults),
+    /// with the candidates; other keys come with the transforms; references fill in fields.
+    fn check_stage(&self) -> CheckStage {
+        let mut outputs = self.mapping.columns.iter().flat_map(|c| c.outputs.iter().flatten());
+        let references = outputs.any(|o| matches!(o.sink, salesos_import::map::Sink::Reference { .. }));
+        if matches!(self.mapping.match_on, Some(MatchOn::Fields(_))) {
+            CheckStage::AfterCandidates
+        } else if references {
+            CheckStage::AfterReferences
+        } else {
+            CheckStage::WithTransforms
+        }
     }
 
     /// What planning a row needs, borrowed from the run (not from the driver, which the plan
@@ -1383,6 +1410,7 @@ impl<'a> Driver<'a> {
     /// Keys are handled as (object, 64-bit key hash) pairs, the form the store indexes, so a
     /// row's reference costs a hash and no allocation.
     fn resolve_references(&mut self, staged: &mut [Staged]) -> AppResult<()> {
+        let mapping: &'a ResolvedMapping = self.mapping;
         let mut targets = ObjectIds::default();
         // Each reference's (object, key hash), hashed once, in the order the rows name them.
         let mut keys: Vec<Option<(ObjectId, i64)>> = Vec::new();
@@ -1390,7 +1418,7 @@ impl<'a> Driver<'a> {
         let mut wanted: FastMap<ObjectId, FastMap<i64, MatchKey>> = FastMap::default();
         for stage in staged.iter() {
             for reference in &stage.row.references {
-                let Some(object) = targets.get(self.schema, &reference.object) else {
+                let Some(object) = reference.target(mapping).and_then(|target| targets.get(self.schema, target.object)) else {
                     keys.push(None);
                     continue;
                 };
@@ -1398,12 +1426,13 @@ impl<'a> Driver<'a> {
                 keys.push(Some((object, hash)));
                 wanted
                     .entry(object)
-                    .or_default()
+                    .or_insert_with(|| FastMap::with_capacity_and_hasher(staged.len(), Default::default()))
                     .entry(hash)
                     .or_insert_with(|| MatchKey { kind: reference.kind, normalized: reference.normalized.clone() });
             }
         }
-        let mut found: FastMap<(ObjectId, i64), Vec<RecordId>> = FastMap::default();
+        let mut found: FastMap<(ObjectId, i64), Vec<RecordId>> =
+            FastMap::with_capacity_and_hasher(keys.len(), Default::default());
         for (object, wanted_keys) in wanted {
             let mut wanted_keys: Vec<(i64, MatchKey)> = wanted_keys.into_iter().collect();
             // Keys a snapshot rules out name no record but those this run created (`created_refs`).
@@ -1420,43 +1449,54 @@ impl<'a> Driver<'a> {
             }
         }
         let create_missing = self.mapping.settings.create_missing_references;
+        // The records this run created that the batch names, found once per name here rather
+        // than once per row in the run-long map (large, so each probe misses the cache).
+        let mut created_here: FastMap<(ObjectId, i64), RecordId> = FastMap::default();
         if create_missing {
             // Missing accounts named in this batch are created together, once each.
             let mut missing: Vec<((ObjectId, i64), String)> = Vec::new();
-            let mut seen: FastSet<i64> = FastSet::default();
+            let mut seen: FastSet<i64> = FastSet::with_capacity_and_hasher(keys.len(), Default::default());
             let references = staged.iter().flat_map(|stage| stage.row.references.iter());
             for (reference, key) in references.zip(&keys) {
                 let Some(key) = *key else { continue };
-                if reference.kind != MatchKeyKind::CompanyName || reference.object != "accounts" || !seen.insert(key.1) {
+                let to_accounts = reference.target(mapping).is_some_and(|target| target.object == "accounts");
+                if reference.kind != MatchKeyKind::CompanyName || !to_accounts || !seen.insert(key.1) {
                     continue;
                 }
-                if found.get(&key).is_none_or(Vec::is_empty) && !self.created_refs.contains_key(&key) {
-                    missing.push((key, reference.text.trim().to_string()));
+                if found.get(&key).is_none_or(Vec::is_empty) {
+                    match self.created_refs.get(&key) {
+                        Some(id) => {
+                            created_here.insert(key, id);
+                        }
+                        None => missing.push((key, reference.text.trim().to_string())),
+                    }
                 }
             }
-            self.create_references(missing)?;
+            created_here.extend(self.create_references(missing)?);
         }
         let mut keys = keys.into_iter();
         for stage in staged.iter_mut() {
             let references = std::mem::take(&mut stage.row.references);
             for reference in references {
                 let Some(key) = keys.next().flatten() else { continue };
+                // A key was only found for references the mapping declares.
+                let Some(target) = reference.target(mapping) else { continue };
                 let ids = found.get(&key).map(Vec::as_slice).unwrap_or_default();
                 let id = match ids {
                     [id] => Some(*id),
-                    [] => match self.created_refs.get(&key) {
+                    [] => match created_here.get(&key).copied().or_else(|| self.created_refs.get(&key)) {
                         Some(id) => Some(id),
                         None => {
                             let mut issue = RowIssue::error(
-                                Some(&reference.column),
-                                Some(&reference.path),
+                                Some(target.column),
+                                Some(target.path),
                                 IssueKind::ReferenceNotFound,
-                                &format!("an existing {} {}", reference.object, reference.kind.as_str()),
+                                &format!("an existing {} {}", target.object, reference.kind.as_str()),
                                 &reference.text,
                             );
                             issue.message = format!(
                                 "no {} record has {} {:?}{}",
-                                reference.object,
+                                target.object,
                                 reference.kind.as_str().replace('_', " "),
                                 reference.text,
                                 if reference.kind == MatchKeyKind::CompanyName {
@@ -1471,8 +1511,8 @@ impl<'a> Driver<'a> {
                     },
                     many => {
                         let mut issue = RowIssue::error(
-                            Some(&reference.column),
-                            Some(&reference.path),
+                            Some(target.column),
+                            Some(target.path),
                             IssueKind::AmbiguousReference,
                             "one matching record",
                             &reference.text,
@@ -1480,7 +1520,7 @@ impl<'a> Driver<'a> {
                         issue.message = format!(
                             "{} {} records match {:?}; use a more specific column",
                             many.len(),
-                            reference.object,
+                            target.object,
                             reference.text
                         );
                         stage.row.issues.push(issue);
@@ -1488,7 +1528,7 @@ impl<'a> Driver<'a> {
                     }
                 };
                 if let Some(id) = id {
-                    stage.row.fields.insert(reference.via_key.clone(), Value::Ref(id));
+                    stage.row.fields.insert(target.via_key.to_string(), Value::Ref(id));
                 }
             }
         }
@@ -1498,11 +1538,12 @@ impl<'a> Driver<'a> {
     /// Creates missing accounts by name with the pending commit, before its rows, journaled under
     /// the import so that undo removes them too; until then rows name them by placeholders. A
     /// dry run only counts them.
-    fn create_references(&mut self, missing: Vec<((ObjectId, i64), String)>) -> AppResult<()> {
+    /// Returns each created key with its placeholder.
+    fn create_references(&mut self, missing: Vec<((ObjectId, i64), String)>) -> AppResult<Vec<((ObjectId, i64), RecordId)>> {
         if missing.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
-        let Some(accounts) = self.schema.object("accounts") else { return Ok(()) };
+        let Some(accounts) = self.schema.object("accounts") else { return Ok(Vec::new()) };
         let first = self.next_placeholder;
         self.next_placeholder += missing.len() as u64;
         if !self.dry_run {
@@ -1517,11 +1558,14 @@ impl<'a> Driver<'a> {
             self.pending.add_references(accounts, first, &records, &self.write.default_country);
         }
         *self.created_references.entry("accounts".into()).or_default() += missing.len() as u64;
+        let mut created = Vec::with_capacity(missing.len());
         for (n, (key, _)) in (first..).zip(missing) {
-            self.created_refs.insert(key, RecordId::placeholder(n));
+            let id = RecordId::placeholder(n);
+            self.created_refs.insert(key, id);
             self.unlanded_refs.push(key);
+            created.push((key, id));
         }
-        Ok(())
+        Ok(created)
     }
 
     /// Forgets the missing records created by commits that have landed (lookups find them now),

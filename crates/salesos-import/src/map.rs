@@ -156,6 +156,9 @@ pub struct Output {
     /// The place of `key` among all the keys the mapping writes, in key order, so a row's
     /// values are sorted into its fields without comparing names.
     pub rank: usize,
+    /// Where it is in the mapping: its column's index in [`ResolvedMapping::columns`] and its
+    /// own in that column's outputs (rows name their pending references by it).
+    pub at: (usize, usize),
 }
 
 /// A compiled text step of a column.
@@ -407,9 +410,13 @@ pub fn resolve(
             by_key.entry(key).or_insert_with(|| column.header.clone());
         }
     }
-    for output in columns.iter_mut().flat_map(|c| c.outputs.iter_mut().flatten()) {
-        if let Some(key) = &output.key {
-            output.rank = by_key.range::<String, _>(..key).count();
+    for (column_index, column) in columns.iter_mut().enumerate() {
+        for (output_index, output) in column.outputs.iter_mut().enumerate() {
+            let Some(output) = output else { continue };
+            output.at = (column_index, output_index);
+            if let Some(key) = &output.key {
+                output.rank = by_key.range::<String, _>(..key).count();
+            }
         }
     }
     let columns_by_key = std::sync::Arc::new(by_key);
@@ -585,7 +592,7 @@ fn resolve_output(schema: &Schema, object: &ObjectDef, header: &str, path: &str)
     };
     let key = crate::transform::sink_key(&sink);
     let field = key.as_deref().and_then(|k| object.fields.iter().position(|f| f.api_name == k));
-    Ok(Output { path: resolved.text, sink, field_type, custom, key, field, rank: 0 })
+    Ok(Output { path: resolved.text, sink, field_type, custom, key, field, rank: 0, at: (0, 0) })
 }
 
 /// Names the fields a related record of an object can be found by.

@@ -27,20 +27,43 @@ pub struct RowContext {
 /// A reference to another record that the app resolves (in a batch) before planning.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingReference {
-    /// Storage key of the reference field.
-    pub via_key: String,
-    /// The referenced object's api name.
-    pub object: String,
+    /// The mapping output that declares it ([`crate::map::Output::at`]): what every row's
+    /// reference from that output shares (field, object, column, path) stays in the mapping.
+    pub at: (usize, usize),
     /// The key kind the value is looked up by.
     pub kind: MatchKeyKind,
     /// The normalized key text.
     pub normalized: String,
     /// The text as given.
     pub text: String,
-    /// The source column.
-    pub column: String,
+}
+
+/// What a mapping declares for a reference, borrowed from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReferenceTarget<'m> {
+    /// Storage key of the reference field.
+    pub via_key: &'m str,
+    /// The referenced object's api name.
+    pub object: &'m str,
+    /// The source column's header.
+    pub column: &'m str,
     /// The target path.
-    pub path: String,
+    pub path: &'m str,
+}
+
+impl PendingReference {
+    /// The mapping's declaration of this reference (`None` only for a reference that another
+    /// mapping made).
+    pub fn target<'m>(&self, mapping: &'m ResolvedMapping) -> Option<ReferenceTarget<'m>> {
+        let column = mapping.columns.get(self.at.0)?;
+        let output = column.outputs.get(self.at.1)?.as_ref()?;
+        match &output.sink {
+            Sink::Reference { via_key, object, .. } => {
+                Some(ReferenceTarget { via_key, object, column: &column.header, path: &output.path })
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A row after mapping and conversion.
@@ -387,7 +410,7 @@ fn transform_output(
             }
         }
     };
-    place(row, gathered, output, &column.header, value, text);
+    place(row, gathered, output, value, text);
 }
 
 /// The storage key a sink writes, if it writes a field.
@@ -412,7 +435,7 @@ fn reference_key(kind: MatchKeyKind, text: &str, column: &ResolvedColumn, contex
     normalized.map(Value::Text).ok_or_else(|| (IssueKind::InvalidFormat, format!("a {} to look the record up by", kind.as_str())))
 }
 
-fn place(row: &mut TransformedRow, gathered: &mut Gathered, output: &crate::map::Output, header: &str, value: Value, text: &str) {
+fn place(row: &mut TransformedRow, gathered: &mut Gathered, output: &crate::map::Output, value: Value, text: &str) {
     match &output.sink {
         Sink::Field { key } => gathered.fields.push((output.rank, key.clone(), value)),
         Sink::Primary { key } => {
@@ -427,7 +450,7 @@ fn place(row: &mut TransformedRow, gathered: &mut Gathered, output: &crate::map:
         }
         Sink::ExternalId { system } => row.external_ids.push(ExternalId::new(system, text)),
         Sink::Owner => row.owner = Some(text.to_string()),
-        Sink::Reference { via_key, object, kind, system } => {
+        Sink::Reference { kind, system, .. } => {
             let mut normalized = match value {
                 Value::Text(t) => t,
                 _ => return,
@@ -435,15 +458,7 @@ fn place(row: &mut TransformedRow, gathered: &mut Gathered, output: &crate::map:
             if let Some(system) = system {
                 normalized = keys::external_id_key(&ExternalId::new(system, &normalized));
             }
-            row.references.push(PendingReference {
-                via_key: via_key.clone(),
-                object: object.clone(),
-                kind: *kind,
-                normalized,
-                text: text.to_string(),
-                column: header.to_string(),
-                path: output.path.clone(),
-            });
+            row.references.push(PendingReference { at: output.at, kind: *kind, normalized, text: text.to_string() });
         }
     }
 }

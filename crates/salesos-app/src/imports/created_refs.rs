@@ -20,11 +20,6 @@ impl CreatedRefs {
         self.by_object.get(&key.0)?.get(&key.1).copied()
     }
 
-    /// Whether a record was created for a key.
-    pub fn contains_key(&self, key: &(ObjectId, i64)) -> bool {
-        self.get(key).is_some()
-    }
-
     /// The record created for a key, to replace a placeholder by the id created.
     pub fn get_mut(&mut self, key: &(ObjectId, i64)) -> Option<&mut RecordId> {
         self.by_object.get_mut(&key.0)?.get_mut(&key.1)
@@ -55,11 +50,11 @@ mod tests {
         refs.insert((contacts, 42), RecordId(7));
         assert_eq!(refs.get(&(accounts, 42)), Some(RecordId::placeholder(0)));
         assert_eq!(refs.get(&(contacts, 42)), Some(RecordId(7)));
-        assert!(!refs.contains_key(&(accounts, 43)));
+        assert!(refs.get(&(accounts, 43)).is_none());
         *refs.get_mut(&(accounts, 42)).unwrap() = RecordId(9);
         assert_eq!(refs.get(&(accounts, 42)), Some(RecordId(9)));
         refs.remove(&(accounts, 42));
-        assert!(!refs.contains_key(&(accounts, 42)));
+        assert!(refs.get(&(accounts, 42)).is_none());
         assert_eq!(refs.get(&(contacts, 42)), Some(RecordId(7)), "the other object's key is kept");
         refs.remove(&(ObjectId(5), 1));
     }
