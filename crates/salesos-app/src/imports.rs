@@ -467,7 +467,7 @@ pub fn run_with(
 enum Ran {
     /// The run's report.
     Done(Box<ImportReport>),
-    /// A dry run that took its date formats from the sample rows found that the whole file
+    /// A dry run that took its date formats from the first rows found that the whole file
     /// concludes otherwise: its results are void and it must run again with the prescan.
     DatesDisagreed,
 }
@@ -938,9 +938,6 @@ fn match_field_keys(schema: &Schema, object: &ObjectDef, match_on: Option<&Match
     }
 }
 
-/// Reads every row of the file once, before a run writes anything, and fixes each date column's
-/// format from all its values. A dry run without date columns skips it: it reads the file anyway
-/// and writes nothing.
 /// A dry run's date formats taken from the file's first rows instead of a pass over all of it.
 ///
 /// Only when every date column's first rows predict its conclusion (written one way, or with a
@@ -1143,7 +1140,9 @@ struct Staged {
 
 impl<'a> Driver<'a> {
     /// Transforms, plans and commits a batch; `read_ahead` (reading the next batch) runs on the
-    /// helper thread once the transforms are done, beside the sequential rest of the work here.
+    /// helper thread beside the sequential rest of the work here, once the transforms, the
+    /// references and (when nothing later changes the rows) the checks as new records are done,
+    /// since those split over both threads (the helper idles while references are looked up).
     fn process_batch(
         &mut self,
         batch: &[SourceRow],
@@ -1824,5 +1823,58 @@ impl<'a> Driver<'a> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use salesos_model::schema::standard_objects;
+
+    /// Writes a contacts file with a birthdate column and resolves the mapping that names it.
+    fn file_and_mapping(
+        dir: &std::path::Path,
+        name: &str,
+        dates: impl Iterator<Item = String>,
+    ) -> (ImportRequest, ResolvedMapping) {
+        let path = dir.join(name);
+        let mut csv = String::from("Last Name,Birthdate\n");
+        for (n, date) in dates.enumerate() {
+            csv.push_str(&format!("P{n},\"{date}\"\n"));
+        }
+        std::fs::write(&path, csv).unwrap();
+        let schema = Schema { objects: standard_objects(), pipelines: Vec::new() };
+        let object = schema.object("contacts").unwrap().clone();
+        let headers = vec!["Last Name".to_string(), "Birthdate".to_string()];
+        let targets = vec![Some("last_name".to_string()), Some("birthdate".to_string())];
+        let spec = map::spec_from_targets("contacts", &headers, &targets, ImportSettings::default());
+        let mapping = map::resolve(&schema, &object, &headers, &[], &spec, &MappingLimits::default()).unwrap();
+        let mut request = ImportRequest::new(path, name, "contacts");
+        request.dry_run = true;
+        (request, mapping)
+    }
+
+    #[test]
+    fn a_dry_run_prescan_stops_once_the_first_rows_tell_and_reads_on_through_a_close_race() {
+        let dir = tempfile::tempdir().unwrap();
+        let day_first = |n: usize| format!("{:02}.{:02}.19{:02}", n % 28 + 1, n % 12 + 1, n % 90 + 10);
+        let long = |n: usize| format!("March {}, 19{:02}", n % 28 + 1, n % 90 + 10);
+        // Two spellings, day-first clearly ahead: the pass stops at the first check.
+        let clear = (0..20_000).map(|n| if n % 3 == 0 { long(n) } else { day_first(n) });
+        let (request, mut mapping) = file_and_mapping(dir.path(), "clear.csv", clear);
+        let found = prescan(&request, &mut mapping, "en-US", true).unwrap();
+        assert!(found.date_check.is_some(), "the first rows predict the column");
+        assert_eq!(found.rows_total, None, "stopped before the end");
+        assert_eq!(mapping.columns[1].date_format.as_ref().map(|f| f.pattern.as_str()), Some("%d.%m.%Y"));
+        // The same file, not speculating (a run): every row is read.
+        let (request, mut mapping) =
+            file_and_mapping(dir.path(), "clear.csv", (0..20_000).map(|n| if n % 3 == 0 { long(n) } else { day_first(n) }));
+        let found = prescan(&request, &mut mapping, "en-US", false).unwrap();
+        assert_eq!((found.date_check.is_some(), found.rows_total), (false, Some(20_000)));
+        // Alternating spellings: a close race all the way, so the whole file decides.
+        let close = (0..20_000).map(|n| if n % 2 == 0 { long(n) } else { day_first(n) });
+        let (request, mut mapping) = file_and_mapping(dir.path(), "close.csv", close);
+        let found = prescan(&request, &mut mapping, "en-US", true).unwrap();
+        assert_eq!((found.date_check.is_some(), found.rows_total), (false, Some(20_000)));
     }
 }

@@ -15,7 +15,7 @@ use salesos_import::map::MappingLimits;
 use salesos_import::spec::MappingSpec;
 use salesos_model::error::ErrorCode;
 use salesos_model::files::{FileKind, NewFile};
-use salesos_model::ids::{JobId, OperationId};
+use salesos_model::ids::{JobId, OperationId, OrgId, UserId};
 use salesos_model::ops::{Job, JobState, NewJob};
 use salesos_store::files::FileStore;
 use salesos_store::{ImportFinish, ImportLog, NewImport, Store};
@@ -440,7 +440,8 @@ fn run_job(ctx: &JobContext<'_>, job: &Job, log: &ImportLog, progress: &mut dyn 
     let meta = ctx.files.meta(store, log.org_id, file_id)?;
     let path = ctx.files.path(&meta);
     // The stored source is checked while the run reads it ahead (on the core that would
-    // otherwise wait), and before the run writes anything (`RunHooks::before_writes`).
+    // otherwise wait), and before the import is marked started or anything else is written
+    // (`RunHooks::before_writes`).
     let hashing = path.clone();
     let source_digest = std::thread::Builder::new()
         .name("salesos-sha256".into())
@@ -449,18 +450,13 @@ fn run_job(ctx: &JobContext<'_>, job: &Job, log: &ImportLog, progress: &mut dyn 
     let stored = StoredRequest::from_json(&log.request)?;
     let request = stored.to_request(path, &log.file_name);
     let now = (ctx.clock)();
-    if log.status == "queued" && now - log.created_at > 1_000 {
-        let message = format!("Import {} of {} started after waiting in the queue", log.id.0, log.file_name);
-        store.notify(
-            log.org_id,
-            log.user_id,
-            "import.started",
-            &message,
-            &serde_json::json!({"import_id": log.id.0}).to_string(),
-            now,
-        )?;
-    }
-    store.start_import(log.id, now)?;
+    let waited = log.status == "queued" && now - log.created_at > 1_000;
+    let start = JobStart {
+        now,
+        org: log.org_id,
+        user: log.user_id,
+        queued_notice: waited.then(|| format!("Import {} of {} started after waiting in the queue", log.id.0, log.file_name)),
+    };
     let mut hooks = JobHooks {
         ctx,
         job: job.id,
@@ -473,8 +469,13 @@ fn run_job(ctx: &JobContext<'_>, job: &Job, log: &ImportLog, progress: &mut dyn 
         last_heartbeat: None,
         source_digest: Some(source_digest),
         file_sha256: log.file_sha256.clone(),
+        start: Some(start),
     };
-    let mut report = run_with(store, &actor, &request, now, progress, Some(&mut hooks))?;
+    let result = run_with(store, &actor, &request, now, progress, Some(&mut hooks));
+    // A stored source that changed explains whatever else went wrong (a file that no longer
+    // parses, a missing file): it is what the run reports.
+    hooks.check_source()?;
+    let mut report = result?;
     if let Some(source) = hooks.stored.mapping_source.as_deref() {
         report.mapping_source = match source {
             "named" => super::MappingSource::Named,
@@ -535,6 +536,47 @@ struct JobHooks<'a> {
     source_digest: Option<std::thread::JoinHandle<AppResult<String>>>,
     /// The SHA-256 the source had when it was uploaded.
     file_sha256: String,
+    /// What marks the import started, done once the source is checked.
+    start: Option<JobStart>,
+}
+
+/// Marking an import started: its status, and a notice when it waited in the queue.
+struct JobStart {
+    now: i64,
+    org: OrgId,
+    user: UserId,
+    queued_notice: Option<String>,
+}
+
+impl JobHooks<'_> {
+    /// Waits for the stored source's SHA-256 (once) and refuses a source that changed since it
+    /// was uploaded, or that is gone.
+    fn check_source(&mut self) -> AppResult<()> {
+        let Some(hashing) = self.source_digest.take() else { return Ok(()) };
+        let digest = hashing
+            .join()
+            .map_err(|_| AppError::new(ErrorCode::Internal, "checking the stored source failed unexpectedly".to_string()))??;
+        if digest != self.file_sha256 {
+            return Err(AppError::new(
+                ErrorCode::Internal,
+                format!(
+                    "the stored source of import {} changed since it was uploaded (SHA-256 differs); it cannot run or resume",
+                    self.import.0
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for JobHooks<'_> {
+    /// A run that ended early (an error, a panic) still waits for its hashing thread, so that
+    /// none outlives its job.
+    fn drop(&mut self) {
+        if let Some(hashing) = self.source_digest.take() {
+            let _ = hashing.join();
+        }
+    }
 }
 
 /// Whether a run's heartbeat is due at `now`: the first one, then one every
@@ -555,18 +597,14 @@ impl RunHooks for JobHooks<'_> {
     }
 
     fn before_writes(&mut self) -> AppResult<()> {
-        let Some(hashing) = self.source_digest.take() else { return Ok(()) };
-        let digest = hashing
-            .join()
-            .map_err(|_| AppError::new(ErrorCode::Internal, "checking the stored source failed unexpectedly".to_string()))??;
-        if digest != self.file_sha256 {
-            return Err(AppError::new(
-                ErrorCode::Internal,
-                format!(
-                    "the stored source of import {} changed since it was uploaded (SHA-256 differs); it cannot run or resume",
-                    self.import.0
-                ),
-            ));
+        self.check_source()?;
+        if let Some(start) = self.start.take() {
+            let store = self.ctx.store;
+            if let Some(message) = &start.queued_notice {
+                let payload = serde_json::json!({"import_id": self.import.0}).to_string();
+                store.notify(start.org, start.user, "import.started", message, &payload, start.now)?;
+            }
+            store.start_import(self.import, start.now)?;
         }
         Ok(())
     }
