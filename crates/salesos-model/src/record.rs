@@ -361,7 +361,8 @@ mod tests {
         for special in (0u8..128).map(char::from) {
             for place in 0..19 {
                 for filler in ["a", "é", "日"] {
-                    let text: String = (0..19).map(|i| if i == place { special.to_string() } else { filler.to_string() }).collect();
+                    let text: String =
+                        (0..19).map(|i| if i == place { special.to_string() } else { filler.to_string() }).collect();
                     let mut out = String::new();
                     push_json_string(&mut out, &text);
                     assert_eq!(out, char_by_char(&text), "{text:?}");

@@ -16,6 +16,12 @@ fn read_csv(path: &std::path::Path) -> Vec<Vec<String>> {
     reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
 }
 
+/// `import FILE` as the tests that interrupt a running import run it: creating missing
+/// accounts, in small batches and commits.
+fn interruptible_import<'a>(file: &'a str, commit_rows: &'a str) -> [&'a str; 10] {
+    ["import", file, "--object", "contacts", "--create-missing", "--batch-rows", "500", "--commit-rows", commit_rows, "--json"]
+}
+
 /// Polls the history until the newest import, still running, has committed at least `rows`
 /// rows, and returns its log; `None` if it ended first (or a minute passed).
 fn wait_for_committed_rows(env: &Env, rows: u64) -> Option<Value> {
@@ -182,18 +188,7 @@ fn a_resumed_import_refuses_a_stored_source_that_changed() {
     let file = env.file("contacts.csv");
     // Large enough (under the 100,000-row limit) to be running still when its first rows are committed.
     env.run(&["generate", "contacts", "--rows", "90000", "-o", file.to_str().unwrap(), "--json"]).ok();
-    let args = [
-        "import",
-        file.to_str().unwrap(),
-        "--object",
-        "contacts",
-        "--create-missing",
-        "--batch-rows",
-        "500",
-        "--commit-rows",
-        "1000",
-        "--json",
-    ];
+    let args = interruptible_import(file.to_str().unwrap(), "1000");
     let mut child = env.command(&args).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
     let running = wait_for_committed_rows(&env, 2_000);
     child.kill().unwrap();
@@ -252,18 +247,7 @@ fn killed_import_resumes_without_losing_or_duplicating_a_row() {
         ])
         .ok();
         let path = file.to_str().unwrap();
-        let args = [
-            "import",
-            path,
-            "--object",
-            "contacts",
-            "--create-missing",
-            "--batch-rows",
-            "500",
-            "--commit-rows",
-            "1000",
-            "--json",
-        ];
+        let args = interruptible_import(path, "1000");
         // A seeded moment: once a seeded number of rows is committed (polled through the history).
         let threshold = 1_000 + (round as u64 * 7_919 + 4_241) % 8_000;
         let mut child =
@@ -323,18 +307,7 @@ fn a_running_import_cancels_at_a_batch_boundary_and_keeps_what_it_committed() {
         let file = env.file("contacts.csv");
         let rows = 30_000u64;
         env.run(&["generate", "contacts", "--rows", &rows.to_string(), "-o", file.to_str().unwrap(), "--json"]).ok();
-        let args = [
-            "import",
-            file.to_str().unwrap(),
-            "--object",
-            "contacts",
-            "--create-missing",
-            "--batch-rows",
-            "500",
-            "--commit-rows",
-            "500",
-            "--json",
-        ];
+        let args = interruptible_import(file.to_str().unwrap(), "500");
         let child = env.command(&args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
         let cancelled = wait_for_committed_rows(&env, 1)
             .map(|log| env.run(&["history", &log["import_id"].to_string(), "--cancel", "--json"]).ok());
