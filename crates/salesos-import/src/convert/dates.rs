@@ -912,7 +912,7 @@ impl DateColumnStats {
         let winner = self.counts[tied[0]];
         let runner_up =
             (0..FORMATS.len()).filter(seen).filter(|i| *i != ISO && !tied.contains(i)).map(|i| self.counts[i]).max().unwrap_or(0);
-        let clear = |lead: u64, variance: u64| lead * lead > 16 * variance;
+        let clear = |lead: u64, variance: u64| u128::from(lead) * u128::from(lead) > 16 * u128::from(variance);
         clear(best * 2 - self.total, self.total)
             && (tied[0] == ISO || clear(winner.saturating_sub(runner_up), winner + runner_up))
     }
