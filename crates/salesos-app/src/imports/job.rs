@@ -355,23 +355,7 @@ pub fn execute(ctx: &JobContext<'_>, job: &Job, progress: &mut dyn FnMut(Progres
             if let Some(changed) = &changed {
                 summary["changed_since_preview"] = changed.clone();
             }
-            store.finish_import(
-                import_id,
-                &ImportFinish {
-                    status: status.clone(),
-                    rows_total: Some(report.rows as i64),
-                    counts: super::counts_json(&report.summary.counts).to_string(),
-                    summary: summary.to_string(),
-                    error: report
-                        .ambiguous_dates
-                        .first()
-                        .map(|d| format!("the dates in column {:?} read both day-first and month-first", d.column)),
-                    duration_ms: elapsed,
-                },
-                now,
-            )?;
-            let state = if report.status == ImportStatus::Cancelled { JobState::Cancelled } else { JobState::Succeeded };
-            store.finish_job(job.id, ctx.worker, state, &summary.to_string(), None, now)?;
+            // The notice is written first: whoever sees the import finished finds it.
             let (kind, message) = match report.status {
                 ImportStatus::Cancelled => {
                     ("import.cancelled", format!("Import {} of {} was cancelled", import_id.0, log.file_name))
@@ -391,6 +375,23 @@ pub fn execute(ctx: &JobContext<'_>, job: &Job, progress: &mut dyn FnMut(Progres
                 &serde_json::json!({"import_id": import_id.0}).to_string(),
                 now,
             )?;
+            store.finish_import(
+                import_id,
+                &ImportFinish {
+                    status: status.clone(),
+                    rows_total: Some(report.rows as i64),
+                    counts: super::counts_json(&report.summary.counts).to_string(),
+                    summary: summary.to_string(),
+                    error: report
+                        .ambiguous_dates
+                        .first()
+                        .map(|d| format!("the dates in column {:?} read both day-first and month-first", d.column)),
+                    duration_ms: elapsed,
+                },
+                now,
+            )?;
+            let state = if report.status == ImportStatus::Cancelled { JobState::Cancelled } else { JobState::Succeeded };
+            store.finish_job(job.id, ctx.worker, state, &summary.to_string(), None, now)?;
             Ok(report)
         }
         Err(err) => {
@@ -401,6 +402,16 @@ pub fn execute(ctx: &JobContext<'_>, job: &Job, progress: &mut dyn FnMut(Progres
                 store.requeue_job(job.id, ctx.worker, now + backoff, &err.to_string(), now)?;
                 return Err(err);
             }
+            // The notice first, as for a finished import.
+            let message = format!("Import {} of {} failed: {}", import_id.0, log.file_name, err.body.message);
+            store.notify(
+                job.org_id,
+                log.user_id,
+                "import.failed",
+                &message,
+                &serde_json::json!({"import_id": import_id.0}).to_string(),
+                now,
+            )?;
             store.finish_import(
                 import_id,
                 &ImportFinish {
@@ -414,15 +425,6 @@ pub fn execute(ctx: &JobContext<'_>, job: &Job, progress: &mut dyn FnMut(Progres
                 now,
             )?;
             store.finish_job(job.id, ctx.worker, JobState::Failed, "{}", Some(&err.to_string()), now)?;
-            let message = format!("Import {} of {} failed: {}", import_id.0, log.file_name, err.body.message);
-            store.notify(
-                job.org_id,
-                log.user_id,
-                "import.failed",
-                &message,
-                &serde_json::json!({"import_id": import_id.0}).to_string(),
-                now,
-            )?;
             Err(err)
         }
     }
