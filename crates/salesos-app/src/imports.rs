@@ -1107,6 +1107,9 @@ struct Driver<'a> {
     expected_rows: Option<u64>,
 }
 
+/// A reference's lookup key: the referenced object and its key hash.
+type RefKey = (ObjectId, i64);
+
 /// When a batch's rows are checked as new records ([`Driver::check_stage`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CheckStage {
@@ -1473,17 +1476,26 @@ impl<'a> Driver<'a> {
             }
             created_here.extend(self.create_references(missing)?);
         }
-        let mut keys = keys.into_iter();
+        // Each row's references placed in its fields (or its issues), on both threads: rows are
+        // independent now, given what was found and created.
+        let mut rows_with_keys: Vec<(&mut Staged, &[Option<RefKey>])> = Vec::with_capacity(staged.len());
+        let mut rest = keys.as_slice();
         for stage in staged.iter_mut() {
+            let (own, after) = rest.split_at(stage.row.references.len().min(rest.len()));
+            rest = after;
+            rows_with_keys.push((stage, own));
+        }
+        let created_refs = &self.created_refs;
+        workers::for_each_halves(&mut rows_with_keys, |(stage, keys)| {
             let references = std::mem::take(&mut stage.row.references);
-            for reference in references {
-                let Some(key) = keys.next().flatten() else { continue };
+            for (reference, key) in references.into_iter().zip(keys.iter()) {
+                let Some(key) = *key else { continue };
                 // A key was only found for references the mapping declares.
                 let Some(target) = reference.target(mapping) else { continue };
                 let ids = found.get(&key).map(Vec::as_slice).unwrap_or_default();
                 let id = match ids {
                     [id] => Some(*id),
-                    [] => match created_here.get(&key).copied().or_else(|| self.created_refs.get(&key)) {
+                    [] => match created_here.get(&key).copied().or_else(|| created_refs.get(&key)) {
                         Some(id) => Some(id),
                         None => {
                             let mut issue = RowIssue::error(
@@ -1530,7 +1542,7 @@ impl<'a> Driver<'a> {
                     stage.row.fields.insert(target.via_key.to_string(), Value::Ref(id));
                 }
             }
-        }
+        });
         Ok(())
     }
 
