@@ -1651,7 +1651,6 @@ impl<'a> Driver<'a> {
         let mapping = self.mapping;
         let Some(match_on) = &mapping.match_on else { return Ok(candidates) };
         let object = &mapping.object;
-        let mut all_keys: Vec<MatchKey> = Vec::new();
         let mut composites: Vec<String> = Vec::new();
         for stage in staged.iter_mut() {
             if stage.row.has_errors() {
@@ -1660,26 +1659,30 @@ impl<'a> Driver<'a> {
             let keys = stage.keys.get_or_insert_with(|| {
                 dedupe::row_keys(match_on, object, &stage.row, &self.match_field_keys, &self.context.default_country)
             });
-            all_keys.extend(keys.keys.iter().cloned());
             if keys.composite.is_some() {
                 if let Some(value) = self.match_field_keys.first().and_then(|k| stage.row.fields.get(k)) {
                     composites.push(value.to_string());
                 }
             }
         }
+        // Keys the snapshot rules out were not in the store when it was taken, and nothing but
+        // this run has added keys since (its own are in the in-file set): no probe, and no copy.
+        let keyed = |stage: &&Staged| !stage.row.has_errors() && stage.keys.as_ref().is_some_and(|keys| !keys.keys.is_empty());
+        let snapshot =
+            if staged.iter().any(|stage| keyed(&stage)) { self.key_snapshot(object.id, &match_on.key_kinds())? } else { None };
+        let mut all_keys: Vec<MatchKey> = staged
+            .iter()
+            .filter(keyed)
+            .flat_map(|stage| stage.keys.iter().flat_map(|keys| keys.keys.iter()))
+            .filter(|key| snapshot.is_none_or(|snapshot| snapshot.may_hold(key.kind, key.hash())))
+            .cloned()
+            .collect();
         if !all_keys.is_empty() {
             all_keys.sort();
             all_keys.dedup();
-            // Keys the snapshot rules out were not in the store when it was taken, and nothing
-            // but this run has added keys since (its own are in the in-file set): no probe.
-            if let Some(snapshot) = self.key_snapshot(object.id, &match_on.key_kinds())? {
-                all_keys.retain(|key| snapshot.may_hold(key.kind, key.hash()));
-            }
-            if !all_keys.is_empty() {
-                let hits = self.store.lookup_match_keys(object.id, &all_keys)?;
-                for (key, ids) in all_keys.into_iter().zip(hits) {
-                    candidates.add_key_hits(key, ids);
-                }
+            let hits = self.store.lookup_match_keys(object.id, &all_keys)?;
+            for (key, ids) in all_keys.into_iter().zip(hits) {
+                candidates.add_key_hits(key, ids);
             }
         }
         if !composites.is_empty() {
