@@ -639,7 +639,7 @@ fn run_inner(
     // (SQLite's write-ahead log lets its readers run beside its one writer). An import
     // whose rows refer to records of its own object (accounts naming their parent account)
     // commits in line: a row may name a record of the batch before, which must be visible.
-    let refers_to_itself = mapping.columns.iter().flat_map(|c| c.outputs.iter().flatten()).any(
+    let refers_to_itself = mapping.outputs().any(
         |output| matches!(&output.sink, salesos_import::map::Sink::Reference { object: target, .. } if *target == object.api_name),
     );
     let background = !request.dry_run && !refers_to_itself;
@@ -1375,8 +1375,7 @@ impl<'a> Driver<'a> {
     /// computed from a set of fields are computed before the check (which fills in defaults),
     /// with the candidates; other keys come with the transforms; references fill in fields.
     fn check_stage(&self) -> CheckStage {
-        let mut outputs = self.mapping.columns.iter().flat_map(|c| c.outputs.iter().flatten());
-        let references = outputs.any(|o| matches!(o.sink, salesos_import::map::Sink::Reference { .. }));
+        let references = self.mapping.outputs().any(|o| matches!(o.sink, salesos_import::map::Sink::Reference { .. }));
         if matches!(self.mapping.match_on, Some(MatchOn::Fields(_))) {
             CheckStage::AfterCandidates
         } else if references {
@@ -1875,15 +1874,14 @@ mod tests {
         let day_first = |n: usize| format!("{:02}.{:02}.19{:02}", n % 28 + 1, n % 12 + 1, n % 90 + 10);
         let long = |n: usize| format!("March {}, 19{:02}", n % 28 + 1, n % 90 + 10);
         // Two spellings, day-first clearly ahead: the pass stops at the first check.
-        let clear = (0..20_000).map(|n| if n % 3 == 0 { long(n) } else { day_first(n) });
-        let (request, mut mapping) = file_and_mapping(dir.path(), "clear.csv", clear);
+        let clear = || (0..20_000).map(|n| if n % 3 == 0 { long(n) } else { day_first(n) });
+        let (request, mut mapping) = file_and_mapping(dir.path(), "clear.csv", clear());
         let found = prescan(&request, &mut mapping, "en-US", true).unwrap();
         assert!(found.date_check.is_some(), "the first rows predict the column");
         assert_eq!(found.rows_total, None, "stopped before the end");
         assert_eq!(mapping.columns[1].date_format.as_ref().map(|f| f.pattern.as_str()), Some("%d.%m.%Y"));
         // The same file, not speculating (a run): every row is read.
-        let (request, mut mapping) =
-            file_and_mapping(dir.path(), "clear.csv", (0..20_000).map(|n| if n % 3 == 0 { long(n) } else { day_first(n) }));
+        let (request, mut mapping) = file_and_mapping(dir.path(), "clear.csv", clear());
         let found = prescan(&request, &mut mapping, "en-US", false).unwrap();
         assert_eq!((found.date_check.is_some(), found.rows_total), (false, Some(20_000)));
         // Alternating spellings: a close race all the way, so the whole file decides.

@@ -247,6 +247,13 @@ pub struct ResolvedMapping {
     pub columns_by_key: std::sync::Arc<std::collections::BTreeMap<String, String>>,
 }
 
+impl ResolvedMapping {
+    /// Every output of every column, in column order.
+    pub fn outputs(&self) -> impl Iterator<Item = &Output> {
+        self.columns.iter().flat_map(|c| c.outputs.iter().flatten())
+    }
+}
+
 /// Finds a column by header (exact, then trimmed and ignoring case), then by index.
 fn find_column(headers: &[String], name: Option<&str>, index: Option<usize>) -> Option<usize> {
     if let Some(name) = name {

@@ -40,7 +40,7 @@ pub struct PendingReference {
 
 /// What a mapping declares for a reference, borrowed from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReferenceTarget<'m> {
+pub struct DeclaredReference<'m> {
     /// Storage key of the reference field.
     pub via_key: &'m str,
     /// The referenced object's api name.
@@ -54,12 +54,12 @@ pub struct ReferenceTarget<'m> {
 impl PendingReference {
     /// The mapping's declaration of this reference (`None` only for a reference that another
     /// mapping made).
-    pub fn target<'m>(&self, mapping: &'m ResolvedMapping) -> Option<ReferenceTarget<'m>> {
+    pub fn target<'m>(&self, mapping: &'m ResolvedMapping) -> Option<DeclaredReference<'m>> {
         let column = mapping.columns.get(self.at.0)?;
         let output = column.outputs.get(self.at.1)?.as_ref()?;
         match &output.sink {
             Sink::Reference { via_key, object, .. } => {
-                Some(ReferenceTarget { via_key, object, column: &column.header, path: &output.path })
+                Some(DeclaredReference { via_key, object, column: &column.header, path: &output.path })
             }
             _ => None,
         }
