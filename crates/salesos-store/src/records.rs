@@ -212,9 +212,11 @@ fn settle_outcomes(outcomes: Vec<(RowOutcome, OutcomeLink)>, created: &[RecordId
 pub(crate) struct PreparedRecord {
     pub owner: i64,
     pub data_json: String,
-    pub external_ids_json: String,
+    /// Empty for a record without external ids (most): see [`PreparedRecord::external_ids`].
+    external_ids_json: String,
+    /// Its match keys; their stored text ([`PreparedRecord::key_hashes`]) is written out when
+    /// the record is, not kept beside them for every record pending in a commit.
     pub keys: Vec<(i64, i64)>,
-    pub key_hashes: String,
     pub source_row: Option<i64>,
     /// Where `data_json` lacks the id of a record still to be created: (byte offset,
     /// placeholder index), in order.
@@ -244,6 +246,20 @@ fn unknown_placeholder(n: u64) -> StoreError {
 }
 
 impl PreparedRecord {
+    /// The external ids as stored (JSON).
+    pub fn external_ids(&self) -> &str {
+        if self.external_ids_json.is_empty() {
+            "[]"
+        } else {
+            &self.external_ids_json
+        }
+    }
+
+    /// The match keys as stored beside the record ([`encode_keys`]).
+    pub fn key_hashes(&self) -> String {
+        keys_text(&self.keys)
+    }
+
     /// Puts the ids of created records in place of the placeholders; an unknown placeholder is
     /// an error (the import named a record that no commit created).
     fn resolve_placeholders(&mut self, id_of: impl Fn(u64) -> Option<RecordId>) -> Result<()> {
@@ -276,15 +292,24 @@ pub(crate) fn external_ids_from_json(json: &str) -> Result<Vec<ExternalId>> {
 
 pub(crate) fn encode_keys(keys: &[MatchKey]) -> (Vec<(i64, i64)>, String) {
     let pairs: Vec<(i64, i64)> = keys.iter().map(|k| (k.kind.code(), k.hash())).collect();
+    let text = keys_text(&pairs);
+    (pairs, text)
+}
+
+/// The stored text of (kind, hash) pairs: `kind:hash` separated by spaces. Written as records
+/// are (on the committing thread of an import), so with `itoa` rather than `fmt`.
+fn keys_text(pairs: &[(i64, i64)]) -> String {
     let mut text = String::with_capacity(pairs.len() * 22);
-    for (kind, hash) in &pairs {
+    let mut digits = itoa::Buffer::new();
+    for (kind, hash) in pairs {
         if !text.is_empty() {
             text.push(' ');
         }
-        // Writing into a String cannot fail.
-        let _ = write!(text, "{kind}:{hash}");
+        text.push_str(digits.format(*kind));
+        text.push(':');
+        text.push_str(digits.format(*hash));
     }
-    (pairs, text)
+    text
 }
 
 pub(crate) fn decode_keys(text: &str) -> Vec<(i64, i64)> {
@@ -298,18 +323,10 @@ pub(crate) fn decode_keys(text: &str) -> Vec<(i64, i64)> {
 
 /// Encodes a record of the object whose key-giving fields are `key_fields`.
 fn prepare(key_fields: &KeyFields, record: &NewRecord, country: &str, source_row: Option<i64>) -> PreparedRecord {
-    let keys = key_fields.keys(&record.fields, &record.external_ids, country);
-    let (keys, key_hashes) = encode_keys(&keys);
+    let keys = key_fields.keys(&record.fields, &record.external_ids, country).iter().map(|k| (k.kind.code(), k.hash())).collect();
     let (data_json, placeholders) = fields_to_json_with_placeholders(&record.fields);
-    PreparedRecord {
-        owner: record.owner_id.0,
-        data_json,
-        placeholders,
-        external_ids_json: external_ids_json(&record.external_ids),
-        keys,
-        key_hashes,
-        source_row,
-    }
+    let external_ids_json = if record.external_ids.is_empty() { String::new() } else { external_ids_json(&record.external_ids) };
+    PreparedRecord { owner: record.owner_id.0, data_json, placeholders, external_ids_json, keys, source_row }
 }
 
 /// Encodes a batch of records, on two threads when it is large (the machine this was tuned on

@@ -70,8 +70,8 @@ pub(crate) fn insert(
                 &version,
                 &RawJson(&row.data_json),
                 &field_times,
-                &RawJson(&row.external_ids_json),
-                &row.key_hashes,
+                &RawJson(row.external_ids()),
+                &row.key_hashes(),
             ])?;
         }
         writer.finish()?;

@@ -97,7 +97,7 @@ pub(crate) fn insert(
         &records,
         |params, (row, id)| {
             params.bind(id.0)?.bind(object.0)?.bind(row.owner)?.bind(now)?.bind(now)?;
-            params.bind(&row.data_json)?.bind(&row.external_ids_json)?.bind(&row.key_hashes)?;
+            params.bind(&row.data_json)?.bind(row.external_ids())?.bind(row.key_hashes())?;
             Ok(())
         },
     )?;
