@@ -1808,7 +1808,11 @@ impl<'a> Driver<'a> {
         if let Some(import) = self.import {
             self.pending.checkpoint = Some((import, (self.seq + batch.len() as u64) as i64));
         }
-        if update_rows.is_empty() && self.pending.creates() < self.commit_rows {
+        // A commit also waits for at most twice `commit_rows` row outcomes: rows that create
+        // nothing (skipped, failed) wait with it, and a file of duplicates gathered them all
+        // (the limit is twice, so that the commits of a file of new rows stay as they were).
+        let outcome_limit = self.commit_rows.saturating_mul(2);
+        if update_rows.is_empty() && self.pending.creates() < self.commit_rows && self.pending.outcomes.len() < outcome_limit {
             return Ok(());
         }
         let commit = std::mem::take(&mut self.pending);
