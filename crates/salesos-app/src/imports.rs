@@ -124,7 +124,7 @@ pub struct ImportRequest {
     /// Rows per batch of lookups (references, duplicates).
     pub batch_rows: usize,
     /// New records gathered before they are written in one transaction (updates are written
-    /// with their batch).
+    /// with their batch); a transaction also settles at most twice as many rows.
     pub commit_rows: usize,
     /// Mapping limits.
     pub limits: MappingLimits,
@@ -1749,7 +1749,8 @@ impl<'a> Driver<'a> {
             return Ok(());
         }
         // New records are encoded into the pending commit at once (compact); they are written
-        // when enough have gathered, or with the next updates, whose outcomes are needed now.
+        // when enough have gathered (records, or the outcomes of rows that create nothing), or
+        // with the next updates, whose outcomes are needed now.
         let object = &self.mapping.object;
         let creates: Vec<(i64, &NewRecord)> = batch
             .iter()

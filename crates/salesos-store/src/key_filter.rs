@@ -18,10 +18,11 @@
 
 use crate::error::Result;
 use crate::key_snapshot::BloomFilter;
-use rusqlite::{params, Connection, OptionalExtension, Transaction, MAIN_DB};
+use rusqlite::{params, OptionalExtension, Transaction, MAIN_DB};
 use salesos_model::ids::ObjectId;
 
-/// The layout of the stored bits and their hashing; segments of another format are rebuilt.
+/// The layout of the stored bits (the filter's 64-bit words, little-endian, in order) and their
+/// hashing; segments of another format are rebuilt.
 pub(crate) const FORMAT: i64 = 1;
 
 /// Keys the first segment of an object holds.
@@ -50,7 +51,7 @@ struct Segment {
 }
 
 /// The filter segments of `object`, if every one is of the current format; `None` when it has none.
-pub(crate) fn load(tx: &Connection, object: ObjectId) -> Result<Option<Vec<BloomFilter>>> {
+pub(crate) fn load(tx: &Transaction<'_>, object: ObjectId) -> Result<Option<Vec<BloomFilter>>> {
     let stored: Vec<(i64, i64, i64)> = tx
         .prepare_cached(
             "SELECT rowid, format, CASE WHEN typeof(bits) = 'blob' THEN length(bits) ELSE -1 END
@@ -60,7 +61,8 @@ pub(crate) fn load(tx: &Connection, object: ObjectId) -> Result<Option<Vec<Bloom
         .collect::<rusqlite::Result<_>>()?;
     let mut filters = Vec::with_capacity(stored.len());
     for (rowid, format, length) in stored {
-        match read_bits(tx, rowid, length)?.filter(|_| format == FORMAT) {
+        let filter = if format == FORMAT { read_bits(tx, rowid, length)? } else { None };
+        match filter {
             Some(filter) => filters.push(filter),
             None => return Ok(None),
         }
@@ -228,9 +230,10 @@ impl SegmentWriter {
     }
 }
 
-/// Reads the stored bits of the `key_filters` row `rowid` (`length` bytes; `-1` when they are
-/// not a blob) in chunks; `None` for bits that are not whole 64-bit words.
-fn read_bits(tx: &Connection, rowid: i64, length: i64) -> Result<Option<BloomFilter>> {
+/// Reads the stored bits of the `key_filters` row `rowid` (`length` bytes, as read in the same
+/// transaction; `-1` when they are not a blob) in chunks; `None` for bits that are not whole
+/// 64-bit words.
+fn read_bits(tx: &Transaction<'_>, rowid: i64, length: i64) -> Result<Option<BloomFilter>> {
     let length = match usize::try_from(length) {
         Ok(length) if length > 0 && length.is_multiple_of(8) => length,
         _ => return Ok(None),
@@ -252,6 +255,7 @@ fn read_bits(tx: &Connection, rowid: i64, length: i64) -> Result<Option<BloomFil
 mod tests {
     use super::*;
     use crate::sqlite::SqliteBackend;
+    use rusqlite::Connection;
 
     /// Puts keys `from..to` of kind 1 for `object` into `table`.
     fn add_keys(conn: &Connection, table: &str, object: i64, from: i64, to: i64) {
@@ -287,7 +291,7 @@ mod tests {
 
     /// How many of the keys `from..to` (as [`add_keys`] makes them) the object's filter holds.
     fn holds(conn: &Connection, object: i64, from: i64, to: i64) -> usize {
-        let filters = load(conn, ObjectId(object)).unwrap().expect("a filter");
+        let filters = load(&conn.unchecked_transaction().unwrap(), ObjectId(object)).unwrap().expect("a filter");
         (from..to).filter(|hash| filters.iter().any(|filter| filter.contains(crate::key_snapshot::mix(1, hash * 7_919)))).count()
     }
 
@@ -298,7 +302,7 @@ mod tests {
         // Keys merged before filters existed: no filter, so the next merge scans them in.
         add_keys(&conn, "match_keys", 7, 0, 500);
         conn.execute("INSERT INTO meta VALUES ('match_keys_merged.7', '500')", []).unwrap();
-        assert!(load(&conn, ObjectId(7)).unwrap().is_none());
+        assert!(load(&conn.unchecked_transaction().unwrap(), ObjectId(7)).unwrap().is_none());
         add_keys(&conn, "match_keys_recent", 7, 500, 600);
         add_keys(&conn, "match_keys_recent", 8, 0, 50);
         merge(&backend);
@@ -316,7 +320,7 @@ mod tests {
         assert_eq!(stored_segments(&conn, 7).len(), 1);
         // A segment of another format is not trusted: it is rebuilt from the tables.
         conn.execute("UPDATE key_filters SET format = 0 WHERE object_id = 7", []).unwrap();
-        assert!(load(&conn, ObjectId(7)).unwrap().is_none());
+        assert!(load(&conn.unchecked_transaction().unwrap(), ObjectId(7)).unwrap().is_none());
         add_keys(&conn, "match_keys_recent", 7, 700, 710);
         merge(&backend);
         assert_eq!(holds(&conn, 7, 0, 710), 710);

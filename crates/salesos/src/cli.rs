@@ -175,7 +175,7 @@ pub struct ImportArgs {
     /// Rows per batch of reference and duplicate lookups (updates commit with their batch).
     #[arg(long, default_value_t = salesos_app::imports::DEFAULT_BATCH_ROWS, value_name = "ROWS")]
     pub batch_rows: usize,
-    /// New records written per transaction.
+    /// New records written per transaction (a transaction also settles at most twice as many rows).
     #[arg(long, default_value_t = 10_000, value_name = "ROWS")]
     pub commit_rows: usize,
     /// SQLite page cache of the importing process, MiB, shared by its two connections (no memory map).

@@ -3,8 +3,9 @@
 //! its one writer): the database's work on batch N overlaps the reading, transforming and lookups
 //! of batch N+1.
 //!
-//! At most one batch is in flight, and batches commit in order. Only batches of new records go
-//! through it: a batch with updates is committed on the driver's thread, because its outcomes
+//! At most one batch is in flight, and batches commit in order. Only batches without updates go
+//! through it (new records, and the outcomes and checkpoint of rows that create nothing): a batch
+//! with updates is committed on the driver's thread, because its outcomes
 //! (updated, unchanged, conflict) are needed before the next batch is planned. The driver waits
 //! for the batch in flight before anything else it writes (the last batch), so writes under one
 //! import never run side by side. Missing accounts are created by the commit of the rows that
