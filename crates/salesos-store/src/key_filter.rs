@@ -39,6 +39,10 @@ const MAX_CAPACITY: u64 = 1_048_576;
 /// four copies of up to 1.75 MB at each merge, live at the 1M-row import's memory peak).
 const CHUNK_BYTES: usize = 64 * 1024;
 
+/// The columns a segment's bits are read by: its row and their length (`-1` when they are not a
+/// blob), for [`read_bits`].
+const BITS_COLUMNS: &str = "rowid, CASE WHEN typeof(bits) = 'blob' THEN length(bits) ELSE -1 END";
+
 /// Bits a key in a stored segment: about 0.15 % false positives each with 7 probes.
 const BITS_PER_KEY: u64 = 14;
 
@@ -53,11 +57,8 @@ struct Segment {
 /// The filter segments of `object`, if every one is of the current format; `None` when it has none.
 pub(crate) fn load(tx: &Transaction<'_>, object: ObjectId) -> Result<Option<Vec<BloomFilter>>> {
     let stored: Vec<(i64, i64, i64)> = tx
-        .prepare_cached(
-            "SELECT rowid, format, CASE WHEN typeof(bits) = 'blob' THEN length(bits) ELSE -1 END
-             FROM key_filters WHERE object_id = ?1 ORDER BY segment",
-        )?
-        .query_map(params![object.0], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .prepare_cached(&format!("SELECT {BITS_COLUMNS}, format FROM key_filters WHERE object_id = ?1 ORDER BY segment"))?
+        .query_map(params![object.0], |row| Ok((row.get(0)?, row.get(2)?, row.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut filters = Vec::with_capacity(stored.len());
     for (rowid, format, length) in stored {
@@ -147,8 +148,7 @@ impl SegmentWriter {
         if let Some(last) = last.filter(|last| last.keys < last.capacity) {
             let stored: Option<(i64, i64)> = tx
                 .query_row(
-                    "SELECT rowid, CASE WHEN typeof(bits) = 'blob' THEN length(bits) ELSE -1 END
-                     FROM key_filters WHERE object_id = ?1 AND segment = ?2",
+                    &format!("SELECT {BITS_COLUMNS} FROM key_filters WHERE object_id = ?1 AND segment = ?2"),
                     params![object.0, last.number],
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )

@@ -291,9 +291,14 @@ pub(crate) fn external_ids_from_json(json: &str) -> Result<Vec<ExternalId>> {
 }
 
 pub(crate) fn encode_keys(keys: &[MatchKey]) -> (Vec<(i64, i64)>, String) {
-    let pairs: Vec<(i64, i64)> = keys.iter().map(|k| (k.kind.code(), k.hash())).collect();
+    let pairs = key_pairs(keys);
     let text = keys_text(&pairs);
     (pairs, text)
+}
+
+/// Match keys as stored: (kind code, hash) pairs.
+fn key_pairs(keys: &[MatchKey]) -> Vec<(i64, i64)> {
+    keys.iter().map(|k| (k.kind.code(), k.hash())).collect()
 }
 
 /// The stored text of (kind, hash) pairs: `kind:hash` separated by spaces. Written as records
@@ -323,7 +328,7 @@ pub(crate) fn decode_keys(text: &str) -> Vec<(i64, i64)> {
 
 /// Encodes a record of the object whose key-giving fields are `key_fields`.
 fn prepare(key_fields: &KeyFields, record: &NewRecord, country: &str, source_row: Option<i64>) -> PreparedRecord {
-    let keys = key_fields.keys(&record.fields, &record.external_ids, country).iter().map(|k| (k.kind.code(), k.hash())).collect();
+    let keys = key_pairs(&key_fields.keys(&record.fields, &record.external_ids, country));
     let (data_json, placeholders) = fields_to_json_with_placeholders(&record.fields);
     let external_ids_json = if record.external_ids.is_empty() { String::new() } else { external_ids_json(&record.external_ids) };
     PreparedRecord { owner: record.owner_id.0, data_json, placeholders, external_ids_json, keys, source_row }
