@@ -892,8 +892,9 @@ impl DateColumnStats {
     }
 
     /// Whether these values, the first of a column, predict the whole column's conclusion: one
-    /// format fits nearly all of them, or the winning format (formats that fit the same values
-    /// alike, or a day-first/month-first pair that an order resolves) leads every other format,
+    /// format fits nearly all of them, or the winning format (with the formats of its layout that
+    /// fit the same values alike, or a day-first/month-first pair that an order resolves) leads
+    /// every other format, a tie with another layout included,
     /// and holds its majority, by more than four standard deviations of what sampling alone
     /// would move (a count's variance is about the count itself). A column of mixed spellings
     /// with a clear favourite qualifies; a close race does not. A prediction is a bet that the
@@ -907,14 +908,18 @@ impl DateColumnStats {
             return false;
         }
         let seen = |i: &usize| self.counts[*i] > 0;
-        let tied: Vec<usize> = (0..FORMATS.len()).filter(seen).filter(|i| self.fitting(*i) == best).collect();
+        // The winner as `conclude` picks it: the first format (in table order) of the best fit.
+        let Some(first) = (0..FORMATS.len()).filter(seen).find(|i| self.fitting(*i) == best) else { return false };
+        let winner = self.counts[first];
+        // A format of the winner's layout that fits the same values so far (`%B` and `%b` on full
+        // month names, a day-first/month-first pair) may fit them all; one of another layout never
+        // fits the same values, so an equal count there is a coincidence, a race like any other.
+        let alike = |i: usize| self.counts[i] == winner && FORMATS[i].layout == FORMATS[first].layout;
         // ISO values count for every format, so the lead is between the formats' own counts.
-        let winner = self.counts[tied[0]];
         let runner_up =
-            (0..FORMATS.len()).filter(seen).filter(|i| *i != ISO && !tied.contains(i)).map(|i| self.counts[i]).max().unwrap_or(0);
+            (0..FORMATS.len()).filter(seen).filter(|i| *i != ISO && *i != first && !alike(*i)).map(|i| self.counts[i]).max().unwrap_or(0);
         let clear = |lead: u64, variance: u64| u128::from(lead) * u128::from(lead) > 16 * u128::from(variance);
-        clear(best * 2 - self.total, self.total)
-            && (tied[0] == ISO || clear(winner.saturating_sub(runner_up), winner + runner_up))
+        clear(best * 2 - self.total, self.total) && (first == ISO || clear(winner.saturating_sub(runner_up), winner + runner_up))
     }
 
     /// The values a table format accepts: its own and the ISO 8601 ones, always accepted.
