@@ -56,10 +56,24 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 /// A hash set like [`FastMap`].
 type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
-/// Rows per batch of lookups and plans. Two batches of source rows are in memory at once (one
-/// planned, the next read beside it), and a commit may still hold the one before; 2,000 costs no
-/// time against 4,000 and keeps a million-row import near 85 MB instead of 100.
-pub const DEFAULT_BATCH_ROWS: usize = 2_000;
+/// Rows per batch of lookups and plans on SQLite. Two batches of rows are in memory at once (one
+/// planned, the next read beside it), and everything a batch's rows allocate is freed together:
+/// at 500 rows that fits the cores' caches, at 2,000 the allocator hands out cold memory (a 1M
+/// dry run 7.2-7.9 -> 5.8-6.2 s; committing imports no slower). In-process lookups cost no
+/// round trip, so more of them cost little.
+pub const EMBEDDED_BATCH_ROWS: usize = 500;
+/// Rows per batch on PostgreSQL, where each batch's lookups are round trips to the server
+/// (500 made the 100k import into 1M contacts 7.2-7.5 -> 8.8-9.2 s).
+pub const SERVER_BATCH_ROWS: usize = 2_000;
+
+/// The batch size of an import that does not choose one ([`ImportRequest::batch_rows`] 0).
+pub fn default_batch_rows(store: &Store) -> usize {
+    if store.is_embedded() {
+        EMBEDDED_BATCH_ROWS
+    } else {
+        SERVER_BATCH_ROWS
+    }
+}
 /// New records per committed transaction: large commits touch each index page once.
 pub const DEFAULT_COMMIT_ROWS: usize = 10_000;
 /// Rows read ahead for auto-mapping, type inference and the preview.
@@ -121,7 +135,8 @@ pub struct ImportRequest {
     pub failed_rows: Option<PathBuf>,
     /// Save the mapping under this name, shared in the organization.
     pub save_mapping_as: Option<String>,
-    /// Rows per batch of lookups (references, duplicates).
+    /// Rows per batch of lookups (references, duplicates); 0 for the store's default
+    /// ([`default_batch_rows`]).
     pub batch_rows: usize,
     /// New records gathered before they are written in one transaction (updates are written
     /// with their batch); a transaction also settles at most twice as many rows.
@@ -144,7 +159,7 @@ impl ImportRequest {
             error_report: None,
             failed_rows: None,
             save_mapping_as: None,
-            batch_rows: DEFAULT_BATCH_ROWS,
+            batch_rows: 0,
             commit_rows: DEFAULT_COMMIT_ROWS,
             limits: MappingLimits::default(),
         }
@@ -634,7 +649,7 @@ fn run_inner(
         key_snapshots: FastMap::default(),
         expected_rows: rows_total.or_else(|| estimated_rows(&request.file)),
     };
-    let batch_rows = request.batch_rows.max(1);
+    let batch_rows = if request.batch_rows == 0 { default_batch_rows(store) } else { request.batch_rows };
     // A batch's writes go to one connection while the next batch is looked up on another
     // (SQLite's write-ahead log lets its readers run beside its one writer). An import
     // whose rows refer to records of its own object (accounts naming their parent account)

@@ -103,6 +103,12 @@ impl Store {
         }
     }
 
+    /// Whether the database runs inside this process (SQLite), where a query costs no round
+    /// trip to a server.
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.backend, Backend::Sqlite(_))
+    }
+
     /// Returns `sqlite` or `postgres`.
     pub fn backend_name(&self) -> &'static str {
         match self.backend {

@@ -172,9 +172,10 @@ pub struct ImportArgs {
     /// Write the rows that failed here, with an Errors column, ready to fix and import again.
     #[arg(long, value_name = "FILE")]
     pub failed_rows: Option<PathBuf>,
-    /// Rows per batch of reference and duplicate lookups (updates commit with their batch).
-    #[arg(long, default_value_t = salesos_app::imports::DEFAULT_BATCH_ROWS, value_name = "ROWS")]
-    pub batch_rows: usize,
+    /// Rows per batch of reference and duplicate lookups (updates commit with their batch);
+    /// default 500 on SQLite, 2,000 on PostgreSQL (where each batch's lookups are round trips).
+    #[arg(long, value_name = "ROWS")]
+    pub batch_rows: Option<usize>,
     /// New records written per transaction (a transaction also settles at most twice as many rows).
     #[arg(long, default_value_t = 10_000, value_name = "ROWS")]
     pub commit_rows: usize,

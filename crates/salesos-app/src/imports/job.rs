@@ -67,7 +67,7 @@ pub struct StoredRequest {
     /// Save the mapping under this name.
     #[serde(default)]
     pub save_mapping_as: Option<String>,
-    /// Rows per lookup batch.
+    /// Rows per lookup batch (0: the store's default).
     pub batch_rows: usize,
     /// New records per transaction.
     pub commit_rows: usize,

@@ -916,8 +916,12 @@ impl DateColumnStats {
         // fits the same values, so an equal count there is a coincidence, a race like any other.
         let alike = |i: usize| self.counts[i] == winner && FORMATS[i].layout == FORMATS[first].layout;
         // ISO values count for every format, so the lead is between the formats' own counts.
-        let runner_up =
-            (0..FORMATS.len()).filter(seen).filter(|i| *i != ISO && *i != first && !alike(*i)).map(|i| self.counts[i]).max().unwrap_or(0);
+        let runner_up = (0..FORMATS.len())
+            .filter(seen)
+            .filter(|i| *i != ISO && *i != first && !alike(*i))
+            .map(|i| self.counts[i])
+            .max()
+            .unwrap_or(0);
         let clear = |lead: u64, variance: u64| u128::from(lead) * u128::from(lead) > 16 * u128::from(variance);
         clear(best * 2 - self.total, self.total) && (first == ISO || clear(winner.saturating_sub(runner_up), winner + runner_up))
     }

@@ -808,7 +808,13 @@ fn a_sample_predicts_its_column_when_one_format_leads_clearly_and_not_in_a_close
     assert!(observe(&[("March 4, 1990", 300), ("24.03.1990", 100)]).predicts_conclusion());
     // Month-first slashes and long dates tied so far (a generated file's first 24,576 rows): the
     // table order picks the slashes now, and the long dates won the whole file by 2 %.
-    let tie = observe(&[("1990-03-04", 3211), ("12/24/1990", 1021), ("03/04/1990", 664), ("24.03.1990", 1337), ("March 24, 1990", 1685)]);
+    let tie = observe(&[
+        ("1990-03-04", 3211),
+        ("12/24/1990", 1021),
+        ("03/04/1990", 664),
+        ("24.03.1990", 1337),
+        ("March 24, 1990", 1685),
+    ]);
     assert!(matches!(tie.conclude(None), DateInference::Known { format } if format.pattern == "%m/%d/%Y"));
     assert!(!tie.predicts_conclusion(), "a tie between layouts is a race");
 }

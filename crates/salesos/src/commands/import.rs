@@ -287,7 +287,7 @@ fn request(
     request.error_report = args.error_report.clone();
     request.failed_rows = args.failed_rows.clone();
     request.save_mapping_as = args.save_mapping.clone();
-    request.batch_rows = args.batch_rows.clamp(1, 100_000);
+    request.batch_rows = args.batch_rows.map_or(0, |rows| rows.clamp(1, 100_000));
     request.commit_rows = args.commit_rows.clamp(1, 1_000_000);
     request.limits = MappingLimits { max_custom_field_mappings: args.max_custom_fields };
     Ok(request)
