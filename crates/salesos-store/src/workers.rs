@@ -20,9 +20,9 @@ thread_local! {
 }
 
 /// Work over fewer items than this stays on the calling thread: a join costs more than it saves.
-/// Low enough that an import batch's new records (a 2,000-row batch less its skipped and failed
+/// Low enough that an import batch's new records (a 500-row batch less its skipped and failed
 /// rows) are encoded on both threads: at 2,000 they stayed on one, a fifth of its work in s1.
-pub const SPLIT_AT: usize = 500;
+pub const SPLIT_AT: usize = 200;
 
 /// Makes sure the calling thread has its helper, so that its `rayon_core::join`s split work
 /// between the two instead of handing both halves to rayon's global pool (whose threads would
