@@ -48,6 +48,7 @@ use salesos_store::{
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -1043,18 +1044,61 @@ fn prescan(request: &ImportRequest, mapping: &mut ResolvedMapping, locale: &str,
     if wanted.is_empty() && request.dry_run {
         return Ok(Prescan { ambiguous: Vec::new(), rows_total: None, date_check: None });
     }
-    let mut rows: u64 = 0;
-    let mut observer = DateObserver::new(wanted.iter().map(|i| mapping.columns[*i].index).collect());
+    let cells: Vec<usize> = wanted.iter().map(|i| mapping.columns[*i].index).collect();
     let mut reader = open_reader(request)?;
-    reader.scan_only(&observer.cells);
-    let mut row = SourceRow::default();
-    while reader.read_row(&mut row).map_err(read_error)? {
-        rows += 1;
-        observer.observe(&row);
-        if speculate && rows.is_multiple_of(DATE_CHECK_EVERY) {
-            if let Some(check) = DateCheck::from_first_rows(mapping, &wanted, &observer) {
-                return Ok(Prescan { ambiguous: Vec::new(), rows_total: None, date_check: Some(check) });
+    reader.scan_only(&cells);
+    // A large CSV file's second half is read on the helper meanwhile (the first half stops
+    // where it begins, if that is a record start; else the first reads everything).
+    let second = reader.split_scan(&request.file).map_err(read_error)?;
+    // Set when the second half's rows are not needed after all.
+    let stop = AtomicBool::new(false);
+    let mut first_half = || {
+        let scanned = scan_rows(&mut reader, &cells, &AtomicBool::new(false), |rows, observer| {
+            if speculate && rows.is_multiple_of(DATE_CHECK_EVERY) {
+                DateCheck::from_first_rows(mapping, &wanted, observer)
+            } else {
+                None
             }
+        });
+        if !(matches!(scanned, Ok(Scanned::All(..))) && reader.reached_split()) {
+            stop.store(true, Ordering::Relaxed);
+        }
+        scanned
+    };
+    let (first, second) = match second {
+        Some(mut second) => {
+            let (first, second) = workers::join(first_half, || scan_rows(&mut second, &cells, &stop, |_, _| None));
+            (first, Some(second))
+        }
+        None => (first_half(), None),
+    };
+    let (mut rows, mut observer) = match first? {
+        Scanned::Predicted(check) => return Ok(Prescan { ambiguous: Vec::new(), rows_total: None, date_check: Some(check) }),
+        Scanned::All(rows, observer) => (rows, observer),
+    };
+    if reader.reached_split() {
+        match second {
+            Some(Ok(Scanned::All(more, later))) => {
+                rows += more;
+                for (stats, more) in observer.stats.iter_mut().zip(&later.stats) {
+                    stats.merge(more);
+                }
+            }
+            // The second half failed (or stopped): read it again here, where errors name their rows.
+            _ => {
+                let mut again = open_reader(request)?;
+                again.scan_only(&cells);
+                match scan_rows(&mut again, &cells, &AtomicBool::new(false), |_, _| None)? {
+                    Scanned::All(all, whole) => (rows, observer) = (all, whole),
+                    Scanned::Predicted(_) => {
+                        return Err(AppError::new(ErrorCode::Internal, "a scan without predictions stopped"))
+                    }
+                }
+            }
+        }
+        let max = request.read_options.limits.max_rows;
+        if rows > max {
+            return Err(read_error(ReadError::TooManyRows { file: request.display_name.clone(), max }));
         }
     }
     let mut ambiguous = Vec::new();
@@ -1073,6 +1117,38 @@ fn prescan(request: &ImportRequest, mapping: &mut ResolvedMapping, locale: &str,
         }
     }
     Ok(Prescan { ambiguous, rows_total: Some(rows), date_check: None })
+}
+
+/// What a scan of rows came to.
+enum Scanned {
+    /// Every row was read: how many, and their date cells' statistics.
+    All(u64, DateObserver),
+    /// The rows so far predicted every date column's format.
+    Predicted(DateCheck),
+}
+
+/// Reads the rows of a scan, observing the date cells, until the end, until `predict` returns a
+/// check (given the rows so far), or until `stop` is set (then the rows so far, as if at the end).
+fn scan_rows(
+    reader: &mut Reader,
+    cells: &[usize],
+    stop: &AtomicBool,
+    mut predict: impl FnMut(u64, &DateObserver) -> Option<DateCheck>,
+) -> AppResult<Scanned> {
+    let mut observer = DateObserver::new(cells.to_vec());
+    let mut row = SourceRow::default();
+    let mut rows: u64 = 0;
+    while reader.read_row(&mut row).map_err(read_error)? {
+        rows += 1;
+        observer.observe(&row);
+        if let Some(check) = predict(rows, &observer) {
+            return Ok(Scanned::Predicted(check));
+        }
+        if rows.is_multiple_of(1024) && stop.load(Ordering::Relaxed) {
+            break;
+        }
+    }
+    Ok(Scanned::All(rows, observer))
 }
 
 /// The state of one run across batches.
@@ -1909,5 +1985,31 @@ mod tests {
         let (request, mut mapping) = file_and_mapping(dir.path(), "close.csv", close);
         let found = prescan(&request, &mut mapping, "en-US", true).unwrap();
         assert_eq!((found.date_check.is_some(), found.rows_total), (false, Some(20_000)));
+    }
+
+    #[test]
+    fn a_large_files_prescan_reads_its_halves_at_once_and_counts_them_together() {
+        let dir = tempfile::tempdir().unwrap();
+        // Day-first dates in the first 40 % of the rows, long ones after: only the second
+        // half's values make the long format the column's, and only both halves count the rows.
+        let rows = 240_000;
+        let dates = (0..rows).map(|n| {
+            if n * 5 < rows * 2 {
+                format!("{:02}.{:02}.19{:02}", n % 28 + 1, n % 12 + 1, n % 90 + 10)
+            } else {
+                format!("March {}, 19{:02}", n % 28 + 1, n % 90 + 10)
+            }
+        });
+        let (mut request, mut mapping) = file_and_mapping(dir.path(), "large.csv", dates);
+        assert!(std::fs::metadata(&request.file).unwrap().len() > 4 * 1024 * 1024, "large enough to split");
+        request.dry_run = false;
+        request.read_options.limits.max_rows = rows as u64;
+        let found = prescan(&request, &mut mapping, "en-US", false).unwrap();
+        assert_eq!(found.rows_total, Some(rows as u64));
+        assert_eq!(mapping.columns[1].date_format.as_ref().map(|f| f.pattern.as_str()), Some("%B %d, %Y"));
+        // The row limit holds for the two halves together, though each is under it.
+        request.read_options.limits.max_rows = rows as u64 - 1;
+        let err = prescan(&request, &mut mapping, "en-US", false).map(|_| ()).unwrap_err();
+        assert!(err.to_string().contains("more than"), "{err}");
     }
 }

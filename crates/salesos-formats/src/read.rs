@@ -705,6 +705,37 @@ impl Reader {
         self.keep_issues = false;
     }
 
+    /// Splits a first pass ([`Reader::scan_only`]) over a large CSV file in two halves read at
+    /// once: returns a reader of the rows from the first line start past the middle of `path`
+    /// (this reader's file) to the end, and this reader stops there. `None` (nothing changed)
+    /// for other formats, small files, and files whose bytes are not read as they are.
+    ///
+    /// Whether the line start was a record start shows when this reader gets there:
+    /// [`Reader::reached_split`] is then true, and the rows of the two readers together are the
+    /// file's rows. Otherwise (a quoted cell spans the line start) this reader reads on to the
+    /// end of the file and the other reader's rows must be ignored. The other reader numbers
+    /// its rows from 1, has no row limit, and keeps no row issues.
+    pub fn split_scan(&mut self, path: &Path) -> Result<Option<Reader>, ReadError> {
+        let Source::Csv(rows) = &mut self.source else { return Ok(None) };
+        let file = File::open(path).map_err(|err| ReadError::io(&self.detected.file, err))?;
+        let second = rows.split(file).map_err(|err| ReadError::io(&self.detected.file, err))?;
+        Ok(second.map(|second| Reader {
+            detected: self.detected.clone(),
+            source: Source::Csv(Box::new(second)),
+            issues: Vec::new(),
+            rows: 0,
+            max_rows: u64::MAX,
+            done: false,
+            keep_issues: false,
+        }))
+    }
+
+    /// Whether this reader stopped where [`Reader::split_scan`] split the file, which was a
+    /// record start.
+    pub fn reached_split(&self) -> bool {
+        matches!(&self.source, Source::Csv(rows) if rows.reached_stop)
+    }
+
     /// Returns the next row, `None` at the end.
     pub fn next_row(&mut self) -> Option<Result<SourceRow, ReadError>> {
         let mut row = SourceRow::default();

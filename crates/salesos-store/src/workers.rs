@@ -51,6 +51,12 @@ pub fn map_halves<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> 
     results
 }
 
+/// Runs `first` on the calling thread and `second` on its helper, and returns both results.
+pub fn join<A: Send, B: Send>(first: impl FnOnce() -> A + Send, second: impl FnOnce() -> B + Send) -> (A, B) {
+    attach();
+    rayon_core::join(first, second)
+}
+
 /// Runs `f` on every item in the same halves as [`map_halves`].
 pub fn for_each_halves<T: Send>(items: &mut [T], f: impl Fn(&mut T) + Sync) {
     let Some(mid) = split_point(items.len()) else { return items.iter_mut().for_each(f) };

@@ -67,7 +67,7 @@ pub struct StoredRequest {
     /// Save the mapping under this name.
     #[serde(default)]
     pub save_mapping_as: Option<String>,
-    /// Rows per lookup batch (0: the store's default).
+    /// Rows per lookup batch (the store's default, resolved when the job is created).
     pub batch_rows: usize,
     /// New records per transaction.
     pub commit_rows: usize,
@@ -272,6 +272,10 @@ pub fn store_upload(
     })?;
     let mut stored = StoredRequest::from_request(request);
     stored.object = object.clone();
+    // The store's default is written down as a number, which every version reads the same.
+    if stored.batch_rows == 0 {
+        stored.batch_rows = super::default_batch_rows(store);
+    }
     let log = store.create_import(
         &NewImport {
             org_id: actor.org.id,

@@ -7,7 +7,7 @@ use super::{
     name_columns, BoxInput, Detected, Dialect, Escape, Format, IssueKind, IssueSink, ReadError, ReadIssue, ReadOptions, RowPos,
     Severity, SourceRow,
 };
-use std::io::{Read, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 
 /// Buffer of the CSV parser.
 const BUFFER: usize = 64 * 1024;
@@ -26,7 +26,22 @@ pub(crate) struct CsvRows {
     max_columns: usize,
     /// When set, only these columns' cells are copied (the others are left empty).
     pub(crate) wanted: Option<Vec<bool>>,
+    /// The file offset of the parser's byte 0 when it reads the file's bytes as they are (UTF-8
+    /// without line endings rewritten), so that parser positions are file positions.
+    raw_start: Option<u64>,
+    /// The settings of the parser, for another one over a later part of the file.
+    dialect: (u8, u8, Escape),
+    /// Stop before a record that starts at this parser position (the start of a second half).
+    stop_at: Option<u64>,
+    /// Whether a record started exactly at `stop_at`, and the reader stopped there.
+    pub(crate) reached_stop: bool,
 }
+
+/// Files smaller than this are scanned on one thread: the second one would save little.
+const SPLIT_MIN_BYTES: u64 = 4 * 1024 * 1024;
+
+/// How far past the middle a line start is looked for.
+const SPLIT_SEARCH_BYTES: usize = 1024 * 1024;
 
 /// Opens a CSV file: detects its settings and positions the parser on the first data record.
 pub(crate) fn open(
@@ -122,15 +137,16 @@ pub(crate) fn open(
     } else {
         Box::new(Decoded::new(input, encoding, cr_to_lf))
     };
-    let mut builder = ::csv::ReaderBuilder::new();
-    builder.has_headers(false).flexible(true).buffer_capacity(BUFFER).delimiter(sniffed.delimiter).quote(sniffed.quote);
-    if sniffed.escape == Escape::Backslash {
-        builder.escape(Some(b'\\')).double_quote(false);
-    }
+    let builder = parser_builder((sniffed.delimiter, sniffed.quote, sniffed.escape));
+    let raw = encoding == TextEncoding::Utf8 && !cr_to_lf;
     let mut rows = CsvRows {
         reader: builder.from_reader(stream),
         record: ::csv::ByteRecord::new(),
         wanted: None,
+        raw_start: raw.then_some(skip as u64),
+        dialect: (sniffed.delimiter, sniffed.quote, sniffed.escape),
+        stop_at: None,
+        reached_stop: false,
         peeked: None,
         records: 0,
         width,
@@ -176,6 +192,16 @@ fn convert_lone_crs(text: &mut [u8]) {
     }
 }
 
+/// The parser's settings: no header (the reader finds it), rows of any width.
+fn parser_builder((delimiter, quote, escape): (u8, u8, Escape)) -> ::csv::ReaderBuilder {
+    let mut builder = ::csv::ReaderBuilder::new();
+    builder.has_headers(false).flexible(true).buffer_capacity(BUFFER).delimiter(delimiter).quote(quote);
+    if escape == Escape::Backslash {
+        builder.escape(Some(b'\\')).double_quote(false);
+    }
+    builder
+}
+
 fn csv_error(name: &str, err: ::csv::Error) -> ReadError {
     let line = err.position().map(|p| p.line());
     match err.into_kind() {
@@ -185,12 +211,74 @@ fn csv_error(name: &str, err: ::csv::Error) -> ReadError {
 }
 
 impl CsvRows {
+    /// Splits what is left of the file for a scan on two threads: this reader stops before the
+    /// record that starts at the first line start past the middle of the file, and the returned
+    /// one reads from that line start to the end (rows numbered from 1 again). `None` when the
+    /// file is small, or its bytes are not read as they are (another encoding, rewritten line
+    /// endings), or no line starts within a mebibyte past the middle.
+    ///
+    /// A line start inside a quoted cell is no record start: then this reader passes it without
+    /// stopping ([`CsvRows::reached_stop`] stays false) and reads on to the end, and the other
+    /// reader's rows are garbage to be ignored. A record that does start there is parsed the same
+    /// by both, since a parser at a record start carries no state.
+    pub(crate) fn split(&mut self, mut file: std::fs::File) -> std::io::Result<Option<CsvRows>> {
+        let Some(raw_start) = self.raw_start else { return Ok(None) };
+        let size = file.metadata()?.len();
+        let here = raw_start + self.reader.position().byte();
+        if self.peeked.is_some() || size < SPLIT_MIN_BYTES || here >= size / 2 {
+            return Ok(None);
+        }
+        // The window starts a byte early, to see whether the line ending is CR LF.
+        let middle = here + (size - here) / 2;
+        file.seek(SeekFrom::Start(middle - 1))?;
+        let mut window = vec![0u8; SPLIT_SEARCH_BYTES];
+        let read = super::read_full(&mut file, &mut window)?;
+        let window = window.get(..read).unwrap_or_default();
+        let Some(newline) = window.get(1..).and_then(|w| memchr::memchr(b'\n', w)).map(|at| at + 1) else { return Ok(None) };
+        let start = middle - 1 + newline as u64 + 1;
+        if start >= size {
+            return Ok(None);
+        }
+        file.seek(SeekFrom::Start(start))?;
+        // After a record ended by CR LF the parser stands at the LF (it takes it as part of the
+        // line ending when it reads on).
+        let crlf = window.get(newline - 1) == Some(&b'\r');
+        self.stop_at = Some(start - u64::from(crlf) - raw_start);
+        let stream: Box<dyn Read + Send> = Box::new(file);
+        Ok(Some(CsvRows {
+            reader: parser_builder(self.dialect).from_reader(stream),
+            record: ::csv::ByteRecord::new(),
+            peeked: None,
+            records: 0,
+            width: self.width,
+            check_utf8: self.check_utf8,
+            sink: self.sink.clone(),
+            max_cell: self.max_cell,
+            max_columns: self.max_columns,
+            wanted: self.wanted.clone(),
+            raw_start: None,
+            dialect: self.dialect,
+            stop_at: None,
+            reached_stop: false,
+        }))
+    }
+
     /// Reads the next record into `self.record`.
     fn next_record(&mut self) -> Result<bool, ReadError> {
         if let Some(peeked) = self.peeked.take() {
             self.record = peeked;
             self.records += 1;
             return Ok(true);
+        }
+        if let Some(stop) = self.stop_at {
+            let next = self.reader.position().byte();
+            if next == stop {
+                self.reached_stop = true;
+                return Ok(false);
+            }
+            if next > stop {
+                self.stop_at = None;
+            }
         }
         let more = self.reader.read_byte_record(&mut self.record).map_err(|err| csv_error(&self.sink.file, err))?;
         if more {
@@ -340,6 +428,10 @@ impl CsvRows {
 
     /// Peeks the next record; true when there is none.
     fn at_end_after_peek(&mut self) -> Result<bool, ReadError> {
+        if self.stop_at == Some(self.reader.position().byte()) {
+            // The next record is the second half's: not the end, and not to be read here.
+            return Ok(false);
+        }
         let mut next = ::csv::ByteRecord::new();
         let more = self.reader.read_byte_record(&mut next).map_err(|err| csv_error(&self.sink.file, err))?;
         if more {

@@ -5,6 +5,7 @@
 mod bad_input;
 mod golden;
 mod roundtrip;
+mod split;
 
 use super::*;
 use std::path::PathBuf;

@@ -336,6 +336,12 @@ const FORMATS: [Format; 18] = [
     format("%Y%m%d", Layout::Compact, DateOrder::Ymd, 4, false),
 ];
 
+/// Whether one value can fit both formats: the same layout and year digits, and the year at the
+/// same end (a day-first/month-first pair; full and abbreviated month names).
+fn may_fit_alike(a: &Format, b: &Format) -> bool {
+    a.layout == b.layout && a.year_len == b.year_len && (a.order == DateOrder::Ymd) == (b.order == DateOrder::Ymd)
+}
+
 /// Day-first and month-first formats that read the same text differently.
 const PAIRS: [(usize, usize); 3] = [(3, 4), (6, 7), (8, 9)];
 
@@ -842,6 +848,30 @@ impl DateColumnStats {
         }
     }
 
+    /// Adds the statistics of the values that follow these (another part of the same column,
+    /// read at once): the same statistics as observing all of them in order.
+    pub fn merge(&mut self, later: &DateColumnStats) {
+        self.total += later.total;
+        self.unfit += later.unfit;
+        for (count, more) in self.counts.iter_mut().zip(later.counts) {
+            *count += more;
+        }
+        self.with_time += later.with_time;
+        self.with_seconds += later.with_seconds;
+        self.twelve_hour += later.twelve_hour;
+        self.t_separator += later.t_separator;
+        for (mine, theirs) in [
+            (&mut self.ambiguous_examples, &later.ambiguous_examples),
+            (&mut self.same_examples, &later.same_examples),
+            (&mut self.unfit_examples, &later.unfit_examples),
+            (&mut self.first_examples, &later.first_examples),
+        ] {
+            for text in theirs {
+                keep(mine, text);
+            }
+        }
+    }
+
     /// Concludes; a given order resolves an ambiguity between day-first and month-first.
     ///
     /// ISO 8601 values fit every format (they are always accepted), values that fit no format
@@ -891,18 +921,17 @@ impl DateColumnStats {
         best > 0 && best * 20 >= self.total * 19
     }
 
-    /// Whether these values, the first of a column, predict the whole column's conclusion: one
-    /// format fits nearly all of them, or the winning format (with the formats of its layout that
-    /// fit the same values alike, or a day-first/month-first pair that an order resolves) leads
-    /// every other format, a tie with another layout included,
-    /// and holds its majority, by more than four standard deviations of what sampling alone
-    /// would move (a count's variance is about the count itself). A column of mixed spellings
-    /// with a clear favourite qualifies; a close race does not. A prediction is a bet that the
-    /// caller checks against the whole column's conclusion.
+    /// Whether these values, the first of a column, predict the whole column's conclusion: they
+    /// are written one way (one format fits 95 % of them and no other format has values of its
+    /// own), or the winning format (with the formats that can fit the same values and have
+    /// fitted as many: `%B` and `%b` on full month names, a day-first/month-first pair that an
+    /// order resolves) leads every other format, and holds its majority, by more than four
+    /// standard deviations of what sampling alone would move (a count's variance is about the
+    /// count itself). A tie with a format that never fits the same values (month-first slashes
+    /// against `March 24, 1990`, four-digit years against two) is a race like any other. A
+    /// column of mixed spellings with a clear favourite qualifies; a close race does not. A
+    /// prediction is a bet that the caller checks against the whole column's conclusion.
     pub fn predicts_conclusion(&self) -> bool {
-        if self.fits_nearly_all() {
-            return true;
-        }
         let best = self.best_fit();
         if best == 0 || best * 2 <= self.total {
             return false;
@@ -911,10 +940,7 @@ impl DateColumnStats {
         // The winner as `conclude` picks it: the first format (in table order) of the best fit.
         let Some(first) = (0..FORMATS.len()).filter(seen).find(|i| self.fitting(*i) == best) else { return false };
         let winner = self.counts[first];
-        // A format of the winner's layout that fits the same values so far (`%B` and `%b` on full
-        // month names, a day-first/month-first pair) may fit them all; one of another layout never
-        // fits the same values, so an equal count there is a coincidence, a race like any other.
-        let alike = |i: usize| self.counts[i] == winner && FORMATS[i].layout == FORMATS[first].layout;
+        let alike = |i: usize| self.counts[i] == winner && may_fit_alike(&FORMATS[i], &FORMATS[first]);
         // ISO values count for every format, so the lead is between the formats' own counts.
         let runner_up = (0..FORMATS.len())
             .filter(seen)
@@ -922,6 +948,9 @@ impl DateColumnStats {
             .map(|i| self.counts[i])
             .max()
             .unwrap_or(0);
+        if runner_up == 0 && self.fits_nearly_all() {
+            return true;
+        }
         let clear = |lead: u64, variance: u64| u128::from(lead) * u128::from(lead) > 16 * u128::from(variance);
         clear(best * 2 - self.total, self.total) && (first == ISO || clear(winner.saturating_sub(runner_up), winner + runner_up))
     }

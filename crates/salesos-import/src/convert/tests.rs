@@ -779,6 +779,26 @@ fn a_column_written_one_way_fits_nearly_all_and_a_mixed_one_does_not() {
 }
 
 #[test]
+fn statistics_of_two_parts_merged_are_those_of_the_whole() {
+    let values: Vec<String> = (0..400)
+        .map(|n| match n % 5 {
+            0 => format!("{:02}/{:02}/1990", n % 12 + 1, n % 28 + 1),
+            1 => format!("March {}, 1991", n % 28 + 1),
+            2 => format!("1992-01-{:02} 10:{:02}", n % 28 + 1, n % 60),
+            3 => "not a date".to_string(),
+            _ => format!("{:02}.03.1993", n % 28 + 1),
+        })
+        .collect();
+    let mut whole = DateColumnStats::new();
+    values.iter().for_each(|v| whole.observe(v));
+    let (mut first, mut second) = (DateColumnStats::new(), DateColumnStats::new());
+    values[..150].iter().for_each(|v| first.observe(v));
+    values[150..].iter().for_each(|v| second.observe(v));
+    first.merge(&second);
+    assert_eq!(format!("{first:?}"), format!("{whole:?}"));
+}
+
+#[test]
 fn a_sample_predicts_its_column_when_one_format_leads_clearly_and_not_in_a_close_race() {
     let observe = |values: &[(&str, usize)]| {
         let mut stats = DateColumnStats::new();
@@ -817,4 +837,12 @@ fn a_sample_predicts_its_column_when_one_format_leads_clearly_and_not_in_a_close
     ]);
     assert!(matches!(tie.conclude(None), DateInference::Known { format } if format.pattern == "%m/%d/%Y"));
     assert!(!tie.predicts_conclusion(), "a tie between layouts is a race");
+    // Of one layout, formats that never fit the same value race too: four-digit and two-digit
+    // years, and a year first against a day-first/month-first pair (which `conclude` prefers).
+    assert!(!observe(&[("1990-03-24", 400), ("24/03/1990", 300), ("24/03/90", 300), ("24.03.1990", 100)]).predicts_conclusion());
+    assert!(!observe(&[("1990-03-24", 400), ("1990/03/24", 300), ("03/04/1990", 300), ("24.03.1990", 100)]).predicts_conclusion());
+    // Nearly all ISO, and the rest an exact tie between two spellings: no way to tell which wins.
+    let iso_then_tie = observe(&[("1990-03-04", 960), ("12/24/1990", 20), ("March 24, 1990", 20)]);
+    assert!(iso_then_tie.fits_nearly_all());
+    assert!(!iso_then_tie.predicts_conclusion());
 }

@@ -1,0 +1,106 @@
+//! A first pass split in two halves read at once (`Reader::split_scan`): the halves' rows are
+//! exactly the file's rows, or, when the split falls inside a quoted cell, the first reads all.
+
+use super::*;
+
+/// Rows as their cells.
+type Rows = Vec<Vec<String>>;
+
+/// Reads every row's cells (the wanted columns only, as a scan does).
+fn rows_of(reader: &mut Reader) -> Rows {
+    let mut out = Vec::new();
+    let mut row = SourceRow::default();
+    while reader.read_row(&mut row).expect("read") {
+        out.push(row.cells.clone());
+    }
+    out
+}
+
+/// The rows of a whole scan, and of a split one: (first half, second half, reached the split).
+fn scans(path: &Path) -> (Rows, Rows, Option<Rows>, bool) {
+    let options = ReadOptions::default();
+    let options = ReadOptions { limits: Limits { max_rows: u64::MAX, ..options.limits }, ..options };
+    let mut whole = open(path, "people.csv", &options).expect("open");
+    whole.scan_only(&[0, 2]);
+    let all = rows_of(&mut whole);
+    let mut first = open(path, "people.csv", &options).expect("open");
+    first.scan_only(&[0, 2]);
+    let second = first.split_scan(path).expect("split");
+    let head = rows_of(&mut first);
+    let tail = second.map(|mut second| rows_of(&mut second));
+    let reached = first.reached_split();
+    (all, head, tail, reached)
+}
+
+#[test]
+fn halves_of_a_scan_together_are_the_files_rows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("people.csv");
+    let mut text = String::from("Name,Notes,Birthdate\n");
+    let mut n = 0;
+    while text.len() < 6 * 1024 * 1024 {
+        // Every seventh row has a quoted note over two lines, every eleventh a blank line after it.
+        let note = if n % 7 == 0 { format!("\"line one, {n}\nline two\"") } else { format!("note {n}") };
+        text.push_str(&format!("P{n},{note},19{:02}-01-{:02}\n", n % 90 + 10, n % 28 + 1));
+        if n % 11 == 0 {
+            text.push('\n');
+        }
+        n += 1;
+    }
+    std::fs::write(&path, &text).expect("write");
+    let (all, head, tail, reached) = scans(&path);
+    assert!(reached, "the middle's next line start is a record start here");
+    let tail = tail.expect("a second half");
+    assert!(!head.is_empty() && !tail.is_empty());
+    assert_eq!(head.len() + tail.len(), all.len());
+    assert_eq!([head, tail].concat(), all);
+}
+
+#[test]
+fn a_split_inside_a_quoted_cell_leaves_the_first_half_to_read_everything() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("people.csv");
+    // Each record is one quoted note of a thousand lines, so the line start after the middle
+    // is inside a cell.
+    let mut text = String::from("Name,Notes,Birthdate\n");
+    let note = "a line of the note\n".repeat(1000);
+    let mut n = 0;
+    while text.len() < 6 * 1024 * 1024 {
+        text.push_str(&format!("P{n},\"{note}\",1990-01-01\n"));
+        n += 1;
+    }
+    std::fs::write(&path, &text).expect("write");
+    let (all, head, tail, reached) = scans(&path);
+    assert!(tail.is_some(), "split");
+    assert!(!reached, "no record starts at the split");
+    assert_eq!(all.len(), n);
+    assert_eq!(head, all, "the first half read on to the end");
+}
+
+#[test]
+fn windows_line_endings_split_as_well() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("people.csv");
+    let mut text = String::from("Name,Notes,Birthdate\r\n");
+    let mut n = 0;
+    while text.len() < 5 * 1024 * 1024 {
+        text.push_str(&format!("P{n},\"a, b\",1990-01-01\r\n"));
+        n += 1;
+    }
+    std::fs::write(&path, &text).expect("write");
+    let (all, head, tail, reached) = scans(&path);
+    assert_eq!(all.len(), n);
+    assert!(reached, "the parser stands at the LF of a CR LF ending, where the split expects it");
+    assert_eq!([head, tail.expect("a second half")].concat(), all);
+}
+
+#[test]
+fn small_files_and_other_formats_are_not_split() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("small.csv");
+    std::fs::write(&path, "Name,Notes,Birthdate\nAnn,x,1990-01-01\n").expect("write");
+    let mut reader = open(&path, "small.csv", &ReadOptions::default()).expect("open");
+    assert!(reader.split_scan(&path).expect("split").is_none());
+    assert_eq!(rows_of(&mut reader).len(), 1);
+    assert!(!reader.reached_split());
+}
