@@ -48,7 +48,6 @@ use salesos_store::{
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -1049,25 +1048,24 @@ fn prescan(request: &ImportRequest, mapping: &mut ResolvedMapping, locale: &str,
     reader.scan_only(&cells);
     // A large CSV file's second half is read on the helper meanwhile (the first half stops
     // where it begins, if that is a record start; else the first reads everything).
-    let second = reader.split_scan(&request.file).map_err(read_error)?;
-    // Set when the second half's rows are not needed after all.
-    let stop = AtomicBool::new(false);
+    let second = reader.split_scan(&request.file);
     let mut first_half = || {
-        let scanned = scan_rows(&mut reader, &cells, &AtomicBool::new(false), |rows, observer| {
+        let scanned = scan_rows(&mut reader, &cells, |rows, observer| {
             if speculate && rows.is_multiple_of(DATE_CHECK_EVERY) {
                 DateCheck::from_first_rows(mapping, &wanted, observer)
             } else {
                 None
             }
         });
+        // The second half's rows are needed only after all of the first half's.
         if !(matches!(scanned, Ok(Scanned::All(..))) && reader.reached_split()) {
-            stop.store(true, Ordering::Relaxed);
+            reader.cancel_split();
         }
         scanned
     };
     let (first, second) = match second {
         Some(mut second) => {
-            let (first, second) = workers::join(first_half, || scan_rows(&mut second, &cells, &stop, |_, _| None));
+            let (first, second) = workers::join(first_half, || scan_rows(&mut second, &cells, |_, _| None));
             (first, Some(second))
         }
         None => (first_half(), None),
@@ -1084,11 +1082,11 @@ fn prescan(request: &ImportRequest, mapping: &mut ResolvedMapping, locale: &str,
                     stats.merge(more);
                 }
             }
-            // The second half failed (or stopped): read it again here, where errors name their rows.
+            // The second half failed: read it all again here, where errors name their rows.
             _ => {
                 let mut again = open_reader(request)?;
                 again.scan_only(&cells);
-                match scan_rows(&mut again, &cells, &AtomicBool::new(false), |_, _| None)? {
+                match scan_rows(&mut again, &cells, |_, _| None)? {
                     Scanned::All(all, whole) => (rows, observer) = (all, whole),
                     Scanned::Predicted(_) => {
                         return Err(AppError::new(ErrorCode::Internal, "a scan without predictions stopped"))
@@ -1127,12 +1125,11 @@ enum Scanned {
     Predicted(DateCheck),
 }
 
-/// Reads the rows of a scan, observing the date cells, until the end, until `predict` returns a
-/// check (given the rows so far), or until `stop` is set (then the rows so far, as if at the end).
+/// Reads the rows of a scan, observing the date cells, until the end or until `predict` returns
+/// a check (given the rows so far).
 fn scan_rows(
     reader: &mut Reader,
     cells: &[usize],
-    stop: &AtomicBool,
     mut predict: impl FnMut(u64, &DateObserver) -> Option<DateCheck>,
 ) -> AppResult<Scanned> {
     let mut observer = DateObserver::new(cells.to_vec());
@@ -1143,9 +1140,6 @@ fn scan_rows(
         observer.observe(&row);
         if let Some(check) = predict(rows, &observer) {
             return Ok(Scanned::Predicted(check));
-        }
-        if rows.is_multiple_of(1024) && stop.load(Ordering::Relaxed) {
-            break;
         }
     }
     Ok(Scanned::All(rows, observer))
@@ -2004,6 +1998,13 @@ mod tests {
         assert!(std::fs::metadata(&request.file).unwrap().len() > 4 * 1024 * 1024, "large enough to split");
         request.dry_run = false;
         request.read_options.limits.max_rows = rows as u64;
+        // The file does split at a record start.
+        let mut reader = open_reader(&request).unwrap();
+        reader.scan_only(&[1]);
+        let second = reader.split_scan(&request.file);
+        assert!(second.is_some());
+        while reader.read_row(&mut SourceRow::default()).unwrap() {}
+        assert!(reader.reached_split());
         let found = prescan(&request, &mut mapping, "en-US", false).unwrap();
         assert_eq!(found.rows_total, Some(rows as u64));
         assert_eq!(mapping.columns[1].date_format.as_ref().map(|f| f.pattern.as_str()), Some("%B %d, %Y"));

@@ -715,11 +715,11 @@ impl Reader {
     /// file's rows. Otherwise (a quoted cell spans the line start) this reader reads on to the
     /// end of the file and the other reader's rows must be ignored. The other reader numbers
     /// its rows from 1, has no row limit, and keeps no row issues.
-    pub fn split_scan(&mut self, path: &Path) -> Result<Option<Reader>, ReadError> {
-        let Source::Csv(rows) = &mut self.source else { return Ok(None) };
-        let file = File::open(path).map_err(|err| ReadError::io(&self.detected.file, err))?;
-        let second = rows.split(file).map_err(|err| ReadError::io(&self.detected.file, err))?;
-        Ok(second.map(|second| Reader {
+    /// The split is only a speed-up: a file that cannot be opened or read again is not split.
+    pub fn split_scan(&mut self, path: &Path) -> Option<Reader> {
+        let Source::Csv(rows) = &mut self.source else { return None };
+        let second = File::open(path).and_then(|file| rows.split(file)).ok().flatten();
+        second.map(|second| Reader {
             detected: self.detected.clone(),
             source: Source::Csv(Box::new(second)),
             issues: Vec::new(),
@@ -727,13 +727,23 @@ impl Reader {
             max_rows: u64::MAX,
             done: false,
             keep_issues: false,
-        }))
+        })
     }
 
     /// Whether this reader stopped where [`Reader::split_scan`] split the file, which was a
-    /// record start.
+    /// record start, and the second half was not given up: its rows are the rest of the file.
     pub fn reached_split(&self) -> bool {
-        matches!(&self.source, Source::Csv(rows) if rows.reached_stop)
+        matches!(&self.source, Source::Csv(rows) if rows.reached_stop && !rows.split_cancelled.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)))
+    }
+
+    /// Gives up the second half of a split: its input ends at once (its rows so far are of no
+    /// use). This reader also does so when it passes the split without stopping there.
+    pub fn cancel_split(&self) {
+        if let Source::Csv(rows) = &self.source {
+            if let Some(cancelled) = &rows.split_cancelled {
+                cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
     }
 
     /// Returns the next row, `None` at the end.

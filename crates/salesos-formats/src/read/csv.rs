@@ -8,6 +8,8 @@ use super::{
     Severity, SourceRow,
 };
 use std::io::{Read, Seek, SeekFrom};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Buffer of the CSV parser.
 const BUFFER: usize = 64 * 1024;
@@ -35,6 +37,47 @@ pub(crate) struct CsvRows {
     stop_at: Option<u64>,
     /// Whether a record started exactly at `stop_at`, and the reader stopped there.
     pub(crate) reached_stop: bool,
+    /// Shared with the reader of the second half, whose input ends once it is set: this reader
+    /// passed the split without stopping (the second half's rows are not needed), or the caller
+    /// gave them up.
+    pub(crate) split_cancelled: Option<Arc<AtomicBool>>,
+}
+
+/// The second half's input: it ends as soon as the split is cancelled, so that a parser gone
+/// astray (a split inside a quoted cell) stops reading.
+struct UntilCancelled {
+    file: std::fs::File,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Read for UntilCancelled {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancelled.load(Ordering::Relaxed) {
+            return Ok(0);
+        }
+        self.file.read(buf)
+    }
+}
+
+/// The first line start in `window` (which begins a byte before the middle, so that index 0 is
+/// never a line start itself) that may start a record: not a blank line (a parser stands before
+/// blank lines, not after them) and not one opening with a byte-order mark (a new parser would
+/// drop it). Returns the line start's index and whether the line before ends with CR LF.
+fn split_line(window: &[u8]) -> Option<(usize, bool)> {
+    let mut from = 1;
+    while let Some(at) = window.get(from..).and_then(|rest| memchr::memchr(b'\n', rest)) {
+        let newline = from + at;
+        let crlf = window.get(newline - 1) == Some(&b'\r');
+        let before = if crlf { newline.checked_sub(2) } else { newline.checked_sub(1) };
+        let blank_before = before.and_then(|i| window.get(i)).is_none_or(|b| *b == b'\n');
+        let start = newline + 1;
+        let rest = window.get(start..).unwrap_or_default();
+        if !blank_before && rest.len() >= 3 && !rest.starts_with(b"\xEF\xBB\xBF") {
+            return Some((start, crlf));
+        }
+        from = start;
+    }
+    None
 }
 
 /// Files smaller than this are scanned on one thread: the second one would save little.
@@ -147,6 +190,7 @@ pub(crate) fn open(
         dialect: (sniffed.delimiter, sniffed.quote, sniffed.escape),
         stop_at: None,
         reached_stop: false,
+        split_cancelled: None,
         peeked: None,
         records: 0,
         width,
@@ -228,23 +272,20 @@ impl CsvRows {
         if self.peeked.is_some() || size < SPLIT_MIN_BYTES || here >= size / 2 {
             return Ok(None);
         }
-        // The window starts a byte early, to see whether the line ending is CR LF.
+        // The window starts two bytes early, to see the line ending before a line start.
         let middle = here + (size - here) / 2;
-        file.seek(SeekFrom::Start(middle - 1))?;
+        file.seek(SeekFrom::Start(middle - 2))?;
         let mut window = vec![0u8; SPLIT_SEARCH_BYTES];
         let read = super::read_full(&mut file, &mut window)?;
-        let window = window.get(..read).unwrap_or_default();
-        let Some(newline) = window.get(1..).and_then(|w| memchr::memchr(b'\n', w)).map(|at| at + 1) else { return Ok(None) };
-        let start = middle - 1 + newline as u64 + 1;
-        if start >= size {
-            return Ok(None);
-        }
+        let Some((at, crlf)) = split_line(window.get(..read).unwrap_or_default()) else { return Ok(None) };
+        let start = middle - 2 + at as u64;
         file.seek(SeekFrom::Start(start))?;
         // After a record ended by CR LF the parser stands at the LF (it takes it as part of the
         // line ending when it reads on).
-        let crlf = window.get(newline - 1) == Some(&b'\r');
         self.stop_at = Some(start - u64::from(crlf) - raw_start);
-        let stream: Box<dyn Read + Send> = Box::new(file);
+        let cancelled = Arc::new(AtomicBool::new(false));
+        self.split_cancelled = Some(cancelled.clone());
+        let stream: Box<dyn Read + Send> = Box::new(UntilCancelled { file, cancelled });
         Ok(Some(CsvRows {
             reader: parser_builder(self.dialect).from_reader(stream),
             record: ::csv::ByteRecord::new(),
@@ -260,6 +301,7 @@ impl CsvRows {
             dialect: self.dialect,
             stop_at: None,
             reached_stop: false,
+            split_cancelled: None,
         }))
     }
 
@@ -278,6 +320,9 @@ impl CsvRows {
             }
             if next > stop {
                 self.stop_at = None;
+                if let Some(cancelled) = &self.split_cancelled {
+                    cancelled.store(true, Ordering::Relaxed);
+                }
             }
         }
         let more = self.reader.read_byte_record(&mut self.record).map_err(|err| csv_error(&self.sink.file, err))?;

@@ -791,11 +791,14 @@ fn statistics_of_two_parts_merged_are_those_of_the_whole() {
         .collect();
     let mut whole = DateColumnStats::new();
     values.iter().for_each(|v| whole.observe(v));
-    let (mut first, mut second) = (DateColumnStats::new(), DateColumnStats::new());
-    values[..150].iter().for_each(|v| first.observe(v));
-    values[150..].iter().for_each(|v| second.observe(v));
-    first.merge(&second);
-    assert_eq!(format!("{first:?}"), format!("{whole:?}"));
+    // Split where the first part's examples are full, short of full, and empty.
+    for at in [150, 2, 0] {
+        let (mut first, mut second) = (DateColumnStats::new(), DateColumnStats::new());
+        values[..at].iter().for_each(|v| first.observe(v));
+        values[at..].iter().for_each(|v| second.observe(v));
+        first.merge(&second);
+        assert_eq!(format!("{first:?}"), format!("{whole:?}"), "split at {at}");
+    }
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn scans(path: &Path) -> (Rows, Rows, Option<Rows>, bool) {
     let all = rows_of(&mut whole);
     let mut first = open(path, "people.csv", &options).expect("open");
     first.scan_only(&[0, 2]);
-    let second = first.split_scan(path).expect("split");
+    let second = first.split_scan(path);
     let head = rows_of(&mut first);
     let tail = second.map(|mut second| rows_of(&mut second));
     let reached = first.reached_split();
@@ -100,7 +100,48 @@ fn small_files_and_other_formats_are_not_split() {
     let path = dir.path().join("small.csv");
     std::fs::write(&path, "Name,Notes,Birthdate\nAnn,x,1990-01-01\n").expect("write");
     let mut reader = open(&path, "small.csv", &ReadOptions::default()).expect("open");
-    assert!(reader.split_scan(&path).expect("split").is_none());
+    assert!(reader.split_scan(&path).is_none());
     assert_eq!(rows_of(&mut reader).len(), 1);
     assert!(!reader.reached_split());
+}
+
+/// A file of simple records, each line opened by `prefix` and followed by `after`.
+fn lines_file(dir: &Path, head: &str, prefix: &str, after: &str) -> (PathBuf, usize) {
+    let path = dir.join("people.csv");
+    let mut text = format!("{head}Name,Notes,Birthdate\n");
+    let mut n = 0;
+    while text.len() < 5 * 1024 * 1024 {
+        text.push_str(&format!("{prefix}P{n},note,1990-01-01\n{after}"));
+        n += 1;
+    }
+    std::fs::write(&path, &text).expect("write");
+    (path, n)
+}
+
+#[test]
+fn a_file_opened_by_a_byte_order_mark_splits_at_the_same_places() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, n) = lines_file(dir.path(), "\u{FEFF}", "", "");
+    let (all, head, tail, reached) = scans(&path);
+    assert_eq!(all.len(), n);
+    assert!(reached, "positions count from after the mark");
+    assert_eq!([head, tail.expect("a second half")].concat(), all);
+}
+
+#[test]
+fn blank_lines_and_lines_opened_by_a_byte_order_mark_are_no_split_points() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A blank line after every record: the split falls before a blank line, never after one.
+    let (path, n) = lines_file(dir.path(), "", "", "\n");
+    let (all, head, tail, reached) = scans(&path);
+    assert_eq!(all.len(), n);
+    assert!(reached);
+    assert_eq!([head, tail.expect("a second half")].concat(), all);
+    // Every line opened by U+FEFF (files joined end to end): a new parser would drop the mark,
+    // so there is no split.
+    let (path, n) = lines_file(dir.path(), "", "\u{FEFF}", "");
+    let (all, head, tail, _) = scans(&path);
+    assert_eq!(all.len(), n);
+    assert!(tail.is_none());
+    assert_eq!(head, all);
 }
