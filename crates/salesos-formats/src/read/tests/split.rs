@@ -88,9 +88,15 @@ fn windows_line_endings_split_as_well() {
         n += 1;
     }
     std::fs::write(&path, &text).expect("write");
-    let (all, head, tail, reached) = scans(&path);
+    // The parser stands at the LF of a CR LF ending, where the split expects it.
+    assert_split_reads_the_file(&path, n);
+}
+
+/// Asserts that the file of `n` rows splits at a record start and its halves are its rows.
+fn assert_split_reads_the_file(path: &Path, n: usize) {
+    let (all, head, tail, reached) = scans(path);
     assert_eq!(all.len(), n);
-    assert!(reached, "the parser stands at the LF of a CR LF ending, where the split expects it");
+    assert!(reached, "the split is at a record start");
     assert_eq!([head, tail.expect("a second half")].concat(), all);
 }
 
@@ -121,11 +127,9 @@ fn lines_file(dir: &Path, head: &str, prefix: &str, after: &str) -> (PathBuf, us
 #[test]
 fn a_file_opened_by_a_byte_order_mark_splits_at_the_same_places() {
     let dir = tempfile::tempdir().expect("tempdir");
+    // Positions count from after the mark.
     let (path, n) = lines_file(dir.path(), "\u{FEFF}", "", "");
-    let (all, head, tail, reached) = scans(&path);
-    assert_eq!(all.len(), n);
-    assert!(reached, "positions count from after the mark");
-    assert_eq!([head, tail.expect("a second half")].concat(), all);
+    assert_split_reads_the_file(&path, n);
 }
 
 #[test]
@@ -133,10 +137,7 @@ fn blank_lines_and_lines_opened_by_a_byte_order_mark_are_no_split_points() {
     let dir = tempfile::tempdir().expect("tempdir");
     // A blank line after every record: the split falls before a blank line, never after one.
     let (path, n) = lines_file(dir.path(), "", "", "\n");
-    let (all, head, tail, reached) = scans(&path);
-    assert_eq!(all.len(), n);
-    assert!(reached);
-    assert_eq!([head, tail.expect("a second half")].concat(), all);
+    assert_split_reads_the_file(&path, n);
     // Every line opened by U+FEFF (files joined end to end): a new parser would drop the mark,
     // so there is no split.
     let (path, n) = lines_file(dir.path(), "", "\u{FEFF}", "");
