@@ -59,8 +59,8 @@ impl Read for UntilCancelled {
     }
 }
 
-/// The first line start in `window` (which begins a byte before the middle, so that index 0 is
-/// never a line start itself) that may start a record: not a blank line (a parser stands before
+/// The first line start in `window` (which begins two bytes before the middle, so that the
+/// line ending before any line start it returns is in view) that may start a record: not a blank line (a parser stands before
 /// blank lines, not after them) and not one opening with a byte-order mark (a new parser would
 /// drop it). Returns the line start's index and whether the line before ends with CR LF.
 fn split_line(window: &[u8]) -> Option<(usize, bool)> {
