@@ -115,20 +115,21 @@ pub fn row_keys(
 fn contact_keys(object: &ObjectDef, fields: &Fields, kind: MatchKeyKind, default_country: &str) -> Vec<MatchKey> {
     let wanted = if kind == MatchKeyKind::Email { FieldType::Email } else { FieldType::Phone };
     let mut keys = Vec::new();
-    for def in object.fields.iter().filter(|d| d.field_type == wanted) {
-        let texts: Vec<&str> = match fields.get(&def.api_name) {
-            Some(Value::Text(text)) => vec![text.as_str()],
-            Some(Value::Labeled(items)) => items.iter().map(|i| i.value.as_str()).collect(),
-            _ => continue,
+    let mut add = |text: &str| {
+        let normalized = match kind {
+            MatchKeyKind::Email => normalize_email(text),
+            _ => normalize_phone(text, default_country),
         };
-        for text in texts {
-            let normalized = match kind {
-                MatchKeyKind::Email => normalize_email(text),
-                _ => normalize_phone(text, default_country),
-            };
-            if let Some(normalized) = normalized {
-                keys.push(MatchKey { kind, normalized });
-            }
+        if let Some(normalized) = normalized {
+            keys.push(MatchKey { kind, normalized });
+        }
+    };
+    // Without collecting a field's texts first: this runs for every row.
+    for def in object.fields.iter().filter(|d| d.field_type == wanted) {
+        match fields.get(&def.api_name) {
+            Some(Value::Text(text)) => add(text),
+            Some(Value::Labeled(items)) => items.iter().for_each(|item| add(&item.value)),
+            _ => {}
         }
     }
     keys.sort();

@@ -90,27 +90,59 @@ impl TransformedRow {
     }
 }
 
-/// The values of a row as its columns are converted, before they become its fields; each with
-/// its key's rank in the mapping ([`crate::map::Output::rank`]).
-#[derive(Default)]
-struct Gathered {
-    /// Single values, in column order; sorted by rank into the row's map once, at the end,
-    /// which costs less than keeping a map sorted by name through a dozen inserts.
-    fields: Vec<(usize, String, Value)>,
-    /// Labelled entries by multi-valued field.
-    labeled: Vec<(usize, String, LabeledParts)>,
+/// The values of a row as its columns are converted, before they become its fields: each in the
+/// slot of its key's rank in the mapping ([`crate::map::Output::rank`]), so the row's map is
+/// built in key order without sorting, and of two values for one key the later wins, as
+/// inserting in order would.
+struct Gathered<'m> {
+    /// Single values and finished labelled lists, by rank.
+    slots: Vec<Option<(&'m str, Value)>>,
+    /// Labelled entries by multi-valued field, until the row's columns are all read.
+    labeled: Vec<(usize, &'m str, LabeledParts)>,
 }
 
-impl Gathered {
-    fn labeled(&mut self, rank: usize, key: &str) -> &mut LabeledParts {
+impl<'m> Gathered<'m> {
+    fn new(keys: usize) -> Gathered<'m> {
+        Gathered { slots: std::iter::repeat_with(|| None).take(keys).collect(), labeled: Vec::new() }
+    }
+
+    fn set(&mut self, rank: usize, key: &'m str, value: Value) {
+        if rank >= self.slots.len() {
+            self.slots.resize_with(rank + 1, || None);
+        }
+        self.slots[rank] = Some((key, value));
+    }
+
+    fn labeled(&mut self, rank: usize, key: &'m str) -> &mut LabeledParts {
         let at = match self.labeled.iter().position(|(r, _, _)| *r == rank) {
             Some(at) => at,
             None => {
-                self.labeled.push((rank, key.to_string(), LabeledParts::default()));
+                self.labeled.push((rank, key, LabeledParts::default()));
                 self.labeled.len() - 1
             }
         };
         &mut self.labeled[at].2
+    }
+
+    /// The row's fields: the labelled lists finished, then every slot in key order.
+    fn into_fields(mut self) -> Fields {
+        for (rank, key, parts) in std::mem::take(&mut self.labeled) {
+            let mut items: Vec<Labeled> = Vec::with_capacity(usize::from(parts.primary.is_some()) + parts.others.len());
+            items.extend(parts.primary);
+            for item in parts.others {
+                if !items.iter().any(|i| i.value == item.value) {
+                    items.push(item);
+                }
+            }
+            if !items.is_empty() {
+                // After the single values: a labelled list wins over a single value of its key.
+                self.set(rank, key, Value::Labeled(items));
+            }
+        }
+        // Into a vector of known capacity first: the map is then built from it in place.
+        let mut fields: Vec<(String, Value)> = Vec::with_capacity(self.slots.len());
+        fields.extend(self.slots.into_iter().flatten().map(|(key, value)| (key.to_string(), value)));
+        fields.into_iter().collect()
     }
 }
 
@@ -318,7 +350,7 @@ pub fn convert_text(
 /// Transforms one source row.
 pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[String]) -> TransformedRow {
     let mut row = TransformedRow::default();
-    let mut gathered = Gathered { fields: Vec::with_capacity(mapping.columns.len()), labeled: Vec::new() };
+    let mut gathered = Gathered::new(mapping.columns_by_key.len());
     for column in &mapping.columns {
         let text = column_text(column, cells);
         match &column.split {
@@ -337,37 +369,19 @@ pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[S
             }
         }
     }
-    let Gathered { mut fields, labeled } = gathered;
-    for (rank, key, parts) in labeled {
-        let mut items: Vec<Labeled> = Vec::with_capacity(usize::from(parts.primary.is_some()) + parts.others.len());
-        items.extend(parts.primary);
-        for item in parts.others {
-            if !items.iter().any(|i| i.value == item.value) {
-                items.push(item);
-            }
-        }
-        if !items.is_empty() {
-            fields.push((rank, key, Value::Labeled(items)));
-        }
-    }
-    // Of equal keys the last value wins, as inserting in order would: reversed, sorted stably,
-    // and the first of each key kept.
-    fields.reverse();
-    fields.sort_by_key(|(rank, _, _)| *rank);
-    fields.dedup_by_key(|(rank, _, _)| *rank);
-    row.fields = fields.into_iter().map(|(_, key, value)| (key, value)).collect();
+    row.fields = gathered.into_fields();
     row
 }
 
 /// Converts one output's text of a column and places the value in the row, or records why not.
-fn transform_output(
-    mapping: &ResolvedMapping,
+fn transform_output<'m>(
+    mapping: &'m ResolvedMapping,
     context: &RowContext,
-    column: &ResolvedColumn,
-    output: &crate::map::Output,
+    column: &'m ResolvedColumn,
+    output: &'m crate::map::Output,
     text: &str,
     row: &mut TransformedRow,
-    gathered: &mut Gathered,
+    gathered: &mut Gathered<'m>,
 ) {
     let text = salesos_model::text::trim(text);
     if text.is_empty() {
@@ -435,9 +449,9 @@ fn reference_key(kind: MatchKeyKind, text: &str, column: &ResolvedColumn, contex
     normalized.map(Value::Text).ok_or_else(|| (IssueKind::InvalidFormat, format!("a {} to look the record up by", kind.as_str())))
 }
 
-fn place(row: &mut TransformedRow, gathered: &mut Gathered, output: &crate::map::Output, value: Value, text: &str) {
+fn place<'m>(row: &mut TransformedRow, gathered: &mut Gathered<'m>, output: &'m crate::map::Output, value: Value, text: &str) {
     match &output.sink {
-        Sink::Field { key } => gathered.fields.push((output.rank, key.clone(), value)),
+        Sink::Field { key } => gathered.set(output.rank, key, value),
         Sink::Primary { key } => {
             if let Value::Text(v) = value {
                 gathered.labeled(output.rank, key).primary = Some(Labeled { label: "work".into(), value: v });

@@ -141,3 +141,26 @@ fn fields_come_out_by_key_whatever_the_column_order() {
     assert_eq!(row.fields["first_name"], Value::Text("Anna".into()));
     assert_eq!(row.fields["last_name"], Value::Text("Berg".into()));
 }
+
+#[test]
+fn a_primary_and_a_labelled_column_make_one_list_and_empty_cells_write_nothing() {
+    let m = mapping(
+        "contacts",
+        &["Title", "Mobile", "Phone"],
+        vec![
+            column("Title", Some("title"), vec![]),
+            column("Mobile", Some("phones[mobile]"), vec![]),
+            column("Phone", Some("phone"), vec![]),
+        ],
+    );
+    let row = transform_row(&m, &context(), &cells(&["CFO", "0171 1234567", "030 1234567"]));
+    assert!(row.issues.is_empty(), "{:?}", row.issues);
+    assert_eq!(row.fields["title"], Value::Text("CFO".into()));
+    // The primary first, whatever the column order.
+    let Value::Labeled(phones) = &row.fields["phones"] else { panic!("{:?}", row.fields["phones"]) };
+    let numbers: Vec<&str> = phones.iter().map(|p| p.value.as_str()).collect();
+    assert_eq!(numbers, ["+49301234567", "+491711234567"]);
+    let row = transform_row(&m, &context(), &cells(&["Buyer", "", " "]));
+    let keys: Vec<&str> = row.fields.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["title"]);
+}
