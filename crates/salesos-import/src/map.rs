@@ -153,8 +153,9 @@ pub struct Output {
     pub key: Option<String>,
     /// The index of that field in the mapping's object, so rows need no lookup by name.
     pub field: Option<usize>,
-    /// The place of `key` among all the keys the mapping writes, in key order, so a row's
-    /// values are sorted into its fields without comparing names.
+    /// The place of `key` among all the keys the mapping writes (references' `via_key`s
+    /// included), in key order, so a row's values are sorted into its fields without comparing
+    /// names; 0, and unused, when `key` is `None`.
     pub rank: usize,
     /// Where it is in the mapping: its column's index in [`ResolvedMapping::columns`] and its
     /// own in that column's outputs (rows name their pending references by it).

@@ -91,9 +91,10 @@ impl TransformedRow {
 }
 
 /// The values of a row as its columns are converted, before they become its fields: each in the
-/// slot of its key's rank in the mapping ([`crate::map::Output::rank`]), so the row's map is
-/// built in key order without sorting, and of two values for one key the later wins, as
-/// inserting in order would.
+/// slot of its key's rank in the mapping ([`crate::map::Output::rank`]), so the row's values come
+/// out in key order (the map's own sort then only confirms it) and no names are compared. Of two
+/// single values for one key the later wins, as inserting in order would; a labelled list wins
+/// over a single value of its key whatever the column order.
 struct Gathered<'m> {
     /// Single values and finished labelled lists, by rank.
     slots: Vec<Option<(&'m str, Value)>>,
@@ -139,7 +140,7 @@ impl<'m> Gathered<'m> {
                 self.set(rank, key, Value::Labeled(items));
             }
         }
-        // Into a vector of known capacity first: the map is then built from it in place.
+        // Into a vector of known capacity first: the map reuses its buffer for its sort.
         let mut fields: Vec<(String, Value)> = Vec::with_capacity(self.slots.len());
         fields.extend(self.slots.into_iter().flatten().map(|(key, value)| (key.to_string(), value)));
         fields.into_iter().collect()
