@@ -256,19 +256,19 @@ impl InFileKeys {
         InFileKeys::default()
     }
 
-    fn hashes(keys: &RowKeys) -> Vec<i64> {
-        let mut hashes: Vec<i64> = keys.keys.iter().map(MatchKey::hash).collect();
-        if let Some(composite) = &keys.composite {
-            hashes.push(salesos_model::keys::key_hash(MatchKeyKind::ExternalId, &format!("fields\u{1f}{composite}")));
-        }
-        hashes
+    /// The hashes of a row's keys, without collecting them (this runs twice for every row).
+    fn hashes(keys: &RowKeys) -> impl Iterator<Item = i64> + '_ {
+        let composite = keys
+            .composite
+            .as_ref()
+            .map(|composite| salesos_model::keys::key_hash(MatchKeyKind::ExternalId, &format!("fields\u{1f}{composite}")));
+        keys.keys.iter().map(MatchKey::hash).chain(composite)
     }
 
     /// Returns the first earlier row with one of these keys.
     pub fn find(&self, keys: &RowKeys) -> Option<u64> {
         InFileKeys::hashes(keys)
-            .iter()
-            .filter_map(|h| self.shards[shard_of(*h)].get(&PackedHash::new(*h)))
+            .filter_map(|h| self.shards[shard_of(h)].get(&PackedHash::new(h)))
             .min()
             .map(|row| u64::from(*row))
     }
