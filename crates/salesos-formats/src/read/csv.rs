@@ -60,9 +60,10 @@ impl Read for UntilCancelled {
 }
 
 /// The first line start in `window` (which begins two bytes before the middle, so that the
-/// line ending before any line start it returns is in view) that may start a record: not a blank line (a parser stands before
-/// blank lines, not after them) and not one opening with a byte-order mark (a new parser would
-/// drop it). Returns the line start's index and whether the line before ends with CR LF.
+/// line ending before any line start it returns is in view) that may start a record: not a
+/// blank line (a parser stands before blank lines, not after them) and not one opening with a
+/// byte-order mark (a new parser would drop it). Returns the line start's index and whether the
+/// line before ends with CR LF.
 fn split_line(window: &[u8]) -> Option<(usize, bool)> {
     let mut from = 1;
     while let Some(at) = window.get(from..).and_then(|rest| memchr::memchr(b'\n', rest)) {
