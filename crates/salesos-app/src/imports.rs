@@ -1623,7 +1623,7 @@ impl<'a> Driver<'a> {
                     }
                 };
                 if let Some(id) = id {
-                    stage.row.fields.insert(target.via_key.to_string(), Value::Ref(id));
+                    stage.row.fields.insert(target.via_key.into(), Value::Ref(id));
                 }
             }
         });
@@ -1646,7 +1646,7 @@ impl<'a> Driver<'a> {
                 .iter()
                 .map(|(_, name)| {
                     let mut fields = Fields::new();
-                    fields.insert(accounts.name_field.clone(), Value::Text(name.clone()));
+                    fields.insert(accounts.name_field.as_str().into(), Value::Text(name.clone()));
                     NewRecord { owner_id: self.actor.user.id, fields, external_ids: Vec::new() }
                 })
                 .collect();

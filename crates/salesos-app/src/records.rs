@@ -249,7 +249,7 @@ pub fn to_json(object: &ObjectDef, record: &Record, actor: &Actor) -> serde_json
     let mut fields = serde_json::Map::new();
     for (key, value) in &record.fields {
         if actor.principal.can_field(&object.api_name, key, Action::Read) && !value.is_empty() {
-            fields.insert(key.clone(), value.to_json());
+            fields.insert(key.to_string(), value.to_json());
         }
     }
     let external_ids: serde_json::Map<String, serde_json::Value> =

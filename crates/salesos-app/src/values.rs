@@ -62,11 +62,11 @@ fn canonical_options(def: &FieldDef, value: Value) -> Value {
 fn put(fields: &mut Fields, def: &FieldDef, key: String, slot: Slot, value: Value, text: Option<&str>) -> AppResult<()> {
     match slot {
         Slot::Whole => {
-            fields.insert(key, canonical_options(def, value));
+            fields.insert(key.into(), canonical_options(def, value));
         }
         Slot::Primary(label) | Slot::Label(label) if text.is_some_and(|t| t.trim().is_empty()) || value.is_empty() => {
             let _ = label;
-            fields.entry(key).or_insert(Value::Null);
+            fields.get_or_insert(&key, Value::Null);
         }
         slot => {
             let entry_value = match (&value, text) {
@@ -94,7 +94,7 @@ fn put(fields: &mut Fields, def: &FieldDef, key: String, slot: Slot, value: Valu
                 },
                 Slot::Whole => {}
             }
-            fields.insert(key, Value::Labeled(items));
+            fields.insert(key.into(), Value::Labeled(items));
         }
     }
     Ok(())

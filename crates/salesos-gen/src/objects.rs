@@ -162,7 +162,7 @@ impl Draft {
     }
 
     fn set(&mut self, key: &str, value: Value) {
-        self.fields.insert(key.to_string(), value);
+        self.fields.insert(key.into(), value);
     }
 
     fn set_text(&mut self, key: &str, text: &str) {
@@ -409,25 +409,25 @@ impl World {
         let key = |name: &str| format!("{}{name}", cols.prefix);
         if rng.chance(0.8) {
             let street = street(rng, country);
-            draft.fields.insert(key("street"), Value::Text(street.clone()));
+            draft.fields.insert(key("street").into(), Value::Text(street.clone()));
             draft.cells[cols.street] = street;
         }
         draft.cells[cols.street + 1] = city.name.to_string();
-        draft.fields.insert(key("city"), Value::Text(city.name.to_string()));
+        draft.fields.insert(key("city").into(), Value::Text(city.name.to_string()));
         if !city.state.is_empty() {
             draft.cells[cols.street + 2] = if country == Country::Us && rng.chance(0.3) {
                 us_state_name(city.state).to_string()
             } else {
                 city.state.to_string()
             };
-            draft.fields.insert(key("state"), Value::Text(city.state.to_string()));
+            draft.fields.insert(key("state").into(), Value::Text(city.state.to_string()));
         }
         let postal = postal_code(rng, country, city);
-        draft.fields.insert(key("postal_code"), Value::Text(postal.clone()));
+        draft.fields.insert(key("postal_code").into(), Value::Text(postal.clone()));
         draft.cells[cols.street + 3] = postal;
         let spellings = country.spellings();
         draft.cells[cols.street + 4] = if rng.chance(0.5) { spellings[0].to_string() } else { rng.pick(spellings).to_string() };
-        draft.fields.insert(key("country"), Value::Text(country.code().to_string()));
+        draft.fields.insert(key("country").into(), Value::Text(country.code().to_string()));
     }
 
     fn contact(&self, k: u64, rng: &mut Rng) -> Draft {

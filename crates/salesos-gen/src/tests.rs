@@ -214,7 +214,7 @@ fn clean_cells_match_their_fields() {
             }
             for (name, key) in picklists {
                 let cell = &row.cells[column(object, name)];
-                match row.fields.get(*key) {
+                match row.fields.get(key) {
                     Some(Value::Text(value)) => {
                         let option = def.field(key).and_then(|f| f.find_option(cell));
                         assert_eq!(option.map(|o| o.value.as_str()), Some(value.as_str()), "{object} {name}: {cell:?}");

@@ -510,7 +510,7 @@ fn record_out(object: &ObjectDef, record: &salesos_model::record::Record, actor:
     let mut fields = Map::new();
     for (key, value) in &record.fields {
         if !value.is_empty() && actor.principal.can_field(&object.api_name, key, Action::Read) {
-            fields.insert(key.clone(), value.to_json());
+            fields.insert(key.to_string(), value.to_json());
         }
     }
     RecordOut {

@@ -217,7 +217,7 @@ async fn records_page(
         let body: String = rows
             .iter()
             .map(|r| {
-                let cells: String = columns.iter().map(|c| format!("<td>{}</td>", escape(&r.fields.get(*c).map(|v| v.to_string()).unwrap_or_default()))).collect();
+                let cells: String = columns.iter().map(|c| format!("<td>{}</td>", escape(&r.fields.get(c).map(|v| v.to_string()).unwrap_or_default()))).collect();
                 format!("<tr><td>{}</td>{cells}</tr>", r.id)
             })
             .collect();

@@ -228,7 +228,7 @@ fn validate_image(
         // Defaults first, so required fields with a default pass.
         for (key, default) in context.validator.defaults() {
             if fields.get(key).is_none_or(Value::is_empty) {
-                fields.insert(key.clone(), default.clone());
+                fields.insert(key.as_str().into(), default.clone());
             }
         }
     }
@@ -304,7 +304,7 @@ fn plan_update(
     for key in row.cleared {
         if record.fields.get(&key).is_some_and(|v| !v.is_empty()) {
             image.remove(&key);
-            patch.set.insert(key, Value::Null);
+            patch.set.insert(key.into(), Value::Null);
         }
     }
     patch.add_external_ids = row.external_ids.into_iter().filter(|e| !record.external_ids.contains(e)).collect();

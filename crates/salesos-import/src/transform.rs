@@ -6,6 +6,7 @@ use crate::convert::{self, DateFormat};
 use crate::issue::{IssueKind, RowIssue};
 use crate::map::{ResolvedColumn, ResolvedMapping, Sink, Splitter, TextStep};
 use crate::spec::{CaseStyle, EmptyCells, ErrorPolicy};
+use salesos_model::field_map::FieldKey;
 use salesos_model::ids::RecordId;
 use salesos_model::keys::{self, MatchKeyKind};
 use salesos_model::record::{ExternalId, Fields};
@@ -92,7 +93,7 @@ impl TransformedRow {
 
 /// The values of a row as its columns are converted, before they become its fields: each in the
 /// slot of its key's rank in the mapping ([`crate::map::Output::rank`]), so the row's values come
-/// out in key order (the map's own sort then only confirms it) and no names are compared. Of two
+/// out in key order (the map only checks that order) without a sort. Of two
 /// single values for one key the later wins, as inserting in order would; a labelled list wins
 /// over a single value of its key whatever the column order.
 struct Gathered<'m> {
@@ -140,10 +141,10 @@ impl<'m> Gathered<'m> {
                 self.set(rank, key, Value::Labeled(items));
             }
         }
-        // Into a vector of known capacity first: the map reuses its buffer for its sort.
-        let mut fields: Vec<(String, Value)> = Vec::with_capacity(self.slots.len());
-        fields.extend(self.slots.into_iter().flatten().map(|(key, value)| (key.to_string(), value)));
-        fields.into_iter().collect()
+        // The slots are in key order: the map takes the vector as it is.
+        let mut fields: Vec<(FieldKey, Value)> = Vec::with_capacity(self.slots.len());
+        fields.extend(self.slots.into_iter().flatten().map(|(key, value)| (FieldKey::new(key), value)));
+        Fields::from_sorted(fields)
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod error;
+pub mod field_map;
 pub mod files;
 pub mod filter;
 pub mod ids;

@@ -23,7 +23,7 @@ impl ExternalId {
 }
 
 /// Field values keyed by storage key (the field api name). Absent and `Null` mean the same.
-pub type Fields = BTreeMap<String, Value>;
+pub type Fields = crate::field_map::FieldMap;
 
 /// A stored record.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,10 +111,11 @@ pub enum FieldsError {
 /// With `creating`, missing required fields are filled from defaults or reported.
 pub fn check_fields(object: &ObjectDef, fields: &mut Fields, creating: bool) -> Result<(), FieldsError> {
     for (key, value) in fields.iter() {
-        let def =
-            object.field(key).ok_or_else(|| FieldsError::UnknownField { object: object.api_name.clone(), field: key.clone() })?;
+        let def = object
+            .field(key)
+            .ok_or_else(|| FieldsError::UnknownField { object: object.api_name.clone(), field: key.to_string() })?;
         let invalid = |expected: String, found: String| FieldsError::InvalidValue {
-            field: key.clone(),
+            field: key.to_string(),
             source: ValueError { expected, found },
         };
         match value {
@@ -138,7 +139,7 @@ pub fn check_fields(object: &ObjectDef, fields: &mut Fields, creating: bool) -> 
                 // the field's type does not belong in it.
                 let json = other.to_json();
                 Value::from_json(def.field_type, &json)
-                    .map_err(|err| FieldsError::InvalidValue { field: key.clone(), source: err })?;
+                    .map_err(|err| FieldsError::InvalidValue { field: key.to_string(), source: err })?;
                 if matches!(other, Value::Labeled(_)) != def.multi {
                     return Err(invalid(def.field_type.expected().into(), other.to_string()));
                 }
@@ -150,7 +151,7 @@ pub fn check_fields(object: &ObjectDef, fields: &mut Fields, creating: bool) -> 
             let empty = fields.get(&def.api_name).is_none_or(Value::is_empty);
             if empty {
                 if let Some(default) = def.default_value() {
-                    fields.insert(def.api_name.clone(), default);
+                    fields.insert(def.api_name.as_str().into(), default);
                 } else if def.required {
                     return Err(FieldsError::MissingRequired { field: def.api_name.clone() });
                 }
@@ -329,7 +330,7 @@ pub fn fields_from_json(object: &ObjectDef, json: &str) -> Result<Fields, ValueE
             Some(def) => Value::from_json(def.field_type, value)?,
             None => Value::Text(value.to_string()),
         };
-        fields.insert(key.clone(), decoded);
+        fields.insert(key.as_str().into(), decoded);
     }
     Ok(fields)
 }

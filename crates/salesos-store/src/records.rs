@@ -595,7 +595,7 @@ fn patched_state(
         let before = old_fields.get(key).filter(|v| !v.is_empty()).map(Value::to_json);
         let after = (!value.is_empty()).then(|| value.to_json());
         if before != after {
-            changed.push(key.clone());
+            changed.push(key.to_string());
         }
         if value.is_empty() {
             new_fields.remove(key);

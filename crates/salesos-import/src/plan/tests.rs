@@ -13,7 +13,7 @@ fn contacts() -> ObjectDef {
 fn row(pairs: &[(&str, &str)]) -> TransformedRow {
     let mut row = TransformedRow::default();
     for (key, value) in pairs {
-        row.fields.insert(key.to_string(), Value::Text(value.to_string()));
+        row.fields.insert((*key).into(), Value::Text(value.to_string()));
     }
     row
 }

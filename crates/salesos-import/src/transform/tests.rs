@@ -136,7 +136,7 @@ fn fields_come_out_by_key_whatever_the_column_order() {
     );
     let row = transform_row(&m, &context(), &cells(&["CFO", "anna@berg.de", "Berg, Anna", "0171 1234567"]));
     assert!(row.issues.is_empty(), "{:?}", row.issues);
-    let keys: Vec<&str> = row.fields.keys().map(String::as_str).collect();
+    let keys: Vec<&str> = row.fields.keys().map(|key| key.as_str()).collect();
     assert_eq!(keys, ["emails", "first_name", "last_name", "phones", "title"]);
     assert_eq!(row.fields["first_name"], Value::Text("Anna".into()));
     assert_eq!(row.fields["last_name"], Value::Text("Berg".into()));
@@ -161,6 +161,6 @@ fn a_primary_and_a_labelled_column_make_one_list_and_empty_cells_write_nothing()
     let numbers: Vec<&str> = phones.iter().map(|p| p.value.as_str()).collect();
     assert_eq!(numbers, ["+49301234567", "+491711234567"]);
     let row = transform_row(&m, &context(), &cells(&["Buyer", "", " "]));
-    let keys: Vec<&str> = row.fields.keys().map(String::as_str).collect();
+    let keys: Vec<&str> = row.fields.keys().map(|key| key.as_str()).collect();
     assert_eq!(keys, ["title"]);
 }
