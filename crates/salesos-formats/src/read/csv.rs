@@ -416,19 +416,23 @@ impl CsvRows {
                     }
                 }
             } else {
-                // The whole record is checked as UTF-8 at once (an ASCII scan for most rows); only a
-                // record with invalid bytes goes cell by cell to say where.
-                match ::csv::StringRecord::from_byte_record(std::mem::take(&mut self.record)) {
-                    Ok(text) => {
-                        for (index, field) in text.iter().take(keep).enumerate() {
+                // The whole record is checked as UTF-8 at once, and each cell is a slice of that
+                // text taken on character boundaries: a cell cut inside a character (whose bytes
+                // only join up across the cut) is refused by the slice. The csv crate's own check
+                // goes cell by cell whenever a record is not all ASCII, which costs more for names
+                // with accents. Only a record with invalid bytes goes cell by cell to say where.
+                let record = &self.record;
+                let copied = std::str::from_utf8(record.as_slice()).is_ok_and(|text| {
+                    (0..keep).all(|index| match record.range(index).and_then(|range| text.get(range)) {
+                        Some(field) => {
                             set_cell(&mut row.cells, index, field);
+                            true
                         }
-                        self.record = text.into_byte_record();
-                    }
-                    Err(err) => {
-                        self.record = err.into_byte_record();
-                        self.copy_checked_cells(row, keep, issues);
-                    }
+                        None => false,
+                    })
+                });
+                if !copied {
+                    self.copy_checked_cells(row, keep, issues);
                 }
             }
             if keep < self.width {

@@ -100,6 +100,25 @@ fn invalid_utf8_mid_file_is_reported_with_line_and_column() {
 }
 
 #[test]
+fn a_character_cut_by_a_delimiter_is_invalid_in_both_cells_though_the_record_joins_it_up() {
+    // `é` is C3 A9; here a comma falls between its two bytes, so each cell holds half of it,
+    // while the record's cells laid end to end spell `aéb`.
+    let mut bytes = b"name,city\n".to_vec();
+    for i in 0..20_000 {
+        bytes.extend_from_slice(format!("Zo\u{e9} {i},K\u{f6}ln\n").as_bytes());
+    }
+    bytes.extend_from_slice(b"a\xc3,\xa9b\nlast,Ulm\n");
+    let (detected, rows, issues) = read_all(bytes, "cut.csv", &ReadOptions::default()).expect("read");
+    assert_eq!(detected.encoding.as_deref(), Some("UTF-8"));
+    assert_eq!(rows.len(), 20_002);
+    assert_eq!(rows[20_000].cells[..2], ["a\u{FFFD}".to_string(), "\u{FFFD}b".to_string()]);
+    let columns: Vec<Option<usize>> = issues.iter().filter(|i| i.kind == IssueKind::InvalidBytes).map(|i| i.column).collect();
+    assert_eq!(columns, [Some(1), Some(2)]);
+    assert_eq!(rows[20_001].cells[..2], ["last".to_string(), "Ulm".to_string()]);
+    assert_eq!(rows[7].cells[..2], ["Zo\u{e9} 7".to_string(), "K\u{f6}ln".to_string()]);
+}
+
+#[test]
 fn unterminated_quote_is_reported() {
     let bytes = b"a,b,c\n1,2,3\n4,\"five\n6,7,8\n9,10,11\n".to_vec();
     let (_, rows, issues) = read_all(bytes, "open.csv", &ReadOptions::default()).expect("read");
