@@ -9,6 +9,9 @@
 use crate::value::Value;
 use std::fmt;
 
+/// Maps of up to this many fields are searched by a scan rather than a binary search.
+const SCAN_UP_TO: usize = 24;
+
 /// A field's storage key (its api name): inline up to 23 bytes, cheap to clone.
 pub type FieldKey = smol_str::SmolStr;
 
@@ -49,23 +52,34 @@ impl FieldMap {
         self.entries.is_empty()
     }
 
+    /// Where `key` is, or where it would go.
     fn position(&self, key: &str) -> Result<usize, usize> {
         self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
 
+    /// Where `key` is. A short map is scanned for an equal key (a length comparison rejects most
+    /// at once), which costs less than the ordered comparisons of a binary search.
+    fn find(&self, key: &str) -> Option<usize> {
+        if self.entries.len() <= SCAN_UP_TO {
+            self.entries.iter().position(|(k, _)| k.as_str() == key)
+        } else {
+            self.position(key).ok()
+        }
+    }
+
     /// The value of a field.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.position(key).ok().map(|at| &self.entries[at].1)
+        self.find(key).map(|at| &self.entries[at].1)
     }
 
     /// The value of a field, to change it.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.position(key).ok().map(|at| &mut self.entries[at].1)
+        self.find(key).map(|at| &mut self.entries[at].1)
     }
 
     /// Whether the map holds a field.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.position(key).is_ok()
+        self.find(key).is_some()
     }
 
     /// Sets a field; returns its value before.
@@ -81,7 +95,7 @@ impl FieldMap {
 
     /// Removes a field; returns its value.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        self.position(key).ok().map(|at| self.entries.remove(at).1)
+        self.find(key).map(|at| self.entries.remove(at).1)
     }
 
     /// The value of a field, inserting `value` first when it is absent.
@@ -249,6 +263,24 @@ mod tests {
         let unsorted = vec![(FieldKey::new("b"), text("2")), (FieldKey::new("a"), text("1")), (FieldKey::new("a"), text("3"))];
         let map = FieldMap::from_sorted(unsorted);
         assert_eq!(map.iter().map(|(k, v)| (k.as_str(), v.clone())).collect::<Vec<_>>(), [("a", text("3")), ("b", text("2"))]);
+    }
+
+    #[test]
+    fn lookups_find_the_same_fields_in_short_and_long_maps() {
+        for size in [0, 1, 5, SCAN_UP_TO, SCAN_UP_TO + 1, 100] {
+            let mut map: FieldMap = (0..size).rev().map(|i| (format!("field_{i:03}"), Value::Number(i as f64))).collect();
+            for i in 0..size {
+                let key = format!("field_{i:03}");
+                assert_eq!(map.get(&key), Some(&Value::Number(i as f64)), "{key} of {size}");
+                assert!(map.contains_key(&key));
+            }
+            assert_eq!((map.get("field_"), map.get("field_999"), map.get("")), (None, None, None));
+            if size > 0 {
+                *map.get_mut("field_000").unwrap() = Value::Null;
+                assert_eq!(map.remove("field_000"), Some(Value::Null));
+                assert_eq!((map.len(), map.get("field_000")), (size - 1, None));
+            }
+        }
     }
 
     #[test]
