@@ -19,8 +19,9 @@ use std::collections::{BTreeMap, HashMap};
 pub struct Validator {
     object: ObjectDef,
     defaults: Vec<(String, Value)>,
-    /// Field positions by storage key, with a fast hash: looked up for every value of every row.
-    index: HashMap<String, usize, foldhash::fast::RandomState>,
+    /// Field positions by storage key, grouped by the key's length: looked up for every value of
+    /// every row, where the length picks a handful of names to compare (no hash of the key).
+    by_length: Vec<Vec<(String, usize)>>,
     /// The storage keys of the fields that have rules, with their positions, in key order: what
     /// [`Validator::check_values`] looks for in a row (most objects have few or none).
     ruled: Vec<(String, usize)>,
@@ -56,13 +57,17 @@ impl Validator {
                 }
             }
         }
-        let index = object.fields.iter().enumerate().map(|(i, f)| (f.api_name.clone(), i)).collect();
+        let longest = object.fields.iter().map(|f| f.api_name.len()).max().unwrap_or(0);
+        let mut by_length: Vec<Vec<(String, usize)>> = vec![Vec::new(); longest + 1];
+        for (i, f) in object.fields.iter().enumerate() {
+            by_length[f.api_name.len()].push((f.api_name.clone(), i));
+        }
         let defaults = object.fields.iter().filter_map(|f| Some((f.api_name.clone(), f.default_value()?))).collect();
         // In key order, as a row's fields go: issues come in the order they always did.
         let mut ruled: Vec<(String, usize)> =
             object.fields.iter().enumerate().filter(|(_, f)| !f.rules.is_empty()).map(|(i, f)| (f.api_name.clone(), i)).collect();
         ruled.sort();
-        Ok(Validator { object: object.clone(), defaults, index, ruled, patterns, rules })
+        Ok(Validator { object: object.clone(), defaults, by_length, ruled, patterns, rules })
     }
 
     /// The fields with a default value and that value, parsed once.
@@ -70,9 +75,11 @@ impl Validator {
         &self.defaults
     }
 
-    /// Finds a field of the object by storage key (hashed, for per-row use).
+    /// Finds a field of the object by storage key (for per-row use: the first of two fields with
+    /// one name, as the object's own lookup finds).
     pub fn field(&self, key: &str) -> Option<&FieldDef> {
-        self.index.get(key).map(|i| &self.object.fields[*i])
+        let (_, i) = self.by_length.get(key.len())?.iter().find(|(name, _)| name == key)?;
+        Some(&self.object.fields[*i])
     }
 
     /// Checks each value the row gives against its field's rules; failing values are removed.
@@ -148,5 +155,25 @@ impl Validator {
             }
         }
         issues
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use salesos_model::schema::standard_objects;
+
+    #[test]
+    fn field_finds_what_the_objects_own_lookup_finds() {
+        for object in standard_objects() {
+            let validator = Validator::new(&object, Vec::new()).unwrap();
+            let mut keys: Vec<String> = object.fields.iter().map(|f| f.api_name.clone()).collect();
+            keys.extend(
+                ["", "x", "emails_", "email", "custom.score", "a_name_longer_than_any_field_of_any_object"].map(String::from),
+            );
+            for key in &keys {
+                assert_eq!(validator.field(key).map(|f| &f.api_name), object.field(key).map(|f| &f.api_name), "{key}");
+            }
+        }
     }
 }
