@@ -9,6 +9,7 @@ use crate::spec::{
     ERRORS_COLUMN,
 };
 use regex::Regex;
+use salesos_model::field_map::FieldKey;
 use salesos_model::keys::MatchKeyKind;
 use salesos_model::path::{self, PathError, PathTarget, SystemField};
 use salesos_model::schema::{check_new_field, FieldDef, FieldType, ObjectDef, ReferenceTarget, Schema};
@@ -246,6 +247,9 @@ pub struct ResolvedMapping {
     pub headers: Vec<String>,
     /// The column each storage key comes from (the first one), for messages.
     pub columns_by_key: std::sync::Arc<std::collections::BTreeMap<String, String>>,
+    /// The storage keys the mapping writes, in key order, each once: an output's
+    /// [`Output::rank`] is its key's place here (a row's fields are built from these keys).
+    pub keys: Vec<FieldKey>,
 }
 
 impl ResolvedMapping {
@@ -427,8 +431,19 @@ pub fn resolve(
             }
         }
     }
+    let keys = by_key.keys().map(FieldKey::new).collect();
     let columns_by_key = std::sync::Arc::new(by_key);
-    Ok(ResolvedMapping { object, columns, settings, match_on, new_fields, ignored, headers: headers.to_vec(), columns_by_key })
+    Ok(ResolvedMapping {
+        object,
+        columns,
+        settings,
+        match_on,
+        new_fields,
+        ignored,
+        headers: headers.to_vec(),
+        columns_by_key,
+        keys,
+    })
 }
 
 fn bad(column: &str, message: impl Into<String>) -> MapError {

@@ -93,42 +93,42 @@ impl TransformedRow {
 
 /// The values of a row as its columns are converted, before they become its fields: each in the
 /// slot of its key's rank in the mapping ([`crate::map::Output::rank`]), so the row's values come
-/// out in key order (the map only checks that order) without a sort. Of two
-/// single values for one key the later wins, as inserting in order would; a labelled list wins
-/// over a single value of its key whatever the column order.
-struct Gathered<'m> {
+/// out in the order of the mapping's keys ([`ResolvedMapping::keys`], sorted) with no sort and no
+/// name compared. Of two single values for one key the later wins, as inserting in order would;
+/// a labelled list wins over a single value of its key whatever the column order.
+struct Gathered {
     /// Single values and finished labelled lists, by rank.
-    slots: Vec<Option<(&'m str, Value)>>,
-    /// Labelled entries by multi-valued field, until the row's columns are all read.
-    labeled: Vec<(usize, &'m str, LabeledParts)>,
+    slots: Vec<Option<Value>>,
+    /// Labelled entries by the rank of their multi-valued field, until the row's columns are all read.
+    labeled: Vec<(usize, LabeledParts)>,
 }
 
-impl<'m> Gathered<'m> {
-    fn new(keys: usize) -> Gathered<'m> {
+impl Gathered {
+    fn new(keys: usize) -> Gathered {
         Gathered { slots: std::iter::repeat_with(|| None).take(keys).collect(), labeled: Vec::new() }
     }
 
-    fn set(&mut self, rank: usize, key: &'m str, value: Value) {
+    fn set(&mut self, rank: usize, value: Value) {
         if rank >= self.slots.len() {
             self.slots.resize_with(rank + 1, || None);
         }
-        self.slots[rank] = Some((key, value));
+        self.slots[rank] = Some(value);
     }
 
-    fn labeled(&mut self, rank: usize, key: &'m str) -> &mut LabeledParts {
-        let at = match self.labeled.iter().position(|(r, _, _)| *r == rank) {
+    fn labeled(&mut self, rank: usize) -> &mut LabeledParts {
+        let at = match self.labeled.iter().position(|(r, _)| *r == rank) {
             Some(at) => at,
             None => {
-                self.labeled.push((rank, key, LabeledParts::default()));
+                self.labeled.push((rank, LabeledParts::default()));
                 self.labeled.len() - 1
             }
         };
-        &mut self.labeled[at].2
+        &mut self.labeled[at].1
     }
 
-    /// The row's fields: the labelled lists finished, then every slot in key order.
-    fn into_fields(mut self) -> Fields {
-        for (rank, key, parts) in std::mem::take(&mut self.labeled) {
+    /// The row's fields: the labelled lists finished, then every slot with its key, in key order.
+    fn into_fields(mut self, keys: &[FieldKey]) -> Fields {
+        for (rank, parts) in std::mem::take(&mut self.labeled) {
             let mut items: Vec<Labeled> = Vec::with_capacity(usize::from(parts.primary.is_some()) + parts.others.len());
             items.extend(parts.primary);
             for item in parts.others {
@@ -138,12 +138,11 @@ impl<'m> Gathered<'m> {
             }
             if !items.is_empty() {
                 // After the single values: a labelled list wins over a single value of its key.
-                self.set(rank, key, Value::Labeled(items));
+                self.set(rank, Value::Labeled(items));
             }
         }
-        // The slots are in key order: the map takes the vector as it is.
         let mut fields: Vec<(FieldKey, Value)> = Vec::with_capacity(self.slots.len());
-        fields.extend(self.slots.into_iter().flatten().map(|(key, value)| (FieldKey::new(key), value)));
+        fields.extend(keys.iter().zip(self.slots).filter_map(|(key, slot)| Some((key.clone(), slot?))));
         Fields::from_sorted(fields)
     }
 }
@@ -352,7 +351,7 @@ pub fn convert_text(
 /// Transforms one source row.
 pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[String]) -> TransformedRow {
     let mut row = TransformedRow::default();
-    let mut gathered = Gathered::new(mapping.columns_by_key.len());
+    let mut gathered = Gathered::new(mapping.keys.len());
     for column in &mapping.columns {
         let text = column_text(column, cells);
         match &column.split {
@@ -371,7 +370,7 @@ pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[S
             }
         }
     }
-    row.fields = gathered.into_fields();
+    row.fields = gathered.into_fields(&mapping.keys);
     row
 }
 
@@ -383,7 +382,7 @@ fn transform_output<'m>(
     output: &'m crate::map::Output,
     text: &str,
     row: &mut TransformedRow,
-    gathered: &mut Gathered<'m>,
+    gathered: &mut Gathered,
 ) {
     let text = salesos_model::text::trim(text);
     if text.is_empty() {
@@ -451,17 +450,17 @@ fn reference_key(kind: MatchKeyKind, text: &str, column: &ResolvedColumn, contex
     normalized.map(Value::Text).ok_or_else(|| (IssueKind::InvalidFormat, format!("a {} to look the record up by", kind.as_str())))
 }
 
-fn place<'m>(row: &mut TransformedRow, gathered: &mut Gathered<'m>, output: &'m crate::map::Output, value: Value, text: &str) {
+fn place(row: &mut TransformedRow, gathered: &mut Gathered, output: &crate::map::Output, value: Value, text: &str) {
     match &output.sink {
-        Sink::Field { key } => gathered.set(output.rank, key, value),
-        Sink::Primary { key } => {
+        Sink::Field { .. } => gathered.set(output.rank, value),
+        Sink::Primary { .. } => {
             if let Value::Text(v) = value {
-                gathered.labeled(output.rank, key).primary = Some(Labeled { label: "work".into(), value: v });
+                gathered.labeled(output.rank).primary = Some(Labeled { label: "work".into(), value: v });
             }
         }
-        Sink::Labeled { key, label } => {
+        Sink::Labeled { label, .. } => {
             if let Value::Text(v) = value {
-                gathered.labeled(output.rank, key).others.push(Labeled { label: label.clone(), value: v });
+                gathered.labeled(output.rank).others.push(Labeled { label: label.clone(), value: v });
             }
         }
         Sink::ExternalId { system } => row.external_ids.push(ExternalId::new(system, text)),

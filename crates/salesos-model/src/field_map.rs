@@ -32,14 +32,12 @@ impl FieldMap {
         FieldMap { entries: Vec::with_capacity(capacity) }
     }
 
-    /// Builds a map from entries already in strictly increasing key order (a mapping's outputs
-    /// in their rank order), without sorting; entries out of order are sorted as `collect` would.
+    /// Builds a map from entries in strictly increasing key order (a mapping's values by the rank
+    /// of their keys), taken as they are: the order is checked in debug builds only (this runs
+    /// for every imported row), and a map built out of order would miss keys in searches.
     pub fn from_sorted(entries: Vec<(FieldKey, Value)>) -> FieldMap {
-        if entries.windows(2).all(|pair| pair[0].0 < pair[1].0) {
-            FieldMap { entries }
-        } else {
-            entries.into_iter().collect()
-        }
+        debug_assert!(entries.windows(2).all(|pair| pair[0].0 < pair[1].0), "keys out of order: {entries:?}");
+        FieldMap { entries }
     }
 
     /// The number of fields.
@@ -257,12 +255,18 @@ mod tests {
     }
 
     #[test]
-    fn from_sorted_takes_sorted_entries_as_they_are_and_sorts_others() {
+    fn from_sorted_takes_sorted_entries_as_they_are() {
         let sorted = vec![(FieldKey::new("a"), text("1")), (FieldKey::new("b"), text("2"))];
-        assert_eq!(FieldMap::from_sorted(sorted.clone()).into_iter().collect::<Vec<_>>(), sorted);
-        let unsorted = vec![(FieldKey::new("b"), text("2")), (FieldKey::new("a"), text("1")), (FieldKey::new("a"), text("3"))];
-        let map = FieldMap::from_sorted(unsorted);
-        assert_eq!(map.iter().map(|(k, v)| (k.as_str(), v.clone())).collect::<Vec<_>>(), [("a", text("3")), ("b", text("2"))]);
+        let map = FieldMap::from_sorted(sorted.clone());
+        assert_eq!(map, sorted.iter().cloned().collect());
+        assert_eq!(map.into_iter().collect::<Vec<_>>(), sorted);
+    }
+
+    #[test]
+    #[should_panic(expected = "keys out of order")]
+    #[cfg(debug_assertions)]
+    fn from_sorted_refuses_entries_out_of_order_in_debug_builds() {
+        let _ = FieldMap::from_sorted(vec![(FieldKey::new("b"), text("2")), (FieldKey::new("a"), text("1"))]);
     }
 
     #[test]
