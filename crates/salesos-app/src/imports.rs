@@ -516,7 +516,7 @@ fn run_inner(
             None => break,
         }
     }
-    let samples: Vec<Vec<String>> = buffered.iter().map(|r| r.cells.clone()).collect();
+    let samples: Vec<Vec<String>> = buffered.iter().map(|r| r.cells.to_vec()).collect();
     let (mut spec, mapping_source, suggestions) =
         choose_mapping(store, actor, &schema, &object, &request.mapping, &headers, &samples)?;
     apply_overrides(&mut spec.settings, &request.overrides);
@@ -827,6 +827,15 @@ impl BatchSource {
             }
         }
         Ok(self.reader.take_issues())
+    }
+}
+
+/// A source row's cells as the transform reads them.
+struct SourceCells<'r>(&'r read::Cells);
+
+impl transform::RowCells for SourceCells<'_> {
+    fn cell(&self, index: usize) -> Option<&str> {
+        self.0.get(index)
     }
 }
 
@@ -1439,7 +1448,7 @@ impl<'a> Driver<'a> {
             (self.mapping, &self.context, self.validator, &self.match_field_keys);
         let plan_context = self.plan_context();
         let one = |source: &SourceRow| {
-            let mut row = transform::transform_row(mapping, context, &source.cells);
+            let mut row = transform::transform_row(mapping, context, &SourceCells(&source.cells));
             validator.check_values(&mut row, &mapping.columns_by_key);
             let keys = match &mapping.match_on {
                 Some(match_on) if !matches!(match_on, MatchOn::Fields(_)) && !row.has_errors() => {

@@ -15,7 +15,9 @@
 //! card's index counting from 1, so the first record is row 1 there). CSV rows also carry the
 //! physical `line` where the record starts. Blank CSV lines are not records and are not counted.
 
+mod cells;
 mod cfb;
+pub use cells::Cells;
 mod csv;
 mod decode;
 mod json;
@@ -318,7 +320,7 @@ pub struct SourceRow {
     /// Where it comes from.
     pub pos: RowPos,
     /// The cells as text; at least as many as there are columns (extra cells of a long row follow).
-    pub cells: Vec<String>,
+    pub cells: Cells,
 }
 
 /// How bad an issue is.
@@ -674,9 +676,7 @@ impl Reader {
                     return Err(ReadError::TooManyRows { file: self.detected.file.clone(), max: self.max_rows });
                 }
                 let width = self.detected.columns.len();
-                if row.cells.len() < width {
-                    row.cells.resize(width, String::new());
-                }
+                row.cells.pad_to(width);
                 Ok(true)
             }
             Ok(false) => {

@@ -154,9 +154,28 @@ struct LabeledParts {
     others: Vec<Labeled>,
 }
 
+/// A source row's cells by column index, as the transform reads them (the readers keep a row's
+/// cells in one buffer; tests give vectors of strings).
+pub trait RowCells {
+    /// The text of cell `index`, `None` past the last.
+    fn cell(&self, index: usize) -> Option<&str>;
+}
+
+impl RowCells for [String] {
+    fn cell(&self, index: usize) -> Option<&str> {
+        self.get(index).map(String::as_str)
+    }
+}
+
+impl RowCells for Vec<String> {
+    fn cell(&self, index: usize) -> Option<&str> {
+        self.get(index).map(String::as_str)
+    }
+}
+
 /// Applies the text steps of a column to its cell; the cell itself when there are none.
-fn column_text<'a>(column: &ResolvedColumn, cells: &'a [String]) -> Cow<'a, str> {
-    let cell = cells.get(column.index).map(String::as_str).unwrap_or("");
+fn column_text<'a, C: RowCells + ?Sized>(column: &ResolvedColumn, cells: &'a C) -> Cow<'a, str> {
+    let cell = cells.cell(column.index).unwrap_or("");
     if column.steps.is_empty() {
         return Cow::Borrowed(cell);
     }
@@ -170,7 +189,7 @@ fn column_text<'a>(column: &ResolvedColumn, cells: &'a [String]) -> Cow<'a, str>
             TextStep::Replace(regex, with) => text = regex.replace_all(&text, with.as_str()).into_owned(),
             TextStep::Concat(others, separator) => {
                 let mut parts: Vec<&str> = vec![text.trim()];
-                parts.extend(others.iter().map(|i| cells.get(*i).map(|c| c.trim()).unwrap_or("")));
+                parts.extend(others.iter().map(|i| cells.cell(*i).map(str::trim).unwrap_or("")));
                 text = parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(separator);
             }
             TextStep::Default(value) => {
@@ -349,7 +368,7 @@ pub fn convert_text(
 }
 
 /// Transforms one source row.
-pub fn transform_row(mapping: &ResolvedMapping, context: &RowContext, cells: &[String]) -> TransformedRow {
+pub fn transform_row<C: RowCells + ?Sized>(mapping: &ResolvedMapping, context: &RowContext, cells: &C) -> TransformedRow {
     let mut row = TransformedRow::default();
     let mut gathered = Gathered::new(mapping.keys.len());
     for column in &mapping.columns {

@@ -132,7 +132,7 @@ pub fn write_result_file(store: &Store, files: &FileStore, actor: &Actor, import
         if multi_sheet {
             cells.push(row.pos.sheet.as_deref().unwrap_or_default().to_string());
         }
-        cells.extend(row.cells.iter().cloned());
+        cells.extend(row.cells.iter().map(str::to_string));
         cells.resize(header.len() - RESULT_COLUMNS.len(), String::new());
         match outcome {
             Some(o) => {

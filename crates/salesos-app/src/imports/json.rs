@@ -94,7 +94,7 @@ pub fn preview_json(preview: &Preview) -> Json {
     let rows: Vec<Json> = preview
         .rows
         .iter()
-        .map(|r| json!({"row": r.pos.row, "line": r.pos.line, "sheet": r.pos.sheet.as_deref(), "cells": r.cells}))
+        .map(|r| json!({"row": r.pos.row, "line": r.pos.line, "sheet": r.pos.sheet.as_deref(), "cells": r.cells.to_vec()}))
         .collect();
     let issues: Vec<Json> = preview
         .issues

@@ -3,6 +3,7 @@
 //! plus `Errors`, ready to fix in a spreadsheet and import again as it is).
 
 use crate::error::{AppError, AppResult};
+use salesos_formats::read::Cells;
 use salesos_formats::write::{TableFormat, TableWriter};
 use salesos_import::issue::RowIssue;
 use salesos_import::spec::ERRORS_COLUMN;
@@ -80,12 +81,12 @@ impl ReportFiles {
         &mut self,
         sheet: Option<&str>,
         row: u64,
-        cells: &[String],
+        cells: &Cells,
         errors_column: Option<usize>,
         issues: &[RowIssue],
     ) -> AppResult<()> {
         let original: Vec<String> =
-            cells.iter().enumerate().filter(|(i, _)| Some(*i) != errors_column).map(|(_, c)| c.clone()).collect();
+            cells.iter().enumerate().filter(|(i, _)| Some(*i) != errors_column).map(|(_, c)| c.to_string()).collect();
         let errors: Vec<&RowIssue> = issues.iter().filter(|i| i.is_error()).collect();
         if let Some(writer) = &mut self.errors {
             let all = csv_line(&original);

@@ -71,7 +71,7 @@ fn headers_and_samples(
     let mut samples = Vec::new();
     let mut row = SourceRow::default();
     while samples.len() < SAMPLE_ROWS && reader.read_row(&mut row).map_err(super::read_error)? {
-        samples.push(row.cells.clone());
+        samples.push(row.cells.to_vec());
     }
     Ok((headers, samples))
 }

@@ -336,6 +336,7 @@ impl CsvRows {
     /// Copies the first `keep` cells of a record that is not valid UTF-8, cell by cell: each
     /// invalid byte becomes U+FFFD and (when checking) an issue naming its cell.
     fn copy_checked_cells(&mut self, row: &mut SourceRow, keep: usize, issues: &mut Vec<ReadIssue>) {
+        row.cells.clear();
         for (index, field) in self.record.iter().take(keep).enumerate() {
             let text = match std::str::from_utf8(field) {
                 Ok(text) => std::borrow::Cow::Borrowed(text),
@@ -357,7 +358,7 @@ impl CsvRows {
                 }
                 Err(_) => String::from_utf8_lossy(field),
             };
-            set_cell(&mut row.cells, index, &text);
+            row.cells.push(&text);
         }
     }
 
@@ -395,7 +396,6 @@ impl CsvRows {
             } else {
                 fields
             };
-            row.cells.truncate(keep);
             if let Some((index, field)) = self.record.iter().take(keep).enumerate().find(|(_, f)| f.len() > self.max_cell) {
                 return Err(ReadError::CellTooLarge {
                     file: self.sink.file.clone(),
@@ -407,29 +407,27 @@ impl CsvRows {
                 });
             }
             if let Some(wanted) = &self.wanted {
-                // Only the wanted cells are written; the others stay empty (the row is scanned
-                // into again and again, and no one reads them).
-                row.cells.resize(keep, String::new());
+                // Only the wanted cells are written; the others are empty (no one reads them).
+                row.cells.clear();
                 for (index, field) in self.record.iter().take(keep).enumerate() {
                     if wanted.get(index).copied().unwrap_or(false) {
-                        set_cell(&mut row.cells, index, &String::from_utf8_lossy(field));
+                        row.cells.push(&String::from_utf8_lossy(field));
+                    } else {
+                        row.cells.push_empty();
                     }
                 }
             } else {
-                // The whole record is checked as UTF-8 at once, and each cell is a slice of that
-                // text taken on character boundaries: a cell cut inside a character (whose bytes
-                // only join up across the cut) is refused by the slice. The csv crate's own check
-                // goes cell by cell whenever a record is not all ASCII, which costs more for names
-                // with accents. Only a record with invalid bytes goes cell by cell to say where.
+                // The record's cells lie one after the other in the parser's buffer: the whole
+                // record is checked as UTF-8 at once and copied in one piece, each cell ending on
+                // a character boundary (a cell cut inside a character, whose bytes only join up
+                // across the cut, is refused). The csv crate's own check goes cell by cell
+                // whenever a record is not all ASCII, which costs more for names with accents.
+                // Only a record with invalid bytes goes cell by cell to say where.
                 let record = &self.record;
+                row.cells.clear();
                 let copied = std::str::from_utf8(record.as_slice()).is_ok_and(|text| {
-                    (0..keep).all(|index| match record.range(index).and_then(|range| text.get(range)) {
-                        Some(field) => {
-                            set_cell(&mut row.cells, index, field);
-                            true
-                        }
-                        None => false,
-                    })
+                    let ends = (0..keep).map(|index| record.range(index).map_or(0, |range| range.end));
+                    row.cells.push_laid_out(text, ends)
                 });
                 if !copied {
                     self.copy_checked_cells(row, keep, issues);
@@ -494,16 +492,5 @@ impl CsvRows {
 impl std::fmt::Debug for CsvRows {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CsvRows").field("records", &self.records).field("width", &self.width).finish_non_exhaustive()
-    }
-}
-
-/// Sets cell `index` of a row, reusing the cell's buffer.
-fn set_cell(cells: &mut Vec<String>, index: usize, text: &str) {
-    match cells.get_mut(index) {
-        Some(cell) => {
-            cell.clear();
-            cell.push_str(text);
-        }
-        None => cells.push(text.to_string()),
     }
 }

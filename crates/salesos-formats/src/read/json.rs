@@ -265,6 +265,8 @@ pub(crate) struct JsonRows {
     buf: Vec<u8>,
     /// The flattened record: column index (None for a key the first pass did not see) and text.
     pairs: Vec<(Option<usize>, String)>,
+    /// The record's cells by column before they go into the row, reused from record to record.
+    slots: Vec<String>,
     /// Keys first seen in the current record (first pass).
     new_keys: Vec<String>,
     columns: HashMap<String, usize>,
@@ -386,8 +388,8 @@ impl JsonRows {
                 ));
                 continue;
             }
-            row.cells.clear();
-            row.cells.resize(self.width, String::new());
+            self.slots.clear();
+            self.slots.resize(self.width, String::new());
             for (index, value) in self.pairs.drain(..) {
                 if value.len() > self.max_cell {
                     return Err(ReadError::CellTooLarge {
@@ -399,10 +401,11 @@ impl JsonRows {
                         hint: "",
                     });
                 }
-                if let Some(slot) = index.and_then(|i| row.cells.get_mut(i)) {
+                if let Some(slot) = index.and_then(|i| self.slots.get_mut(i)) {
                     *slot = value;
                 }
             }
+            row.cells.set_all(&self.slots);
             return Ok(true);
         }
     }
@@ -433,6 +436,7 @@ pub(crate) fn open(
         index: 0,
         buf: Vec::new(),
         pairs: Vec::new(),
+        slots: Vec::new(),
         new_keys: Vec::new(),
         columns: HashMap::new(),
         names: Vec::new(),

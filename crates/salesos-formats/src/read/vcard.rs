@@ -720,6 +720,8 @@ pub(crate) struct VcardRows {
     width: usize,
     sink: IssueSink,
     index: u64,
+    /// The card's cells by column before they go into the row, reused from card to card.
+    slots: Vec<String>,
 }
 
 enum CardSource {
@@ -745,11 +747,11 @@ impl VcardRows {
         let Some(card) = self.next_card(issues)? else { return Ok(false) };
         self.index += 1;
         row.pos = RowPos { sheet: None, row: self.index, line: (card.line > 0).then_some(card.line) };
-        // Reuse the row's strings.
-        row.cells.truncate(self.width);
-        row.cells.iter_mut().for_each(String::clear);
-        row.cells.resize(self.width, String::new());
-        let (columns, names, previous, cells) = (&self.columns, &self.names, &mut self.previous, &mut row.cells);
+        // Reuse the slots' strings.
+        self.slots.truncate(self.width);
+        self.slots.iter_mut().for_each(String::clear);
+        self.slots.resize(self.width, String::new());
+        let (columns, names, previous, cells) = (&self.columns, &self.names, &mut self.previous, &mut self.slots);
         let mut k = 0;
         card_cells(&card, &mut |_, column, value| {
             let index = match previous.get(k) {
@@ -772,6 +774,7 @@ impl VcardRows {
         if let CardSource::Text(parser) = &mut self.source {
             parser.recycle(card);
         }
+        row.cells.set_all(&self.slots);
         Ok(true)
     }
 }
@@ -892,6 +895,7 @@ fn finish(name: &str, summary: Summary, source: CardSource) -> Result<(Detected,
         previous: Vec::new(),
         sink: IssueSink::new(name, &columns),
         index: 0,
+        slots: Vec::new(),
     };
     Ok((detected, rows, Vec::new()))
 }

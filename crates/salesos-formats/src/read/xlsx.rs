@@ -83,6 +83,8 @@ pub(crate) struct BookRows {
     width: usize,
     sink: IssueSink,
     finished: bool,
+    /// The row's cells by column before they go into the row, reused from row to row.
+    slots: Vec<String>,
 }
 
 impl std::fmt::Debug for BookRows {
@@ -214,6 +216,7 @@ pub(crate) fn open(
         sink: IssueSink::new(name, &columns),
         finished: false,
         batch: (0, Vec::new().into_iter()),
+        slots: Vec::new(),
     };
     Ok((detected, rows, issues))
 }
@@ -266,8 +269,9 @@ impl BookRows {
             return false;
         }
         out.pos = RowPos { sheet: Some(map.name.clone()), row: u64::from(row.row) + 1, line: None };
-        out.cells.clear();
-        out.cells.resize(self.width, String::new());
+        let slots = &mut self.slots;
+        slots.clear();
+        slots.resize(self.width, String::new());
         for cell in row.cells {
             let Some(relative) = cell.col.checked_sub(map.col_offset) else {
                 issues.push(self.sink.issue(
@@ -279,15 +283,15 @@ impl BookRows {
                     format!("{:?}", cell.text),
                     format!("a cell left of the table's first column holds {:?}; it is kept after the last column", cell.text),
                 ));
-                out.cells.push(cell.text);
+                slots.push(cell.text);
                 continue;
             };
             let index = match map.mapping.get(relative as usize) {
                 Some(index) => *index,
                 None => {
-                    let index = out.cells.len().max(self.width + relative as usize - map.mapping.len());
-                    if out.cells.len() <= index {
-                        out.cells.resize(index + 1, String::new());
+                    let index = slots.len().max(self.width + relative as usize - map.mapping.len());
+                    if slots.len() <= index {
+                        slots.resize(index + 1, String::new());
                     }
                     issues.push(self.sink.issue(
                         &out.pos,
@@ -322,10 +326,11 @@ impl BookRows {
                 )),
                 None => {}
             }
-            if let Some(slot) = out.cells.get_mut(index) {
+            if let Some(slot) = slots.get_mut(index) {
                 *slot = cell.text;
             }
         }
+        out.cells.set_all(slots.iter());
         true
     }
 }

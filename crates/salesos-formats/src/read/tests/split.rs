@@ -11,7 +11,7 @@ fn rows_of(reader: &mut Reader) -> Rows {
     let mut out = Vec::new();
     let mut row = SourceRow::default();
     while reader.read_row(&mut row).expect("read") {
-        out.push(row.cells.clone());
+        out.push(row.cells.to_vec());
     }
     out
 }
