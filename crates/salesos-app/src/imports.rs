@@ -1549,7 +1549,7 @@ impl<'a> Driver<'a> {
         let mut created_here: FastMap<(ObjectId, i64), RecordId> = FastMap::default();
         if create_missing {
             // Missing accounts named in this batch are created together, once each.
-            let mut missing: Vec<((ObjectId, i64), String)> = Vec::new();
+            let mut unfound: Vec<((ObjectId, i64), &transform::PendingReference)> = Vec::new();
             let mut seen: FastSet<i64> = FastSet::with_capacity_and_hasher(keys.len(), Default::default());
             let references = staged.iter().flat_map(|stage| stage.row.references.iter());
             for (reference, key) in references.zip(&keys) {
@@ -1559,12 +1559,20 @@ impl<'a> Driver<'a> {
                     continue;
                 }
                 if found.get(&key).is_none_or(Vec::is_empty) {
-                    match self.created_refs.get(&key) {
-                        Some(id) => {
-                            created_here.insert(key, id);
-                        }
-                        None => missing.push((key, reference.text.trim().to_string())),
+                    unfound.push((key, reference));
+                }
+            }
+            // The names this run created before, probed on both threads: the run-long map is
+            // large, so each probe waits on memory (and the helper has nothing else to do here).
+            let created_refs = &self.created_refs;
+            let earlier = workers::map_halves(&unfound, |(key, _)| created_refs.get(key));
+            let mut missing: Vec<((ObjectId, i64), String)> = Vec::new();
+            for ((key, reference), id) in unfound.iter().zip(earlier) {
+                match id {
+                    Some(id) => {
+                        created_here.insert(*key, id);
                     }
+                    None => missing.push((*key, reference.text.trim().to_string())),
                 }
             }
             created_here.extend(self.create_references(missing)?);
