@@ -1239,7 +1239,8 @@ impl<'a> Driver<'a> {
     /// Transforms, plans and commits a batch; `read_ahead` (reading the next batch) runs on the
     /// helper thread beside the sequential rest of the work here, once the transforms, the
     /// references and (when nothing later changes the rows) the checks as new records are done,
-    /// since those split over both threads (the helper idles while references are looked up).
+    /// since those split over both threads (the helper idles while references are looked up in
+    /// the store; it takes half of the probes of the run's own created records).
     fn process_batch(
         &mut self,
         batch: &[SourceRow],

@@ -249,7 +249,7 @@ pub struct ResolvedMapping {
     pub columns_by_key: std::sync::Arc<std::collections::BTreeMap<String, String>>,
     /// The storage keys the mapping writes, in key order, each once: an output's
     /// [`Output::rank`] is its key's place here (a row's fields are built from these keys).
-    pub keys: Vec<FieldKey>,
+    pub(crate) keys: Vec<FieldKey>,
 }
 
 impl ResolvedMapping {

@@ -108,11 +108,13 @@ impl Gathered {
         Gathered { slots: std::iter::repeat_with(|| None).take(keys).collect(), labeled: Vec::new() }
     }
 
+    /// Puts a value in its key's slot. Ranks are places in the mapping's keys, so every rank has
+    /// a slot (a test in `map` checks both come from one list).
     fn set(&mut self, rank: usize, value: Value) {
-        if rank >= self.slots.len() {
-            self.slots.resize_with(rank + 1, || None);
+        debug_assert!(rank < self.slots.len(), "rank {rank} of {} keys", self.slots.len());
+        if let Some(slot) = self.slots.get_mut(rank) {
+            *slot = Some(value);
         }
-        self.slots[rank] = Some(value);
     }
 
     fn labeled(&mut self, rank: usize) -> &mut LabeledParts {

@@ -1,10 +1,12 @@
 //! [`FieldMap`]: a record's values by storage key, as one vector sorted by key.
 //!
-//! A record holds a few dozen fields at most, and the import builds one map per row: a sorted
-//! vector is one allocation where a B-tree of that size takes three, it is built from values that
-//! already come in key order without a search per value, and it is read by a binary search over
-//! contiguous keys. Keys are [`FieldKey`]s, stored inline up to 23 bytes (every standard field
-//! name), so a row's keys cost no allocation either. Iteration is in key order, as the B-tree's.
+//! A record holds a few dozen fields (a few hundred with many custom fields), and the import
+//! builds one map per row: a sorted vector is one allocation where a B-tree of that size takes
+//! three, it is built from values that already come in key order without a search per value, and
+//! it is read from contiguous keys (a scan for an equal key up to [`SCAN_UP_TO`] fields, a binary
+//! search beyond; inserting moves the later entries, cheap at these sizes). Keys are
+//! [`FieldKey`]s, stored inline up to 23 bytes (every standard field name), so a row's keys cost
+//! no allocation either. Iteration is in key order, as a B-tree map's.
 
 use crate::value::Value;
 use std::fmt;

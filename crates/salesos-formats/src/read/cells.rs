@@ -247,4 +247,15 @@ mod tests {
         assert!(!cells.push_laid_out("abc", [4].into_iter()));
         assert_eq!(cells, ["first", "ab", "Zoë", "cd"]);
     }
+
+    #[test]
+    fn a_reused_row_keeps_nothing_of_a_longer_one_before_it() {
+        let mut cells = Cells::new();
+        assert!(cells.push_laid_out("Müllerstraße 1Berlin", [15, 21].into_iter()));
+        cells.clear();
+        assert!(cells.push_laid_out("ab", [1, 2].into_iter()));
+        assert_eq!(cells, ["a", "b"]);
+        cells.pad_to(3);
+        assert_eq!((cells.len(), &cells[2], cells.join("|")), (3, "", "a|b|".to_string()));
+    }
 }

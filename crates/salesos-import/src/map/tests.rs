@@ -85,3 +85,30 @@ fn field_types_are_inferred_from_values() {
     assert_eq!(infer_field_type(&["https://x.io"]), FieldType::Url);
     assert_eq!(infer_field_type(&["hello", ""]), FieldType::Text);
 }
+
+#[test]
+fn every_output_ranks_at_its_key_among_the_mappings_sorted_keys() {
+    let schema = schema();
+    let contacts = schema.object("contacts").unwrap();
+    let headers: Vec<String> = ["Title", "Mobile", "Phone", "Mail", "Company", "First", "Work mail"].map(String::from).to_vec();
+    let spec = spec(vec![
+        column("Title", "title"),
+        column("Mobile", "phones[mobile]"),
+        column("Phone", "phone"),
+        column("Mail", "email"),
+        column("Company", "account.name"),
+        column("First", "first_name"),
+        column("Work mail", "emails[work]"),
+    ]);
+    let mapping = resolve(&schema, contacts, &headers, &[], &spec, &MappingLimits::default()).unwrap();
+    assert!(mapping.keys.windows(2).all(|pair| pair[0] < pair[1]), "{:?}", mapping.keys);
+    let mut keyed = 0;
+    for output in mapping.outputs() {
+        if let Some(key) = &output.key {
+            assert_eq!(mapping.keys.get(output.rank).map(|k| k.as_str()), Some(key.as_str()), "{}", output.path);
+            keyed += 1;
+        }
+    }
+    assert_eq!(keyed, 7, "a labelled and a primary output share their key's rank");
+    assert_eq!(mapping.keys.len(), 5, "{:?}", mapping.keys);
+}

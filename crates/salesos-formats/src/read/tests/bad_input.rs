@@ -119,6 +119,25 @@ fn a_character_cut_by_a_delimiter_is_invalid_in_both_cells_though_the_record_joi
 }
 
 #[test]
+fn rows_with_accents_keep_their_cells_whatever_their_width() {
+    // Trailing delimiters beyond the header are dropped, real extra cells kept after the last
+    // column, short rows padded: with accented text, read through the one-piece copy.
+    let mut bytes = "name,city,note\n".as_bytes().to_vec();
+    for i in 0..20_000 {
+        bytes.extend_from_slice(format!("Zoë {i},Köln,é\n").as_bytes());
+    }
+    bytes.extend_from_slice("Åsa,Göteborg,ß,,\nÉmile,Liège\nJörg,Zürich,ü,extra,\"x,ÿ\"\n".as_bytes());
+    let (_, rows, issues) = read_all(bytes, "wide.csv", &ReadOptions::default()).expect("read");
+    assert_eq!(rows.len(), 20_003);
+    assert_eq!(rows[20_000].cells, ["Åsa", "Göteborg", "ß"]);
+    assert_eq!(rows[20_001].cells, ["Émile", "Liège", ""]);
+    assert_eq!(rows[20_002].cells, ["Jörg", "Zürich", "ü", "extra", "x,ÿ"]);
+    assert_eq!(rows[3].cells, ["Zoë 3", "Köln", "é"]);
+    let kinds: Vec<IssueKind> = issues.iter().filter(|i| i.row.unwrap_or(0) > 20_000).map(|i| i.kind).collect();
+    assert_eq!(kinds, [IssueKind::MissingCells, IssueKind::ExtraCells]);
+}
+
+#[test]
 fn unterminated_quote_is_reported() {
     let bytes = b"a,b,c\n1,2,3\n4,\"five\n6,7,8\n9,10,11\n".to_vec();
     let (_, rows, issues) = read_all(bytes, "open.csv", &ReadOptions::default()).expect("read");
