@@ -29,11 +29,6 @@ impl FieldMap {
         FieldMap { entries: Vec::new() }
     }
 
-    /// An empty map with room for `capacity` fields.
-    pub fn with_capacity(capacity: usize) -> FieldMap {
-        FieldMap { entries: Vec::with_capacity(capacity) }
-    }
-
     /// Builds a map from entries in strictly increasing key order (a mapping's values by the rank
     /// of their keys), taken as they are: the order is checked in debug builds only (this runs
     /// for every imported row), and a map built out of order would miss keys in searches.
@@ -120,11 +115,6 @@ impl FieldMap {
         Iter { inner: self.entries.iter() }
     }
 
-    /// The fields in key order, their values changeable.
-    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = (&FieldKey, &mut Value)> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(key, value)| (&*key, value))
-    }
-
     /// The keys in order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &FieldKey> + ExactSizeIterator + Clone {
         self.entries.iter().map(|(key, _)| key)
@@ -203,14 +193,6 @@ impl<K: Into<FieldKey>> FromIterator<(K, Value)> for FieldMap {
             }
         }
         FieldMap { entries: kept }
-    }
-}
-
-impl<K: Into<FieldKey>> Extend<(K, Value)> for FieldMap {
-    fn extend<I: IntoIterator<Item = (K, Value)>>(&mut self, items: I) {
-        for (key, value) in items {
-            self.insert(key.into(), value);
-        }
     }
 }
 

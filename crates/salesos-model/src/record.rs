@@ -324,15 +324,17 @@ pub fn fields_from_json(object: &ObjectDef, json: &str) -> Result<Fields, ValueE
     let parsed: serde_json::Value =
         serde_json::from_str(json).map_err(|err| ValueError { expected: "a JSON object".into(), found: err.to_string() })?;
     let map = parsed.as_object().ok_or_else(|| ValueError { expected: "a JSON object".into(), found: json.into() })?;
-    let mut fields = Fields::new();
-    for (key, value) in map {
-        let decoded = match object.field(key) {
-            Some(def) => Value::from_json(def.field_type, value)?,
-            None => Value::Text(value.to_string()),
-        };
-        fields.insert(key.as_str().into(), decoded);
-    }
-    Ok(fields)
+    // The JSON object's keys come sorted (serde_json's map is ordered by key), so the map takes
+    // them as they are rather than inserting one by one.
+    map.iter()
+        .map(|(key, value)| {
+            let decoded = match object.field(key) {
+                Some(def) => Value::from_json(def.field_type, value)?,
+                None => Value::Text(value.to_string()),
+            };
+            Ok((key.as_str(), decoded))
+        })
+        .collect()
 }
 
 #[cfg(test)]
